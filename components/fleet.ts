@@ -1,0 +1,86 @@
+/**
+ * The whole fleet of one stack: pools (with their base images), networks and
+ * guests, from a validated FleetSpec.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { FleetSpec } from "../stacks/spec";
+import { Guest } from "./guest";
+import { Network } from "./network";
+import { StoragePool } from "./storagePool";
+
+export interface FleetArgs {
+  spec: FleetSpec;
+  /** libvirt URI of the host, e.g. qemu:///system. */
+  uri: string;
+}
+
+export interface GuestSummary {
+  uuid: string;
+  state: string;
+  addresses: string[];
+}
+
+export class Fleet extends pulumi.ComponentResource {
+  readonly pools: Record<string, StoragePool>;
+  readonly networks: Record<string, Network>;
+  readonly guests: Record<string, Guest>;
+
+  constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("deskfleet:fleet:Fleet", name, {}, opts);
+    const { spec, uri } = args;
+    const child = { parent: this };
+    this.pools = Object.fromEntries(
+      spec.pools.map((pool) => [
+        pool.name,
+        new StoragePool(
+          pool.name,
+          { pool, uri, images: spec.images.filter((i) => i.pool === pool.name) },
+          child,
+        ),
+      ]),
+    );
+    this.networks = Object.fromEntries(
+      spec.networks.map((network) => [
+        network.name,
+        new Network(network.name, { network, uri }, child),
+      ]),
+    );
+    const imageVolumes = Object.assign(
+      {},
+      ...Object.values(this.pools).map((p) => p.images),
+    ) as StoragePool["images"];
+    this.guests = Object.fromEntries(
+      spec.guests.map((guest) => [
+        guest.name,
+        new Guest(
+          guest.name,
+          {
+            guest,
+            uri,
+            images: spec.images,
+            imageVolumes,
+            dependsOn: [
+              ...new Set(guest.disks.map((d) => this.pools[d.pool])),
+              ...new Set(guest.interfaces.map((n) => this.networks[n.network])),
+            ].filter((r): r is StoragePool | Network => r !== undefined),
+          },
+          child,
+        ),
+      ]),
+    );
+    this.registerOutputs({ guests: this.guestSummaries() });
+  }
+
+  /** uuid, state and addresses of every guest, by name (the stack's main output). */
+  guestSummaries(): pulumi.Output<Record<string, GuestSummary>> {
+    const entries = Object.entries(this.guests).map(([name, g]) =>
+      pulumi
+        .all([g.uuid, g.state, g.addresses])
+        .apply(([uuid, state, addresses]): [string, GuestSummary] => [
+          name,
+          { uuid, state, addresses },
+        ]),
+    );
+    return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Pure planning: from the validated fleet spec to the arguments of each
+ * libvirt resource. Components only wire what these functions decide, so the
+ * decisions are tested without Pulumi.
+ */
+import type { DomainArgs, NetworkArgs, StoragePoolArgs, VolumeArgs } from "../provider/sdk";
+import type { DiskSpec, GuestSpec, ImageSpec, NetworkSpec, PoolSpec } from "../stacks/spec";
+
+const EXTENSION = { qcow2: "qcow2", raw: "img" } as const;
+
+/** The base volume an image is uploaded to, named after the image: `appliance.qcow2`. */
+export function imageVolumeName(image: ImageSpec): string {
+  return `${image.name}.${EXTENSION[image.format]}`;
+}
+
+/** A guest's disk volume: `<guest>-<disk>.qcow2`, so virt-manager shows whose it is. */
+export function diskVolumeName(guest: string, disk: DiskSpec): string {
+  return `${guest}-${disk.name}.qcow2`;
+}
+
+export function planPool(pool: PoolSpec, uri: string): StoragePoolArgs {
+  return { uri, name: pool.name, type: pool.type, path: pool.path, autostart: pool.autostart };
+}
+
+export function planImageVolume(image: ImageSpec, uri: string): VolumeArgs {
+  return {
+    uri,
+    pool: image.pool,
+    name: imageVolumeName(image),
+    format: image.format,
+    source: image.source,
+    // A base image is cheap to upload again but overlays depend on it: keep it
+    // only as long as the fleet declares it (the provider refuses to delete a
+    // base that is still in use).
+    retain: false,
+  };
+}
+
+export function planNetwork(net: NetworkSpec, uri: string): NetworkArgs {
+  return {
+    uri,
+    name: net.name,
+    mode: net.mode,
+    ...(net.bridge !== undefined ? { bridge: net.bridge } : {}),
+    address: net.address,
+    ...(net.dhcp ? { dhcp: net.dhcp } : {}),
+    autostart: net.autostart,
+  };
+}
+
+export interface DiskPlan {
+  /** The disk's name within the guest (`root`). */
+  disk: string;
+  args: VolumeArgs;
+  /** The image whose base volume this disk is an overlay of. */
+  image?: string;
+}
+
+export function planDisks(guest: GuestSpec, images: ImageSpec[], uri: string): DiskPlan[] {
+  return guest.disks.map((disk) => {
+    const image = disk.image !== undefined ? images.find((i) => i.name === disk.image) : undefined;
+    if (disk.image !== undefined && image === undefined) {
+      throw new Error(`guests.${guest.name}.disks.${disk.name}: unknown image "${disk.image}"`);
+    }
+    const args: VolumeArgs = {
+      uri,
+      pool: disk.pool,
+      name: diskVolumeName(guest.name, disk),
+      format: "qcow2",
+      ...(disk.size !== undefined ? { capacity: disk.size } : {}),
+      ...(image ? { backingVolume: imageVolumeName(image) } : {}),
+      retain: disk.keep,
+    };
+    return { disk: disk.name, args, ...(image ? { image: image.name } : {}) };
+  });
+}
+
+export function planDomain(guest: GuestSpec, disks: DiskPlan[], uri: string): DomainArgs {
+  return {
+    uri,
+    name: guest.name,
+    type: guest.type,
+    memory: guest.memory,
+    vcpus: guest.vcpus,
+    machine: guest.machine,
+    firmware: guest.firmware,
+    disks: disks.map((d) => ({ pool: d.args.pool, volume: d.args.name, format: "qcow2" })),
+    interfaces: guest.interfaces.map((n) => ({
+      network: n.network,
+      ...(n.mac !== undefined ? { mac: n.mac } : {}),
+    })),
+    graphics: guest.graphics,
+    running: guest.running,
+    autostart: guest.autostart,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * The deskfleet program: converge the host named by `deskfleet:uri` to the
+ * fleet described by the files named in `deskfleet:fleet`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Fleet } from "./components/fleet";
+import { FleetConfigError } from "./stacks/errors";
+import { loadFleet } from "./stacks/load";
+
+const config = new pulumi.Config("deskfleet");
+const uri = config.get("uri") ?? "qemu:///system";
+const files = config.requireObject<string[]>("fleet");
+
+function load() {
+  try {
+    return loadFleet(files);
+  } catch (err) {
+    // Every problem in the fleet files at once, with file:line:col, and no stack trace.
+    if (err instanceof FleetConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}
+
+const fleet = new Fleet("fleet", { spec: load(), uri });
+
+/** uuid, state and DHCP addresses of every guest, by name. */
+export const guests = fleet.guestSummaries();

@@ -1,0 +1,168 @@
+/** Domain procedures of LibvirtClient (see api/core.ts for the class layout). */
+import { MAX_LIST, Procedure } from "../protocol";
+import type { DomainMetadataType } from "../protocol";
+import {
+  decodeDomainInfo,
+  decodeDomainRef,
+  decodeDomainStateInfo,
+  decodeString,
+  encodeDomainRef,
+  encodeOptString,
+  encodeString,
+  encodeUuid,
+} from "../types";
+import type { DomainInfo, DomainRef, DomainStateInfo } from "../types";
+import { ClientCore, decodeIntBool, listArgs, listRet, withFlags } from "./core";
+
+export class DomainMethods extends ClientCore {
+  /** Defines (or redefines, same name and UUID) a persistent domain. Flags: DomainDefineFlags. */
+  domainDefineXml(xml: string, flags = 0): Promise<DomainRef> {
+    return this.call(
+      Procedure.DomainDefineXmlFlags,
+      withFlags(encodeString, xml, flags),
+      decodeDomainRef,
+    );
+  }
+
+  /** Removes the definition. Flags: DomainUndefineFlags (e.g. Nvram for UEFI guests). */
+  domainUndefine(dom: DomainRef, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainUndefineFlags, withFlags(encodeDomainRef, dom, flags));
+  }
+
+  /** Starts a defined domain; returns the handle with its new id. Flags: DomainCreateFlags. */
+  domainCreate(dom: DomainRef, flags = 0): Promise<DomainRef> {
+    return this.call(
+      Procedure.DomainCreateWithFlags,
+      withFlags(encodeDomainRef, dom, flags),
+      decodeDomainRef,
+    );
+  }
+
+  /** Stops a domain at once (power cut). Flags: DomainDestroyFlags. */
+  domainDestroy(dom: DomainRef, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainDestroyFlags, withFlags(encodeDomainRef, dom, flags));
+  }
+
+  /** Asks the guest to shut down; returns before it has. Flags: DomainShutdownFlags. */
+  domainShutdown(dom: DomainRef, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainShutdownFlags, withFlags(encodeDomainRef, dom, flags));
+  }
+
+  /** Asks the guest to reboot. Flags: DomainRebootFlags. */
+  domainReboot(dom: DomainRef, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainReboot, withFlags(encodeDomainRef, dom, flags));
+  }
+
+  domainLookupByName(name: string): Promise<DomainRef> {
+    return this.call(Procedure.DomainLookupByName, (w) => encodeString(w, name), decodeDomainRef);
+  }
+
+  domainLookupByUuid(uuid: Buffer): Promise<DomainRef> {
+    return this.call(Procedure.DomainLookupByUuid, (w) => encodeUuid(w, uuid), decodeDomainRef);
+  }
+
+  /** Flags: DomainXmlFlags (Inactive for the persistent definition of a running domain). */
+  domainGetXmlDesc(dom: DomainRef, flags = 0): Promise<string> {
+    return this.call(
+      Procedure.DomainGetXmlDesc,
+      withFlags(encodeDomainRef, dom, flags),
+      decodeString,
+    );
+  }
+
+  domainGetState(dom: DomainRef, flags = 0): Promise<DomainStateInfo> {
+    return this.call(
+      Procedure.DomainGetState,
+      withFlags(encodeDomainRef, dom, flags),
+      decodeDomainStateInfo,
+    );
+  }
+
+  domainIsActive(dom: DomainRef): Promise<boolean> {
+    return this.call(Procedure.DomainIsActive, (w) => encodeDomainRef(w, dom), decodeIntBool);
+  }
+
+  domainGetAutostart(dom: DomainRef): Promise<boolean> {
+    return this.call(Procedure.DomainGetAutostart, (w) => encodeDomainRef(w, dom), decodeIntBool);
+  }
+
+  domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> {
+    return this.call(Procedure.DomainSetAutostart, (w) => {
+      encodeDomainRef(w, dom);
+      w.writeInt(autostart ? 1 : 0);
+    });
+  }
+
+  domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
+    return this.call(Procedure.DomainGetInfo, (w) => encodeDomainRef(w, dom), decodeDomainInfo);
+  }
+
+  /** Flags: ListAllDomainsFlags filters; 0 lists every domain. */
+  listAllDomains(flags = 0): Promise<DomainRef[]> {
+    return this.call(
+      Procedure.ConnectListAllDomains,
+      listArgs(flags),
+      listRet(decodeDomainRef, MAX_LIST),
+    );
+  }
+
+  /** Memory in KiB. Flags: DomainMemoryFlags (Config changes the definition). */
+  domainSetMemoryFlags(dom: DomainRef, memoryKiB: bigint, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainSetMemoryFlags, (w) => {
+      encodeDomainRef(w, dom);
+      w.writeUhyper(memoryKiB);
+      w.writeUint(flags);
+    });
+  }
+
+  /** Flags: DomainVcpuFlags. */
+  domainSetVcpusFlags(dom: DomainRef, nvcpus: number, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainSetVcpusFlags, (w) => {
+      encodeDomainRef(w, dom);
+      w.writeUint(nvcpus);
+      w.writeUint(flags);
+    });
+  }
+
+  /**
+   * Sets (or with `metadata` null, removes) a metadata item. For
+   * DomainMetadataType.Element, `key` is the XML prefix and `uri` the
+   * namespace. Flags: DomainAffect.
+   */
+  domainSetMetadata(
+    dom: DomainRef,
+    type: DomainMetadataType,
+    metadata: string | null,
+    key: string | null = null,
+    uri: string | null = null,
+    flags = 0,
+  ): Promise<void> {
+    return this.call(Procedure.DomainSetMetadata, (w) => {
+      encodeDomainRef(w, dom);
+      w.writeInt(type);
+      encodeOptString(w, metadata);
+      encodeOptString(w, key);
+      encodeOptString(w, uri);
+      w.writeUint(flags);
+    });
+  }
+
+  /** Rejects with ErrorCode.NoDomainMetadata when there is none. Flags: DomainAffect. */
+  domainGetMetadata(
+    dom: DomainRef,
+    type: DomainMetadataType,
+    uri: string | null = null,
+    flags = 0,
+  ): Promise<string> {
+    return this.call(
+      Procedure.DomainGetMetadata,
+      (w) => {
+        encodeDomainRef(w, dom);
+        w.writeInt(type);
+        encodeOptString(w, uri);
+        w.writeUint(flags);
+      },
+      decodeString,
+    );
+  }
+}

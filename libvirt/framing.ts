@@ -1,0 +1,175 @@
+/**
+ * Packets on the wire (virnetprotocol.x): a big-endian u32 length covering the
+ * whole packet including itself, a 24-byte header, then the payload. A stream
+ * delivers these in arbitrary chunks; FrameDecoder reassembles them.
+ */
+import { ProtocolError } from "./errors";
+import { HEADER_SIZE, LENGTH_WORD_SIZE, MAX_MESSAGE_SIZE } from "./protocol";
+import { XdrReader, XdrWriter } from "./xdr";
+
+export interface PacketHeader {
+  program: number;
+  version: number;
+  procedure: number;
+  /** PacketType */
+  type: number;
+  serial: number;
+  /** PacketStatus */
+  status: number;
+}
+
+export interface Packet {
+  header: PacketHeader;
+  /** The bytes after the header: XDR for calls and replies, raw data for streams. */
+  payload: Buffer;
+}
+
+const MIN_FRAME = LENGTH_WORD_SIZE + HEADER_SIZE;
+
+/**
+ * Builds a packet whose payload is XDR written by `body`. Throws a
+ * ProtocolError (before anything is sent) if it exceeds what the daemon
+ * accepts: the daemon would drop the whole connection instead.
+ */
+export function encodePacket(
+  header: PacketHeader,
+  body?: (w: XdrWriter) => void,
+  maxMessage = MAX_MESSAGE_SIZE,
+): Buffer {
+  const w = new XdrWriter(512);
+  w.writeUint(0); // length, patched below
+  writeHeader(w, header);
+  body?.(w);
+  return finishFrame(w, maxMessage);
+}
+
+/** Builds a packet whose payload is raw bytes (stream data: no XDR length, no padding). */
+export function encodeRawPacket(
+  header: PacketHeader,
+  data: Uint8Array,
+  maxMessage = MAX_MESSAGE_SIZE,
+): Buffer {
+  const total = MIN_FRAME + data.length;
+  checkSize(total, maxMessage);
+  const w = new XdrWriter(MIN_FRAME);
+  w.writeUint(total);
+  writeHeader(w, header);
+  return Buffer.concat([w.view(), data], total);
+}
+
+function writeHeader(w: XdrWriter, h: PacketHeader): void {
+  w.writeUint(h.program);
+  w.writeUint(h.version);
+  w.writeInt(h.procedure);
+  w.writeInt(h.type);
+  w.writeUint(h.serial);
+  w.writeInt(h.status);
+}
+
+function finishFrame(w: XdrWriter, maxMessage: number): Buffer {
+  checkSize(w.length, maxMessage);
+  w.patchUint(0, w.length);
+  return w.finish();
+}
+
+function checkSize(total: number, maxMessage: number): void {
+  if (total - LENGTH_WORD_SIZE > maxMessage) {
+    throw new ProtocolError(
+      "FRAME_TOO_LARGE",
+      `packet of ${total} bytes exceeds the protocol maximum of ${maxMessage}`,
+    );
+  }
+}
+
+/**
+ * Incremental frame parser. Feed it chunks as they arrive; it returns every
+ * packet completed so far. A length word outside [28, max + 4] is rejected as
+ * soon as its four bytes are in, before any of the claimed body is buffered.
+ */
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Length of the frame being assembled, or -1 while its length word is incomplete. */
+  private expected = -1;
+
+  constructor(private readonly maxMessage = MAX_MESSAGE_SIZE) {}
+
+  /** Bytes held that do not yet form a whole packet; non-zero at EOF means a truncated frame. */
+  get pendingBytes(): number {
+    return this.buffered;
+  }
+
+  push(chunk: Buffer): Packet[] {
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+    }
+    const out: Packet[] = [];
+    for (;;) {
+      if (this.expected < 0) {
+        if (this.buffered < LENGTH_WORD_SIZE) break;
+        this.expected = this.checkLength(this.peekLength());
+      }
+      if (this.buffered < this.expected) break;
+      out.push(decodeFrame(this.take(this.expected)));
+      this.expected = -1;
+    }
+    return out;
+  }
+
+  private checkLength(len: number): number {
+    if (len < MIN_FRAME) {
+      throw new ProtocolError("FRAME_TOO_SMALL", `packet length ${len} is below ${MIN_FRAME}`);
+    }
+    if (len - LENGTH_WORD_SIZE > this.maxMessage) {
+      throw new ProtocolError(
+        "FRAME_TOO_LARGE",
+        `packet length ${len} exceeds the protocol maximum of ${this.maxMessage}`,
+      );
+    }
+    return len;
+  }
+
+  private peekLength(): number {
+    const first = this.chunks[0];
+    if (first !== undefined && first.length >= LENGTH_WORD_SIZE) return first.readUInt32BE(0);
+    return Buffer.concat(this.chunks, LENGTH_WORD_SIZE).readUInt32BE(0);
+  }
+
+  /** Removes exactly n bytes from the front, without copying when one chunk holds them all. */
+  private take(n: number): Buffer {
+    const first = this.chunks[0];
+    let frame: Buffer;
+    if (first !== undefined && first.length >= n) {
+      frame = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      frame = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const c = this.chunks[0];
+        const used = Math.min(c.length, n - filled);
+        c.copy(frame, filled, 0, used);
+        filled += used;
+        if (used === c.length) this.chunks.shift();
+        else this.chunks[0] = c.subarray(used);
+      }
+    }
+    this.buffered -= n;
+    return frame;
+  }
+}
+
+function decodeFrame(frame: Buffer): Packet {
+  const r = new XdrReader(frame, LENGTH_WORD_SIZE, MIN_FRAME);
+  const header: PacketHeader = {
+    program: r.readUint(),
+    version: r.readUint(),
+    procedure: r.readInt(),
+    type: r.readInt(),
+    serial: r.readUint(),
+    status: r.readInt(),
+  };
+  return { header, payload: frame.subarray(MIN_FRAME) };
+}

@@ -1,0 +1,29 @@
+/**
+ * A transport is a connected byte stream to a libvirt daemon and nothing
+ * more: framing, calls and keepalive live in connection.ts, so every way of
+ * reaching a daemon (unix socket now; ssh via the system ssh binary and plain
+ * tcp in a later issue) only has to produce a Duplex.
+ */
+import type { Duplex } from "node:stream";
+import type { LibvirtUri } from "./uri";
+
+export interface Transport {
+  /** Bytes to and from the daemon. The connection owns its events once handed over. */
+  readonly stream: Duplex;
+  /** For messages: "unix socket /var/run/libvirt/libvirt-sock", "ssh me@laptop", … */
+  readonly description: string;
+  /**
+   * Extra words on why the stream died, if the transport knows (an ssh
+   * child's stderr, its exit status). Called once the stream has closed.
+   */
+  failureDetail?(): string | undefined;
+  /** Ends the stream and releases whatever backs it (a child process, a socket). */
+  close(): void;
+}
+
+export interface TransportOptions {
+  readOnly: boolean;
+}
+
+/** Sets up a transport for a parsed URI; rejects with ConnectionError("connect"). */
+export type TransportFactory = (uri: LibvirtUri, opts: TransportOptions) => Promise<Transport>;

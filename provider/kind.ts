@@ -1,0 +1,77 @@
+/**
+ * What every resource kind of the provider implements. One kind, one file in
+ * resources/; index.ts routes the engine's calls to a kind by type token.
+ */
+import type { DiffResult } from "./diff";
+import type { CheckFailure } from "./inputs";
+import { isNotFound } from "../libvirt";
+import { defaultUri } from "./config";
+
+/** Inputs every kind takes: the libvirt URI of the host the object lives on. */
+export interface HostInputs {
+  uri: string;
+}
+
+export interface ResourceKind<I extends HostInputs> {
+  /** Type token, e.g. "deskfleet:libvirt:Domain". */
+  readonly token: string;
+  /** Validates and fills defaults; `olds` are the previous inputs ({} on create). */
+  check(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): {
+    inputs: I;
+    failures: CheckFailure[];
+  };
+  diff(id: string, olds: I, news: I): DiffResult;
+  create(inputs: I): Promise<{ id: string; outs: Record<string, unknown> }>;
+  /** Returns undefined when the object is gone from the host. */
+  read(
+    id: string,
+    state: Record<string, unknown>,
+  ): Promise<{ props: Record<string, unknown>; inputs: I } | undefined>;
+  update(id: string, olds: I, news: I): Promise<Record<string, unknown>>;
+  delete(id: string, state: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * Runs `steps` in order; if one fails, runs the undo actions registered so far
+ * (newest first) and rethrows the original error. Makes create all-or-nothing.
+ */
+export async function allOrNothing<T>(
+  steps: (onUndo: (undo: () => Promise<unknown>) => void) => Promise<T>,
+): Promise<T> {
+  const undos: (() => Promise<unknown>)[] = [];
+  try {
+    return await steps((undo) => undos.push(undo));
+  } catch (err) {
+    for (const undo of undos.reverse()) {
+      await undo().catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+/** Prefixes an error's message with what was being done to what. */
+export async function doing<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof Error) {
+      err.message = `${what}: ${err.message}`;
+      throw err;
+    }
+    throw new Error(`${what}: ${String(err)}`);
+  }
+}
+
+/** Maps libvirt's "not found" to undefined (a lookup that may miss); every other error propagates. */
+export function ignoreNotFound(err: unknown): undefined {
+  if (isNotFound(err)) return undefined;
+  throw err;
+}
+
+/** The URI a resource's state was created with (older state may lack it). */
+export function uriOf(state: Record<string, unknown>): string {
+  return typeof state.uri === "string" && state.uri !== "" ? state.uri : defaultUri();
+}

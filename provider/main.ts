@@ -1,0 +1,8 @@
+/**
+ * Entry point of the plugin executable pulumi-resource-deskfleet (see
+ * provider/bin/): serves the provider over gRPC to the Pulumi engine.
+ */
+import { main } from "@pulumi/pulumi/provider";
+import { DeskfleetProvider } from "./index";
+
+void main(new DeskfleetProvider(), process.argv.slice(2));

@@ -1,0 +1,232 @@
+/**
+ * deskfleet:libvirt:Domain — a guest: memory, vcpus, machine, firmware,
+ * disks (pool volumes), interfaces, a logged serial console, loopback-only
+ * graphics, autostart and whether it runs.
+ *
+ * Config changes are applied in place by redefining the domain under the same
+ * UUID; a running guest whose hardware changed is restarted gracefully so the
+ * change takes effect (shutdown, wait, start). MACs libvirt assigned are kept
+ * across redefinitions so a guest keeps its DHCP address.
+ */
+import { z } from "zod";
+import type { DomainRef, LibvirtClient } from "../../libvirt";
+import {
+  DomainUndefineFlags,
+  DomainXmlFlags,
+  getConnection,
+  uuidFromString,
+  uuidToString,
+} from "../../libvirt";
+import { defaultUri } from "../config";
+import { changedProperties, diffInputs } from "../diff";
+import { validateInputs } from "../inputs";
+import type { HostInputs, ResourceKind } from "../kind";
+import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
+import { libvirtName } from "../names";
+import type { ParsedDomain } from "../xml/domain";
+import { buildDomainXml, machineMatches, memoryMatches, parseDomainXml } from "../xml/domain";
+import { guestAddresses, shutDownGracefully, stateName } from "./domainLifecycle";
+
+export const DOMAIN = "deskfleet:libvirt:Domain";
+
+const schema = z.object({
+  uri: z.string().min(1).default(defaultUri),
+  name: libvirtName,
+  type: z.enum(["kvm", "qemu"]).default("kvm"),
+  memory: z
+    .number()
+    .int()
+    .min(16 * 1024 * 1024, "must be at least 16 MiB (in bytes)"),
+  vcpus: z.number().int().min(1).max(256).default(1),
+  machine: z.string().min(1).default("pc"),
+  firmware: z.enum(["bios", "uefi"]).default("bios"),
+  disks: z
+    .array(
+      z.object({
+        pool: libvirtName,
+        volume: z.string().min(1),
+        format: z.enum(["qcow2", "raw"]).default("qcow2"),
+      }),
+    )
+    .max(26)
+    .default([]),
+  interfaces: z
+    .array(
+      z.object({
+        network: libvirtName,
+        mac: z
+          .string()
+          .regex(
+            /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/,
+            "expected a lower-case MAC like 52:54:00:12:34:56",
+          )
+          .optional(),
+      }),
+    )
+    .default([]),
+  graphics: z.enum(["none", "vnc", "spice"]).default("none"),
+  running: z.boolean().default(true),
+  autostart: z.boolean().default(false),
+  /** Seconds to wait for a graceful shutdown before forcing the guest off. */
+  shutdownTimeout: z.number().int().min(0).default(60),
+});
+
+export type DomainInputs = z.infer<typeof schema> & HostInputs;
+
+/** The input properties, the only ones diff and update compare. */
+const INPUTS = Object.keys(schema.shape);
+
+/** Properties that change the guest's hardware: a running guest restarts to apply them. */
+const HARDWARE = [
+  "type",
+  "memory",
+  "vcpus",
+  "machine",
+  "firmware",
+  "disks",
+  "interfaces",
+  "graphics",
+];
+
+/** The persistent config rather than the running one. */
+const XML_INACTIVE = DomainXmlFlags.Inactive;
+/**
+ * Undefine drops managed save, snapshot metadata (internal snapshots stay in
+ * the qcow2 files) and NVRAM with the definition; disks are volumes of their own.
+ */
+export const UNDEFINE_FLAGS =
+  DomainUndefineFlags.ManagedSave |
+  DomainUndefineFlags.SnapshotsMetadata |
+  DomainUndefineFlags.Nvram;
+
+export const domain: ResourceKind<DomainInputs> = {
+  token: DOMAIN,
+
+  check: (_olds, news) => validateInputs(schema, news),
+
+  diff: (_id, olds, news) =>
+    diffInputs(olds, news, {
+      inputs: INPUTS,
+      replaceOn: ["uri", "name"],
+      deleteBeforeReplace: true,
+    }),
+
+  async create(inputs) {
+    const conn = await getConnection(inputs.uri);
+    const dom = await doing(`create guest "${inputs.name}"`, async () => {
+      const existing = await conn.domainLookupByName(inputs.name).catch(ignoreNotFound);
+      if (existing) throw new Error(`a domain with this name already exists on ${inputs.uri}`);
+      return allOrNothing(async (onUndo) => {
+        const defined = await conn.domainDefineXml(buildDomainXml(model(inputs)), 0);
+        onUndo(() => conn.domainUndefine(defined, UNDEFINE_FLAGS));
+        await conn.domainSetAutostart(defined, inputs.autostart);
+        if (inputs.running) {
+          await conn.domainCreate(defined, 0);
+          onUndo(() => conn.domainDestroy(defined, 0));
+        }
+        return defined;
+      });
+    });
+    return { id: uuidToString(dom.uuid), outs: await outputs(conn, dom, inputs) };
+  },
+
+  async read(id, state) {
+    const conn = await getConnection(uriOf(state));
+    const dom = await conn.domainLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
+    if (!dom) return undefined;
+    const declared = state as Partial<DomainInputs>;
+    const xml = parseDomainXml(await conn.domainGetXmlDesc(dom, XML_INACTIVE));
+    const inputs: DomainInputs = {
+      uri: uriOf(state),
+      name: xml.name,
+      type: xml.type,
+      memory:
+        declared.memory !== undefined && memoryMatches(declared.memory, xml.memory)
+          ? declared.memory
+          : xml.memory,
+      vcpus: xml.vcpus,
+      machine:
+        declared.machine && machineMatches(declared.machine, xml.machine)
+          ? declared.machine
+          : xml.machine,
+      firmware: xml.firmware,
+      disks: xml.disks,
+      interfaces: declaredInterfaces(xml, declared.interfaces ?? []),
+      graphics: xml.graphics,
+      running: await conn.domainIsActive(dom),
+      autostart: await conn.domainGetAutostart(dom),
+      shutdownTimeout: declared.shutdownTimeout ?? 60,
+    };
+    return { props: await outputs(conn, dom, inputs), inputs };
+  },
+
+  async update(id, olds, news) {
+    const conn = await getConnection(news.uri);
+    const dom = await conn.domainLookupByUuid(uuidFromString(id));
+    const changed = changedProperties(olds, news, INPUTS);
+    await doing(`update guest "${news.name}"`, async () => {
+      const hardware = changed.some((p) => HARDWARE.includes(p));
+      if (hardware) {
+        const current = parseDomainXml(await conn.domainGetXmlDesc(dom, XML_INACTIVE));
+        await conn.domainDefineXml(buildDomainXml({ ...model(news, current), uuid: id }), 0);
+      }
+      if (changed.includes("autostart")) await conn.domainSetAutostart(dom, news.autostart);
+      const active = await conn.domainIsActive(dom);
+      if (active && (hardware || !news.running)) {
+        await shutDownGracefully(conn, dom, news.shutdownTimeout);
+      }
+      if (news.running && (hardware || !active)) await conn.domainCreate(dom, 0);
+    });
+    return outputs(conn, dom, news);
+  },
+
+  async delete(id, state) {
+    const conn = await getConnection(uriOf(state));
+    await doing(`delete guest "${String(state.name)}"`, async () => {
+      const dom = await conn.domainLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
+      if (!dom) return;
+      const timeout = typeof state.shutdownTimeout === "number" ? state.shutdownTimeout : 60;
+      if (await conn.domainIsActive(dom)) await shutDownGracefully(conn, dom, timeout);
+      // Disks are volumes of their own (retained or not by their own rule), never removed here.
+      await conn.domainUndefine(dom, UNDEFINE_FLAGS);
+    });
+  },
+};
+
+/** The XML model for `inputs`, keeping MACs libvirt assigned to undeclared ones. */
+function model(inputs: DomainInputs, current?: ParsedDomain) {
+  return {
+    ...inputs,
+    consoleLog: consoleLogPath(inputs.name),
+    interfaces: inputs.interfaces.map((n, i) => ({
+      network: n.network,
+      mac: n.mac ?? current?.interfaces[i]?.mac,
+    })),
+  };
+}
+
+/** Where virtlogd writes the guest's first serial port. */
+export function consoleLogPath(name: string): string {
+  return `/var/log/libvirt/qemu/${name}-console.log`;
+}
+
+/** Interfaces as declared: a MAC counts only where the user declared one. */
+function declaredInterfaces(xml: ParsedDomain, declared: DomainInputs["interfaces"]) {
+  return xml.interfaces.map((n, i) =>
+    declared[i]?.mac !== undefined ? { network: n.network, mac: n.mac } : { network: n.network },
+  );
+}
+
+async function outputs(conn: LibvirtClient, dom: DomainRef, inputs: DomainInputs) {
+  const live = parseDomainXml(await conn.domainGetXmlDesc(dom, 0));
+  const { state } = await conn.domainGetState(dom, 0);
+  const macAddresses = live.interfaces.map((n) => n.mac);
+  return {
+    ...inputs,
+    uuid: uuidToString(dom.uuid),
+    state: stateName(state),
+    macAddresses,
+    addresses: await guestAddresses(conn, live.interfaces),
+    consoleLog: consoleLogPath(inputs.name),
+  };
+}

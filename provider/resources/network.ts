@@ -1,0 +1,121 @@
+/**
+ * deskfleet:libvirt:Network — a libvirt virtual network, isolated (no
+ * <forward>) or NAT, with an IPv4 address and an optional DHCP range.
+ *
+ * Changes other than the name are applied in place: the network is redefined
+ * under the same UUID and, if it is running, restarted to take the new
+ * config (guests attached to it lose connectivity for that moment).
+ */
+import { z } from "zod";
+import type { LibvirtClient, NetworkRef } from "../../libvirt";
+import { getConnection, NetworkXmlFlags, uuidFromString, uuidToString } from "../../libvirt";
+import { defaultUri } from "../config";
+import { changedProperties, diffInputs } from "../diff";
+import { validateInputs } from "../inputs";
+import type { HostInputs, ResourceKind } from "../kind";
+import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
+import { libvirtName } from "../names";
+import { buildNetworkXml, parseNetworkXml } from "../xml/network";
+
+export const NETWORK = "deskfleet:libvirt:Network";
+
+const ipv4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, "expected an IPv4 address");
+
+const schema = z.object({
+  uri: z.string().min(1).default(defaultUri),
+  name: libvirtName,
+  mode: z.enum(["isolated", "nat"]).default("isolated"),
+  bridge: z.string().min(1).max(15).optional(),
+  address: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected "address/prefix"'),
+  dhcp: z.object({ start: ipv4, end: ipv4 }).optional(),
+  autostart: z.boolean().default(true),
+});
+
+export type NetworkInputs = z.infer<typeof schema> & HostInputs;
+
+/** The input properties, the only ones diff and update compare. */
+const INPUTS = Object.keys(schema.shape);
+
+/** Properties that live in the network's XML (the rest is autostart). */
+const XML_PROPERTIES = ["mode", "bridge", "address", "dhcp"];
+
+export const network: ResourceKind<NetworkInputs> = {
+  token: NETWORK,
+
+  check: (_olds, news) => validateInputs(schema, news),
+
+  diff: (_id, olds, news) =>
+    diffInputs(olds, news, {
+      inputs: INPUTS,
+      replaceOn: ["uri", "name"],
+      deleteBeforeReplace: true,
+    }),
+
+  async create(inputs) {
+    const conn = await getConnection(inputs.uri);
+    const what = `create network "${inputs.name}"`;
+    const net = await doing(what, async () => {
+      const existing = await conn.networkLookupByName(inputs.name).catch(ignoreNotFound);
+      if (existing) throw new Error(`a network with this name already exists on ${inputs.uri}`);
+      return allOrNothing(async (onUndo) => {
+        const defined = await conn.networkDefineXml(buildNetworkXml(inputs));
+        onUndo(() => conn.networkUndefine(defined));
+        await conn.networkCreate(defined);
+        onUndo(() => conn.networkDestroy(defined));
+        await conn.networkSetAutostart(defined, inputs.autostart);
+        return defined;
+      });
+    });
+    return { id: uuidToString(net.uuid), outs: await outputs(conn, net, inputs) };
+  },
+
+  async read(id, state) {
+    const conn = await getConnection(uriOf(state));
+    const net = await conn.networkLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
+    if (!net) return undefined;
+    const xml = parseNetworkXml(await conn.networkGetXmlDesc(net, NetworkXmlFlags.Inactive));
+    const inputs: NetworkInputs = {
+      uri: uriOf(state),
+      name: xml.name,
+      mode: xml.mode,
+      address: xml.address,
+      autostart: await conn.networkGetAutostart(net),
+      // libvirt names a bridge when none was declared; only a declared one is compared.
+      ...(state.bridge !== undefined ? { bridge: xml.bridge } : {}),
+      ...(xml.dhcp ? { dhcp: xml.dhcp } : {}),
+    };
+    return { props: await outputs(conn, net, inputs), inputs };
+  },
+
+  async update(id, olds, news) {
+    const conn = await getConnection(news.uri);
+    const net = await conn.networkLookupByUuid(uuidFromString(id));
+    const changed = changedProperties(olds, news, INPUTS);
+    if (changed.some((p) => XML_PROPERTIES.includes(p))) {
+      await doing(`update network "${news.name}"`, async () => {
+        await conn.networkDefineXml(buildNetworkXml({ ...news, uuid: id }));
+        if (await conn.networkIsActive(net)) {
+          await conn.networkDestroy(net);
+          await conn.networkCreate(net);
+        }
+      });
+    }
+    if (changed.includes("autostart")) await conn.networkSetAutostart(net, news.autostart);
+    return outputs(conn, net, news);
+  },
+
+  async delete(id, state) {
+    const conn = await getConnection(uriOf(state));
+    await doing(`delete network "${String(state.name)}"`, async () => {
+      const net = await conn.networkLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
+      if (!net) return;
+      if (await conn.networkIsActive(net)) await conn.networkDestroy(net);
+      await conn.networkUndefine(net);
+    });
+  },
+};
+
+async function outputs(conn: LibvirtClient, net: NetworkRef, inputs: NetworkInputs) {
+  const live = parseNetworkXml(await conn.networkGetXmlDesc(net, 0));
+  return { ...inputs, uuid: uuidToString(net.uuid), bridgeName: live.bridge };
+}

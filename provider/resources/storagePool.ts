@@ -1,0 +1,102 @@
+/**
+ * deskfleet:libvirt:StoragePool — a directory storage pool.
+ *
+ * The pool's directory is created if missing and NEVER removed: deleting the
+ * pool only stops and undefines it in libvirt, so every volume file stays.
+ */
+import { z } from "zod";
+import { getConnection, uuidFromString, uuidToString } from "../../libvirt";
+import { defaultUri } from "../config";
+import { diffInputs } from "../diff";
+import { validateInputs } from "../inputs";
+import type { HostInputs, ResourceKind } from "../kind";
+import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
+import { libvirtName } from "../names";
+import { buildPoolXml, parsePoolXml } from "../xml/pool";
+
+export const STORAGE_POOL = "deskfleet:libvirt:StoragePool";
+
+const schema = z.object({
+  uri: z.string().min(1).default(defaultUri),
+  name: libvirtName,
+  type: z.literal("dir").default("dir"),
+  path: z.string().startsWith("/", "must be an absolute path"),
+  autostart: z.boolean().default(true),
+});
+
+export type StoragePoolInputs = z.infer<typeof schema> & HostInputs;
+
+/** The input properties, the only ones diff and update compare. */
+const INPUTS = Object.keys(schema.shape);
+
+export const storagePool: ResourceKind<StoragePoolInputs> = {
+  token: STORAGE_POOL,
+
+  check: (_olds, news) => validateInputs(schema, news),
+
+  diff: (_id, olds, news) =>
+    diffInputs(olds, news, {
+      inputs: INPUTS,
+      replaceOn: ["uri", "name", "type", "path"],
+      deleteBeforeReplace: true,
+    }),
+
+  async create(inputs) {
+    const conn = await getConnection(inputs.uri);
+    const what = `create storage pool "${inputs.name}"`;
+    await doing(what, async () => {
+      const existing = await conn.storagePoolLookupByName(inputs.name).catch(ignoreNotFound);
+      if (existing) throw new Error(`a pool with this name already exists on ${inputs.uri}`);
+    });
+    const uuid = await doing(what, () =>
+      allOrNothing(async (onUndo) => {
+        const pool = await conn.storagePoolDefineXml(buildPoolXml(inputs), 0);
+        onUndo(() => conn.storagePoolUndefine(pool));
+        // Build creates the directory when missing; an existing one is left as it is.
+        await conn.storagePoolBuild(pool, 0);
+        await conn.storagePoolCreate(pool, 0);
+        onUndo(() => conn.storagePoolDestroy(pool));
+        await conn.storagePoolSetAutostart(pool, inputs.autostart);
+        return uuidToString(pool.uuid);
+      }),
+    );
+    return { id: uuid, outs: { ...inputs, uuid } };
+  },
+
+  async read(id, state) {
+    const uri = uriOf(state);
+    const conn = await getConnection(uri);
+    const pool = await conn.storagePoolLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
+    if (!pool) return undefined;
+    const xml = parsePoolXml(await conn.storagePoolGetXmlDesc(pool, 0));
+    const inputs: StoragePoolInputs = {
+      uri,
+      name: xml.name,
+      type: xml.type,
+      path: xml.path,
+      autostart: await conn.storagePoolGetAutostart(pool),
+    };
+    return { props: { ...inputs, uuid: id }, inputs };
+  },
+
+  async update(id, _olds, news) {
+    const conn = await getConnection(news.uri);
+    await doing(`update storage pool "${news.name}"`, async () => {
+      const pool = await conn.storagePoolLookupByUuid(uuidFromString(id));
+      await conn.storagePoolSetAutostart(pool, news.autostart);
+    });
+    return { ...news, uuid: id };
+  },
+
+  async delete(id, state) {
+    const uri = uriOf(state);
+    const conn = await getConnection(uri);
+    await doing(`delete storage pool "${String(state.name)}"`, async () => {
+      const pool = await conn.storagePoolLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
+      if (!pool) return;
+      if (await conn.storagePoolIsActive(pool)) await conn.storagePoolDestroy(pool);
+      // Undefine only: storagePoolDelete would remove the directory.
+      await conn.storagePoolUndefine(pool);
+    });
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * Program-side classes of the provider's resource kinds, used by components/.
+ * Each mirrors the inputs of resources/<kind>.ts; outputs computed by the
+ * provider are declared here and passed as undefined inputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+/** Every kind takes the libvirt URI of its host (default: stack config `deskfleet:uri`). */
+interface HostArgs {
+  uri?: string;
+}
+
+export interface StoragePoolArgs extends HostArgs {
+  name: string;
+  type?: "dir";
+  path: string;
+  autostart?: boolean;
+}
+
+export class StoragePool extends pulumi.CustomResource {
+  static readonly __pulumiType = "deskfleet:libvirt:StoragePool";
+  declare readonly name: pulumi.Output<string>;
+  declare readonly path: pulumi.Output<string>;
+  declare readonly uuid: pulumi.Output<string>;
+
+  constructor(name: string, args: Inputs<StoragePoolArgs>, opts?: pulumi.CustomResourceOptions) {
+    super(StoragePool.__pulumiType, name, { ...args, uuid: undefined }, opts);
+  }
+}
+
+export interface VolumeArgs extends HostArgs {
+  pool: string;
+  name: string;
+  format?: "qcow2" | "raw";
+  /** Bytes. */
+  capacity?: number;
+  /** Absolute path of a local image file to upload (a base volume). */
+  source?: string;
+  /** Name of the base volume in the same pool (a copy-on-write overlay). */
+  backingVolume?: string;
+  /** Leave the volume on the host when the resource is deleted. */
+  retain?: boolean;
+}
+
+export class Volume extends pulumi.CustomResource {
+  static readonly __pulumiType = "deskfleet:libvirt:Volume";
+  declare readonly name: pulumi.Output<string>;
+  declare readonly key: pulumi.Output<string>;
+  declare readonly path: pulumi.Output<string>;
+
+  constructor(name: string, args: Inputs<VolumeArgs>, opts?: pulumi.CustomResourceOptions) {
+    super(Volume.__pulumiType, name, { ...args, key: undefined, path: undefined }, opts);
+  }
+}
+
+export interface NetworkArgs extends HostArgs {
+  name: string;
+  mode?: "isolated" | "nat";
+  bridge?: string;
+  address: string;
+  dhcp?: { start: string; end: string };
+  autostart?: boolean;
+}
+
+export class Network extends pulumi.CustomResource {
+  static readonly __pulumiType = "deskfleet:libvirt:Network";
+  declare readonly name: pulumi.Output<string>;
+  declare readonly uuid: pulumi.Output<string>;
+  declare readonly bridgeName: pulumi.Output<string>;
+
+  constructor(name: string, args: Inputs<NetworkArgs>, opts?: pulumi.CustomResourceOptions) {
+    super(Network.__pulumiType, name, { ...args, uuid: undefined, bridgeName: undefined }, opts);
+  }
+}
+
+export interface DomainArgs extends HostArgs {
+  name: string;
+  type?: "kvm" | "qemu";
+  /** Bytes. */
+  memory: number;
+  vcpus?: number;
+  machine?: string;
+  firmware?: "bios" | "uefi";
+  disks?: { pool: string; volume: string; format?: "qcow2" | "raw" }[];
+  interfaces?: { network: string; mac?: string }[];
+  graphics?: "none" | "vnc" | "spice";
+  running?: boolean;
+  autostart?: boolean;
+  shutdownTimeout?: number;
+}
+
+export class Domain extends pulumi.CustomResource {
+  static readonly __pulumiType = "deskfleet:libvirt:Domain";
+  declare readonly name: pulumi.Output<string>;
+  declare readonly uuid: pulumi.Output<string>;
+  declare readonly state: pulumi.Output<string>;
+  declare readonly macAddresses: pulumi.Output<string[]>;
+  declare readonly addresses: pulumi.Output<string[]>;
+  declare readonly consoleLog: pulumi.Output<string>;
+
+  constructor(name: string, args: Inputs<DomainArgs>, opts?: pulumi.CustomResourceOptions) {
+    super(
+      Domain.__pulumiType,
+      name,
+      {
+        ...args,
+        uuid: undefined,
+        state: undefined,
+        macAddresses: undefined,
+        addresses: undefined,
+        consoleLog: undefined,
+      },
+      opts,
+    );
+  }
+}

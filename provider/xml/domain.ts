@@ -1,0 +1,163 @@
+/**
+ * <domain> XML for deskfleet guests: memory, vcpus, machine, firmware, disks
+ * from pool volumes, network interfaces, a logged serial console and
+ * loopback-only graphics.
+ * https://libvirt.org/formatdomain.html
+ */
+import type { VolumeFormat } from "./volume";
+import type { XmlNode } from "./xml";
+import { attr, buildXml, child, children, parseXml, sizeInBytes, text } from "./xml";
+
+export interface DiskModel {
+  pool: string;
+  volume: string;
+  format: VolumeFormat;
+}
+
+export interface InterfaceModel {
+  network: string;
+  mac?: string;
+}
+
+export interface DomainModel {
+  name: string;
+  /** Set when redefining an existing domain, so libvirt updates it in place. */
+  uuid?: string;
+  type: "kvm" | "qemu";
+  /** Bytes; written in KiB, libvirt's own unit. */
+  memory: number;
+  vcpus: number;
+  machine: string;
+  firmware: "bios" | "uefi";
+  disks: DiskModel[];
+  interfaces: InterfaceModel[];
+  graphics: "none" | "vnc" | "spice";
+  /** Host file that receives everything the guest writes to its first serial port. */
+  consoleLog: string;
+}
+
+/** Disk targets in declaration order: vda, vdb, … (virtio). */
+export function diskTarget(index: number): string {
+  return `vd${String.fromCharCode("a".charCodeAt(0) + index)}`;
+}
+
+export function buildDomainXml(dom: DomainModel): string {
+  const kib = Math.ceil(dom.memory / 1024);
+  const os: XmlNode = {
+    type: { "@_arch": "x86_64", "@_machine": dom.machine, "#text": "hvm" },
+    boot: { "@_dev": "hd" },
+  };
+  // firmware='efi' lets libvirt pick OVMF and create the NVRAM file itself.
+  if (dom.firmware === "uefi") os["@_firmware"] = "efi";
+  return buildXml("domain", {
+    "@_type": dom.type,
+    name: dom.name,
+    ...(dom.uuid !== undefined ? { uuid: dom.uuid } : {}),
+    memory: { "@_unit": "KiB", "#text": kib },
+    currentMemory: { "@_unit": "KiB", "#text": kib },
+    vcpu: dom.vcpus,
+    os,
+    features: { acpi: "", apic: "" },
+    on_poweroff: "destroy",
+    on_reboot: "restart",
+    on_crash: "destroy",
+    devices: {
+      disk: dom.disks.map((d, i) => ({
+        "@_type": "volume",
+        "@_device": "disk",
+        driver: { "@_name": "qemu", "@_type": d.format },
+        source: { "@_pool": d.pool, "@_volume": d.volume },
+        target: { "@_dev": diskTarget(i), "@_bus": "virtio" },
+      })),
+      interface: dom.interfaces.map((n) => ({
+        "@_type": "network",
+        ...(n.mac !== undefined ? { mac: { "@_address": n.mac } } : {}),
+        source: { "@_network": n.network },
+        model: { "@_type": "virtio" },
+      })),
+      serial: {
+        "@_type": "pty",
+        // virtlogd writes the log; it survives the guest and is readable by tests and humans.
+        log: { "@_file": dom.consoleLog, "@_append": "off" },
+        target: { "@_port": 0 },
+      },
+      console: { "@_type": "pty", target: { "@_type": "serial", "@_port": 0 } },
+      ...(dom.graphics !== "none"
+        ? {
+            graphics: {
+              "@_type": dom.graphics,
+              "@_autoport": "yes",
+              listen: { "@_type": "address", "@_address": "127.0.0.1" },
+            },
+          }
+        : {}),
+    },
+  });
+}
+
+export interface ParsedDomain extends DomainModel {
+  uuid: string;
+  interfaces: Required<InterfaceModel>[];
+}
+
+export function parseDomainXml(xml: string): ParsedDomain {
+  const dom = parseXml(xml, "domain");
+  const os = child(dom, "os");
+  const devices = child(dom, "devices");
+  const graphics = attr(child(devices, "graphics"), "type");
+  return {
+    name: text(dom, "name") ?? "",
+    uuid: text(dom, "uuid") ?? "",
+    type: attr(dom, "type") === "qemu" ? "qemu" : "kvm",
+    memory: sizeInBytes(dom, "memory") ?? 0,
+    vcpus: Number(text(dom, "vcpu") ?? "0"),
+    machine: attr(child(os, "type"), "machine") ?? "",
+    firmware: isUefi(os) ? "uefi" : "bios",
+    disks: parseDisks(devices),
+    interfaces: children(devices, "interface").map((n) => ({
+      network: attr(child(n, "source"), "network") ?? "",
+      mac: attr(child(n, "mac"), "address") ?? "",
+    })),
+    graphics: graphics === "vnc" || graphics === "spice" ? graphics : "none",
+    consoleLog: attr(child(child(devices, "serial"), "log"), "file") ?? "",
+  };
+}
+
+function isUefi(os: XmlNode | undefined): boolean {
+  // Written as firmware='efi'; some libvirt versions expand it to a <loader> instead.
+  return attr(os, "firmware") === "efi" || attr(child(os, "loader"), "type") === "pflash";
+}
+
+function parseDisks(devices: XmlNode | undefined): DiskModel[] {
+  return children(devices, "disk")
+    .filter((d) => attr(d, "device") === "disk")
+    .sort((a, b) =>
+      (attr(child(a, "target"), "dev") ?? "").localeCompare(attr(child(b, "target"), "dev") ?? ""),
+    )
+    .map((d) => ({
+      pool: attr(child(d, "source"), "pool") ?? "",
+      volume: attr(child(d, "source"), "volume") ?? "",
+      format: attr(child(d, "driver"), "type") === "raw" ? "raw" : "qcow2",
+    }));
+}
+
+/**
+ * Whether libvirt's machine type is what was declared: libvirt expands the
+ * aliases `pc` and `q35` to versioned names (`pc-i440fx-7.2`, `pc-q35-7.2`),
+ * which must not show up as a change.
+ */
+export function machineMatches(declared: string, actual: string): boolean {
+  if (declared === actual) return true;
+  const expansions: Record<string, string> = { pc: "pc-i440fx-", q35: "pc-q35-" };
+  const prefix = expansions[declared] ?? `${declared}-`;
+  return actual.startsWith(prefix);
+}
+
+/**
+ * Whether libvirt's memory size is what was declared: libvirt keeps KiB and
+ * may align up to 1 MiB, so a declared "300MB" (not a whole number of KiB)
+ * must not read back as a change.
+ */
+export function memoryMatches(declared: number, actual: number): boolean {
+  return actual >= declared && actual - declared < 1024 * 1024;
+}

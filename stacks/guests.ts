@@ -1,0 +1,138 @@
+/**
+ * Guests: each disk's image and pool (with their defaults), each interface's
+ * network, and what must be unique across the fleet (volumes, MACs).
+ */
+import type { ResolvedImage } from "./images";
+import type { Issues } from "./issues";
+import type { Path } from "./positions";
+import { formatPath } from "./positions";
+import type { Names, Volumes } from "./refs";
+import { defaultPool, diskVolumeName } from "./refs";
+import type { DiskFields, GuestFields } from "./schema";
+import { formatSize } from "./size";
+import type { DiskSpec, GuestSpec, InterfaceSpec } from "./spec";
+import type { Entry, GuestEntry, InterfaceEntry } from "./validate";
+
+export interface GuestContext {
+  issues: Issues;
+  pools: Names;
+  images: Names;
+  networks: Names;
+  /** The valid images, by name. */
+  resolvedImages: ReadonlyMap<string, ResolvedImage>;
+  volumes: Volumes;
+}
+
+export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSpec[] {
+  const macs = new Map<string, Path>();
+  const specs: GuestSpec[] = [];
+  for (const entry of entries) {
+    // Disks and interfaces are checked even when the guest's own fields are not valid.
+    const disks = entry.disks.map((disk) => resolveDisk(entry.name, disk, ctx));
+    const interfaces = entry.interfaces.map((nic) => resolveInterface(nic, macs, ctx));
+    if (!entry.fields || !allDefined(disks) || !allDefined(interfaces)) continue;
+    specs.push(guestSpec(entry.name, entry.fields, disks, interfaces));
+  }
+  return specs;
+}
+
+function allDefined<T>(items: (T | undefined)[]): items is T[] {
+  return items.every((item) => item !== undefined);
+}
+
+function guestSpec(
+  name: string,
+  fields: GuestFields,
+  disks: DiskSpec[],
+  interfaces: InterfaceSpec[],
+): GuestSpec {
+  const { type, memory, vcpus, machine, firmware, graphics, running, autostart } = fields;
+  return {
+    name,
+    type,
+    memory,
+    vcpus,
+    machine,
+    firmware,
+    disks,
+    interfaces,
+    graphics,
+    running,
+    autostart,
+  };
+}
+
+function resolveDisk(guest: string, disk: Entry<DiskFields>, ctx: GuestContext) {
+  const { name, path, fields } = disk;
+  if (!fields) return undefined;
+  const { issues } = ctx;
+  const known =
+    fields.image === undefined || ctx.images.check(fields.image, [...path, "image"], issues);
+  // Undefined for a blank disk, and for an image that is invalid (already reported).
+  const image = fields.image === undefined ? undefined : ctx.resolvedImages.get(fields.image);
+  const pool = diskPool(fields, image, path, ctx);
+  if (pool !== undefined) ctx.volumes.claim(pool, diskVolumeName(guest, name), path);
+  if (fields.image === undefined && fields.size === undefined) {
+    issues.missing(path, "size", "a blank disk needs a size");
+  }
+  if (
+    image?.virtualSize !== undefined &&
+    fields.size !== undefined &&
+    fields.size < image.virtualSize
+  ) {
+    const message = `${formatSize(fields.size)} is smaller than image ${JSON.stringify(image.spec.name)} (${formatSize(image.virtualSize)})`;
+    issues.value([...path, "size"], "disk_smaller_than_image", message);
+  }
+  if (!known || (fields.image !== undefined && !image) || pool === undefined) return undefined;
+  const spec: DiskSpec = {
+    name,
+    pool,
+    ...(fields.image !== undefined ? { image: fields.image } : {}),
+    ...(fields.size !== undefined ? { size: fields.size } : {}),
+    // A blank disk holds the user's data; an overlay can be made again from its image.
+    keep: fields.keep ?? fields.image === undefined,
+  };
+  return spec;
+}
+
+/**
+ * An overlay lives in its image's pool: the provider finds the base volume by
+ * name in the overlay's own pool. A blank disk names its pool, or gets the only one.
+ */
+function diskPool(
+  fields: DiskFields,
+  image: ResolvedImage | undefined,
+  path: Path,
+  ctx: GuestContext,
+): string | undefined {
+  const { issues } = ctx;
+  if (fields.pool === undefined) {
+    if (fields.image !== undefined) return image?.spec.pool;
+    return defaultPool(ctx.pools, path, issues);
+  }
+  if (!ctx.pools.check(fields.pool, [...path, "pool"], issues)) return undefined;
+  if (image && image.spec.pool !== fields.pool) {
+    const message = `an overlay disk must be in the pool of its image ${JSON.stringify(image.spec.name)}, ${JSON.stringify(image.spec.pool)}; leave "pool" out`;
+    issues.value([...path, "pool"], "pool_mismatch", message);
+    return undefined;
+  }
+  return fields.pool;
+}
+
+function resolveInterface(
+  nic: InterfaceEntry,
+  macs: Map<string, Path>,
+  ctx: GuestContext,
+): InterfaceSpec | undefined {
+  if (!nic.fields) return undefined;
+  const { network, mac } = nic.fields;
+  const known = ctx.networks.check(network, nic.networkPath, ctx.issues);
+  if (mac !== undefined) {
+    const owner = macs.get(mac);
+    if (owner) {
+      const message = `MAC ${mac} is already that of ${formatPath(owner)}`;
+      ctx.issues.value([...nic.path, "mac"], "duplicate_mac", message);
+    } else macs.set(mac, nic.path);
+  }
+  return known ? { network, ...(mac !== undefined ? { mac } : {}) } : undefined;
+}

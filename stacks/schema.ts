@@ -1,0 +1,182 @@
+/**
+ * The shape of each entry of a fleet file, in zod. Each pool, network, image,
+ * guest, disk and interface is validated on its own (see validate.ts), so one
+ * bad entry does not hide the problems of the others; checks that span
+ * entries (references, overlaps, defaults that depend on other entries) come
+ * after, in resolve.ts. Field formats raise issues with our own codes
+ * (`params.code`), which translate.ts turns into fleet issues.
+ */
+import { posix } from "node:path";
+import { z } from "zod";
+import type { FleetIssueCode } from "./errors";
+import type { Cidr } from "./ipv4";
+import { broadcastAddress, formatIpv4, networkAddress, parseCidr, parseIpv4 } from "./ipv4";
+import { SizeError, formatSize, parseSize } from "./size";
+
+/** libvirt-safe object names (the provider applies the same rule: provider/names.ts). */
+export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+export const NAME_RULE =
+  'use 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit';
+
+/** Raise an issue with a fleet issue code from inside a schema. */
+function fail(ctx: z.RefinementCtx, code: FleetIssueCode, message: string): never {
+  ctx.addIssue({ code: "custom", message, params: { code } });
+  return z.NEVER;
+}
+
+/** A size with a unit (size.ts) → bytes, at least `min` bytes. Required unless `.optional()`. */
+function size(min: number, minText: string) {
+  return z.unknown().transform((value, ctx): number => {
+    if (value === undefined) return fail(ctx, "missing_key", "");
+    if (typeof value !== "string") return fail(ctx, "invalid_size", 'expected a size like "2GiB"');
+    let bytes: number;
+    try {
+      bytes = parseSize(value);
+    } catch (err) {
+      if (err instanceof SizeError) return fail(ctx, "invalid_size", err.message);
+      throw err;
+    }
+    return bytes >= min ? bytes : fail(ctx, "too_small", `must be at least ${minText}`);
+  });
+}
+
+const MIN_MEMORY = 16 * 1024 ** 2;
+
+/** An absolute directory on the libvirt host, without a trailing "/" (libvirt strips it too). */
+const hostPath = z.string().transform((path, ctx) => {
+  if (!path.startsWith("/"))
+    return fail(ctx, "invalid_path", "must be an absolute path on the host");
+  const normal = posix.normalize(path);
+  return normal.length > 1 ? normal.replace(/\/$/, "") : normal;
+});
+
+/** The host's address on a network, with the subnet's prefix: "10.77.0.1/24". */
+const hostCidr = z.string().transform((text, ctx): Cidr => {
+  const cidr = parseCidr(text.trim());
+  if (!cidr) {
+    return fail(
+      ctx,
+      "invalid_address",
+      'expected an IPv4 address with a prefix, like "10.77.0.1/24"',
+    );
+  }
+  if (cidr.prefix < 1 || cidr.prefix > 30) {
+    // /31 and /32 leave no address for a guest; /0 would claim the whole internet.
+    return fail(ctx, "invalid_address", `prefix /${cidr.prefix} must be between /1 and /30`);
+  }
+  const role =
+    cidr.address === networkAddress(cidr)
+      ? "network"
+      : cidr.address === broadcastAddress(cidr)
+        ? "broadcast"
+        : undefined;
+  if (role) {
+    const ip = formatIpv4(cidr.address);
+    return fail(
+      ctx,
+      "invalid_address",
+      `${ip} is the subnet's ${role} address, not a host address`,
+    );
+  }
+  return cidr;
+});
+
+const ipv4 = z.string().transform((text, ctx): number => {
+  const ip = parseIpv4(text.trim());
+  return ip ?? fail(ctx, "invalid_address", 'expected an IPv4 address like "10.77.0.100"');
+});
+
+/** Lower-case, as libvirt reports it, so a declared MAC never differs from the one read back. */
+const mac = z.string().transform((text, ctx): string => {
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(text)) {
+    return fail(ctx, "invalid_mac", 'expected a MAC address like "52:54:00:12:34:56"');
+  }
+  // libvirt refuses multicast MACs (lowest bit of the first octet set).
+  if (parseInt(text.slice(0, 2), 16) & 1) {
+    return fail(
+      ctx,
+      "invalid_mac",
+      `${text} is a multicast address; use a unicast one (e.g. 52:54:00:…)`,
+    );
+  }
+  return text.toLowerCase();
+});
+
+/** Linux interface names: at most 15 bytes (IFNAMSIZ − 1), no "/", ":" or spaces. */
+const bridge = z.string().transform((name, ctx): string => {
+  if (/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(name)) return name;
+  const rule = 'use 1 to 15 letters, digits, "_", "." or "-", starting with a letter or digit';
+  return fail(ctx, "invalid_name", `invalid bridge name ${JSON.stringify(name)}: ${rule}`);
+});
+
+/** Machine types as libvirt names them: "pc", "q35", "pc-q35-7.2". */
+const machine = z.string().transform((name, ctx): string => {
+  if (/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) return name;
+  return fail(ctx, "invalid_value", `invalid machine type ${JSON.stringify(name)}`);
+});
+
+/** A map keyed by names whose values are validated one by one elsewhere. */
+const section = z.record(z.string(), z.unknown()).optional();
+
+/** The top level of a fleet file (keys starting with "x-" are removed before this). */
+export const fleetSchema = z.strictObject({
+  pools: section,
+  networks: section,
+  images: section,
+  guests: section,
+});
+
+export const poolSchema = z.strictObject({
+  type: z.enum(["dir"]).default("dir"),
+  path: hostPath,
+  autostart: z.boolean().default(true),
+});
+
+export const networkSchema = z.strictObject({
+  mode: z.enum(["isolated", "nat"]).default("isolated"),
+  address: hostCidr,
+  dhcp: z.strictObject({ start: ipv4, end: ipv4 }).optional(),
+  bridge: bridge.optional(),
+  autostart: z.boolean().default(true),
+});
+
+export const imageSchema = z.strictObject({
+  /** Local file; resolved against the fleet file's directory in resolve.ts. */
+  source: z.string().min(1),
+  pool: z.string().optional(),
+  format: z.enum(["qcow2", "raw"]).default("qcow2"),
+});
+
+export const diskSchema = z.strictObject({
+  image: z.string().optional(),
+  pool: z.string().optional(),
+  size: size(1, formatSize(1)).optional(),
+  keep: z.boolean().optional(),
+});
+
+export const interfaceSchema = z.strictObject({
+  network: z.string(),
+  mac: mac.optional(),
+});
+
+export const guestSchema = z.strictObject({
+  type: z.enum(["kvm", "qemu"]).default("kvm"),
+  memory: size(MIN_MEMORY, formatSize(MIN_MEMORY)),
+  vcpus: z.number().int().min(1).max(256).default(1),
+  machine: machine.default("pc"),
+  firmware: z.enum(["bios", "uefi"]).default("bios"),
+  disks: section,
+  interfaces: z.array(z.unknown()).optional(),
+  /** Short form of `interfaces`: network names only. */
+  networks: z.array(z.string()).optional(),
+  graphics: z.enum(["none", "vnc", "spice"]).default("none"),
+  running: z.boolean().default(true),
+  autostart: z.boolean().default(false),
+});
+
+export type PoolFields = z.output<typeof poolSchema>;
+export type NetworkFields = z.output<typeof networkSchema>;
+export type ImageFields = z.output<typeof imageSchema>;
+export type DiskFields = z.output<typeof diskSchema>;
+export type InterfaceFields = z.output<typeof interfaceSchema>;
+export type GuestFields = z.output<typeof guestSchema>;

@@ -1,0 +1,82 @@
+/**
+ * The validated, typed fleet: what every fleet file (stacks/*.yaml) means once
+ * parsed, merged and checked. Sizes are bytes; paths are absolute; every
+ * cross-reference (pool, image, network) is known to exist.
+ *
+ * Produced only by `loadFleet` (stacks/load.ts); consumed by components/.
+ */
+
+export type SizeBytes = number;
+
+export interface PoolSpec {
+  /** libvirt pool name (the map key in the fleet file). */
+  name: string;
+  type: "dir";
+  /** Absolute directory on the host. Created if missing; never removed. */
+  path: string;
+  autostart: boolean;
+}
+
+export interface NetworkSpec {
+  name: string;
+  /** `isolated`: no <forward>, guests reach only each other and the host. `nat`: <forward mode='nat'/>. */
+  mode: "isolated" | "nat";
+  /** Bridge device name; libvirt picks one (virbrN) when absent. */
+  bridge?: string;
+  /** Host address on the network with prefix, e.g. "10.77.0.1/24". */
+  address: string;
+  /** DHCP range; absent = no DHCP. */
+  dhcp?: { start: string; end: string };
+  autostart: boolean;
+}
+
+export interface ImageSpec {
+  name: string;
+  /** Absolute path of a local image file, uploaded once per host into `pool`. */
+  source: string;
+  /** Pool that holds the base volume. */
+  pool: string;
+  format: "qcow2" | "raw";
+}
+
+export interface DiskSpec {
+  /** Disk name within the guest (map key); the volume is `<guest>-<name>`. */
+  name: string;
+  pool: string;
+  /** Base image (copy-on-write qcow2 overlay on it) — absent = blank disk. */
+  image?: string;
+  /** Virtual size in bytes; for an overlay at least the image's size (absent = the image's). */
+  size?: SizeBytes;
+  /** Keep the volume when the guest or disk is removed from the fleet (default: true for blank disks, false for overlays). */
+  keep: boolean;
+}
+
+export interface InterfaceSpec {
+  network: string;
+  /** Fixed MAC address; libvirt assigns one when absent. */
+  mac?: string;
+}
+
+export interface GuestSpec {
+  name: string;
+  /** Hypervisor: `kvm` (default) or `qemu` (plain emulation). */
+  type: "kvm" | "qemu";
+  memory: SizeBytes;
+  vcpus: number;
+  /** Machine type, e.g. "q35" or "pc" (default "pc"). */
+  machine: string;
+  firmware: "bios" | "uefi";
+  disks: DiskSpec[];
+  interfaces: InterfaceSpec[];
+  /** Graphical console, always listening on 127.0.0.1 only. */
+  graphics: "none" | "vnc" | "spice";
+  running: boolean;
+  autostart: boolean;
+}
+
+export interface FleetSpec {
+  pools: PoolSpec[];
+  networks: NetworkSpec[];
+  images: ImageSpec[];
+  guests: GuestSpec[];
+}

@@ -1,0 +1,117 @@
+/**
+ * The whole path on real parts: fleet file → program → real Pulumi CLI →
+ * deskfleet provider plugin → libvirt client → real daemon → a booting guest.
+ */
+import { rmSync } from "node:fs";
+import type { LibvirtClient } from "../../libvirt";
+import { LibvirtClient as Client, DomainState } from "../../libvirt";
+import { consoleText, objectsNamed, requireAppliance, TEST_URI } from "../support/host";
+import type { TestProject } from "../support/project";
+import { createTestProject } from "../support/project";
+import { waitFor } from "../support/wait";
+
+jest.setTimeout(600_000);
+
+const PREFIX = "test-e2e-";
+const POOL_DIR = "/var/lib/libvirt/images/test-e2e-pool";
+
+const fleet = (memory: string) => `
+pools:
+  test-e2e-pool: { path: ${POOL_DIR} }
+networks:
+  test-e2e-net:
+    address: 10.79.0.1/24
+    dhcp: { start: 10.79.0.100, end: 10.79.0.150 }
+images:
+  test-e2e-appliance: { source: ${requireAppliance()}, pool: test-e2e-pool }
+guests:
+  test-e2e-demo:
+    type: qemu
+    memory: ${memory}
+    disks:
+      root: { image: test-e2e-appliance, size: 512MiB }
+    interfaces: [{ network: test-e2e-net }]
+`;
+
+/** Every resource of the fleet above, the stack itself included. */
+const RESOURCES = 10;
+
+let project: TestProject;
+let conn: LibvirtClient;
+
+beforeAll(async () => {
+  conn = await Client.connect(TEST_URI);
+  project = await createTestProject("test-e2e", fleet("256MiB"));
+});
+
+afterAll(async () => {
+  await project?.stack.destroy().catch(() => undefined);
+  await project?.dispose();
+  await conn?.close();
+  rmSync(POOL_DIR, { recursive: true, force: true });
+});
+
+it("creates the fleet; the guest boots and leases an address", async () => {
+  const up = await project.stack.up();
+  expect(up.summary.result).toBe("succeeded");
+  expect(up.summary.resourceChanges).toEqual({ create: RESOURCES });
+
+  const dom = await conn.domainLookupByName("test-e2e-demo");
+  expect((await conn.domainGetState(dom, 0)).state).toBe(DomainState.Running);
+  const consoleLog = "/var/log/libvirt/qemu/test-e2e-demo-console.log";
+  await waitFor(
+    "the appliance's boot marker",
+    () => (/DESKFLEET-APPLIANCE boot=1/.test(consoleText(consoleLog)) ? true : undefined),
+    120_000,
+  );
+
+  const net = await conn.networkLookupByName("test-e2e-net");
+  const leases = await waitFor(
+    "a DHCP lease",
+    async () => {
+      const l = await conn.networkGetDhcpLeases(net, undefined);
+      return l.length > 0 ? l : undefined;
+    },
+    120_000,
+  );
+  expect(leases).toHaveLength(1);
+  expect(leases[0].ipaddr).toMatch(/^10\.79\.0\.(1[0-4]\d|150)$/);
+});
+
+it("changes nothing on a second up", async () => {
+  const up = await project.stack.up();
+  expect(up.summary.resourceChanges).toEqual({ same: RESOURCES });
+});
+
+it("applies a memory change as exactly one update", async () => {
+  project.writeFleet(fleet("320MiB"));
+  const preview = await project.stack.preview();
+  expect(preview.changeSummary).toEqual({ same: RESOURCES - 1, update: 1 });
+
+  const up = await project.stack.up();
+  expect(up.summary.resourceChanges).toEqual({ same: RESOURCES - 1, update: 1 });
+  const dom = await conn.domainLookupByName("test-e2e-demo");
+  const info = await conn.domainGetInfo(dom);
+  expect(info.maxMem).toBe(BigInt(320 * 1024));
+  expect(info.state).toBe(DomainState.Running);
+});
+
+it("refresh reads back exactly what was declared, despite libvirt's normalisations", async () => {
+  // The first refresh may update computed outputs (the DHCP address appears);
+  // the declared inputs it reads back must then preview as unchanged.
+  await project.stack.refresh();
+  expect((await project.stack.preview()).changeSummary).toEqual({ same: RESOURCES });
+  const again = await project.stack.refresh();
+  expect(again.summary.resourceChanges).toEqual({ same: RESOURCES });
+});
+
+it("destroy leaves nothing with the test prefix on the host", async () => {
+  const down = await project.stack.destroy();
+  expect(down.summary.resourceChanges).toEqual({ delete: RESOURCES });
+  expect(await objectsNamed(conn, PREFIX)).toEqual({
+    domains: [],
+    networks: [],
+    pools: [],
+    volumes: [],
+  });
+});

@@ -1,0 +1,210 @@
+/**
+ * Each provider kind against the real daemon: check → create → read (refresh
+ * sees exactly what was declared) → update → delete, and delete when gone.
+ */
+import { existsSync, rmSync } from "node:fs";
+import { closeAll, getConnection, DomainState } from "../../../libvirt";
+import type { HostInputs, ResourceKind } from "../../../provider/kind";
+import { domain } from "../../../provider/resources/domain";
+import { network } from "../../../provider/resources/network";
+import { storagePool } from "../../../provider/resources/storagePool";
+import { volume } from "../../../provider/resources/volume";
+import { consoleText, objectsNamed, requireAppliance, TEST_URI } from "../../support/host";
+import { waitFor } from "../../support/wait";
+
+jest.setTimeout(180_000);
+
+const PREFIX = "test-int-";
+const POOL_DIR = "/var/lib/libvirt/images/test-int-pool";
+
+/** check() as the engine would call it, failing the test on any failure. */
+function checked<I extends HostInputs>(
+  kind: ResourceKind<I>,
+  news: Record<string, unknown>,
+  olds = {},
+): I {
+  const { inputs, failures } = kind.check(olds, { uri: TEST_URI, ...news });
+  expect(failures).toEqual([]);
+  return inputs;
+}
+
+/** create, then read must give back exactly the declared inputs. */
+async function createAndRead<I extends HostInputs>(kind: ResourceKind<I>, inputs: I) {
+  const { id, outs } = await kind.create(inputs);
+  const read = await kind.read(id, outs);
+  expect(read?.inputs).toEqual(inputs);
+  // The engine diffs against the stored outputs; the declared inputs must match.
+  expect(kind.diff(id, outs as unknown as I, inputs).changes).toBe(false);
+  expect(kind.diff(id, read!.inputs, inputs)).toEqual({
+    changes: false,
+    replaces: [],
+    deleteBeforeReplace: false,
+  });
+  return { id, outs };
+}
+
+const ids: { kind: ResourceKind<HostInputs>; id: string; outs: Record<string, unknown> }[] = [];
+function track<I extends HostInputs>(
+  kind: ResourceKind<I>,
+  created: { id: string; outs: Record<string, unknown> },
+) {
+  ids.unshift({ kind, ...created });
+  return created;
+}
+
+afterAll(async () => {
+  for (const { kind, id, outs } of ids) await kind.delete(id, outs).catch(() => undefined);
+  await closeAll();
+  rmSync(POOL_DIR, { recursive: true, force: true });
+});
+
+describe("provider kinds on the real daemon", () => {
+  it("StoragePool: create, read, update autostart, refuse a taken name", async () => {
+    const inputs = checked(storagePool, { name: "test-int-pool", path: POOL_DIR });
+    expect(inputs).toEqual({
+      uri: TEST_URI,
+      name: "test-int-pool",
+      type: "dir",
+      path: POOL_DIR,
+      autostart: true,
+    });
+    const { id, outs } = track(storagePool, await createAndRead(storagePool, inputs));
+    expect(existsSync(POOL_DIR)).toBe(true);
+
+    const news = { ...inputs, autostart: false };
+    expect(storagePool.diff(id, inputs, news)).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    await storagePool.update(id, inputs, news);
+    expect((await storagePool.read(id, outs))?.inputs.autostart).toBe(false);
+    expect(storagePool.diff(id, inputs, { ...inputs, path: "/elsewhere" }).replaces).toEqual([
+      "path",
+    ]);
+
+    await expect(storagePool.create(inputs)).rejects.toThrow(
+      `create storage pool "test-int-pool": a pool with this name already exists on ${TEST_URI}`,
+    );
+  });
+
+  it("Volume: upload a base image once, overlay it, grow, refuse to delete a base in use", async () => {
+    const base = checked(volume, {
+      pool: "test-int-pool",
+      name: "test-int-base.qcow2",
+      source: requireAppliance(),
+    });
+    const created = track(volume, await createAndRead(volume, base));
+    expect(created.outs.path).toBe(`${POOL_DIR}/test-int-base.qcow2`);
+
+    const overlay = checked(volume, {
+      pool: "test-int-pool",
+      name: "test-int-root.qcow2",
+      backingVolume: "test-int-base.qcow2",
+      capacity: 512 * 1024 ** 2,
+    });
+    const o = track(volume, await createAndRead(volume, overlay));
+
+    const grown = { ...overlay, capacity: 640 * 1024 ** 2 };
+    expect(volume.diff(o.id, overlay, grown)).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    await volume.update(o.id, overlay, grown);
+    expect((await volume.read(o.id, { ...o.outs, ...grown }))?.inputs.capacity).toBe(
+      640 * 1024 ** 2,
+    );
+    expect(volume.check(grown, { ...overlay, uri: TEST_URI }).failures).toEqual([
+      {
+        property: "capacity",
+        reason: `shrinking volume "test-int-root.qcow2" from ${640 * 1024 ** 2} to ${512 * 1024 ** 2} bytes would lose data; deskfleet only grows volumes`,
+      },
+    ]);
+
+    await expect(volume.delete(created.id, created.outs)).rejects.toThrow(
+      'delete volume "test-int-pool/test-int-base.qcow2": it is the base of "test-int-root.qcow2"; delete those first',
+    );
+  });
+
+  it("Volume: a retained volume stays on the host when deleted", async () => {
+    const data = checked(volume, {
+      pool: "test-int-pool",
+      name: "test-int-data.qcow2",
+      capacity: 1024 ** 2,
+      retain: true,
+    });
+    const { id, outs } = await createAndRead(volume, data);
+    await volume.delete(id, outs);
+    expect(await volume.read(id, outs)).toBeDefined();
+    await volume.delete(id, { ...outs, retain: false });
+    expect(await volume.read(id, outs)).toBeUndefined();
+    await volume.delete(id, { ...outs, retain: false }); // already gone: fine
+  });
+
+  it("Network: create isolated with DHCP, update DHCP in place, delete", async () => {
+    const inputs = checked(network, {
+      name: "test-int-net",
+      address: "10.78.0.1/24",
+      dhcp: { start: "10.78.0.10", end: "10.78.0.20" },
+    });
+    const { id, outs } = track(network, await createAndRead(network, inputs));
+    const news = { ...inputs, dhcp: { start: "10.78.0.10", end: "10.78.0.30" } };
+    await network.update(id, inputs, news);
+    const read = await network.read(id, outs);
+    expect(read?.inputs).toEqual(news);
+    expect(read?.props.uuid).toBe(id);
+  });
+
+  it("Domain: boots the appliance, reads back as declared, applies memory with a restart", async () => {
+    const inputs = checked(domain, {
+      name: "test-int-guest",
+      type: "qemu",
+      memory: 256 * 1024 ** 2,
+      disks: [{ pool: "test-int-pool", volume: "test-int-root.qcow2" }],
+      interfaces: [{ network: "test-int-net" }],
+      shutdownTimeout: 20,
+    });
+    const { id, outs } = track(domain, await createAndRead(domain, inputs));
+    expect(outs.state).toBe("running");
+    await waitFor(
+      "boot marker",
+      () =>
+        consoleText(String(outs.consoleLog)).includes("DESKFLEET-APPLIANCE boot=1")
+          ? true
+          : undefined,
+      90_000,
+    );
+
+    const news = { ...inputs, memory: 288 * 1024 ** 2 };
+    await domain.update(id, inputs, news);
+    const read = await domain.read(id, outs);
+    expect(read?.inputs).toEqual(news);
+    expect(read?.props.state).toBe("running");
+    // Same MAC after redefinition: the guest keeps its address.
+    expect(read?.props.macAddresses).toEqual(outs.macAddresses);
+
+    await domain.update(id, news, { ...news, running: false });
+    const conn = await getConnection(TEST_URI);
+    const dom = await conn.domainLookupByName("test-int-guest");
+    expect((await conn.domainGetState(dom, 0)).state).toBe(DomainState.Shutoff);
+
+    await domain.delete(id, outs);
+    expect(await domain.read(id, outs)).toBeUndefined();
+    await domain.delete(id, outs);
+  });
+
+  it("leaves nothing but what the test still holds", async () => {
+    for (const { kind, id, outs } of ids) await kind.delete(id, outs);
+    ids.length = 0;
+    const conn = await getConnection(TEST_URI);
+    expect(await objectsNamed(conn, PREFIX)).toEqual({
+      domains: [],
+      networks: [],
+      pools: [],
+      volumes: [],
+    });
+    // The pool's directory is never removed (data safety), only undefined from libvirt.
+    expect(existsSync(POOL_DIR)).toBe(true);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * What tests need to know about the host they run on: the libvirt URI, the
+ * appliance image, and a way to see every object with the test prefix.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LibvirtClient } from "../../libvirt";
+
+export const TEST_URI = process.env.DESKFLEET_TEST_URI ?? "qemu:///system";
+export const REPO_ROOT = join(__dirname, "..", "..");
+export const APPLIANCE = join(REPO_ROOT, ".tools", "appliance", "deskfleet-appliance.qcow2");
+
+export function requireAppliance(): string {
+  if (!existsSync(APPLIANCE))
+    throw new Error(`${APPLIANCE} is missing: run scripts/appliance/build.sh`);
+  return APPLIANCE;
+}
+
+/** Names of every libvirt object whose name starts with `prefix`, by kind. */
+export async function objectsNamed(conn: LibvirtClient, prefix: string) {
+  const pools = await conn.listAllStoragePools(0);
+  const volumes: string[] = [];
+  for (const pool of pools) {
+    if (!(await conn.storagePoolIsActive(pool))) continue;
+    volumes.push(
+      ...(await conn.storagePoolListAllVolumes(pool, 0))
+        .map((v) => v.name)
+        .filter((n) => n.startsWith(prefix)),
+    );
+  }
+  return {
+    domains: (await conn.listAllDomains(0)).map((d) => d.name).filter((n) => n.startsWith(prefix)),
+    networks: (await conn.listAllNetworks(0))
+      .map((n) => n.name)
+      .filter((n) => n.startsWith(prefix)),
+    pools: pools.map((p) => p.name).filter((n) => n.startsWith(prefix)),
+    volumes,
+  };
+}
+
+/** The guest's serial console as virtlogd logged it ("" before the first byte). */
+export function consoleText(path: string): string {
+  return existsSync(path) ? readFileSync(path, "utf8") : "";
+}

@@ -1,0 +1,72 @@
+/**
+ * A throwaway Pulumi project for e2e tests: the real program (dist/index.js),
+ * the real provider plugin and the real CLI, but its own fleet file, stack
+ * config and file backend in a temp directory, so the repository's stacks/ and
+ * .state/ are never touched.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { REPO_ROOT } from "./host";
+
+export interface TestProject {
+  dir: string;
+  fleetFile: string;
+  stack: Stack;
+  writeFleet(yaml: string): void;
+  dispose(): Promise<void>;
+}
+
+export async function createTestProject(
+  stackName: string,
+  fleetYaml: string,
+): Promise<TestProject> {
+  const dir = mkdtempSync(join(tmpdir(), "deskfleet-e2e-"));
+  const project = readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")
+    .replace("path: ./provider/bin", `path: ${join(REPO_ROOT, "provider", "bin")}`)
+    .replace("stackConfigDir: stacks\n", "");
+  writeFileSync(join(dir, "Pulumi.yaml"), project);
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "deskfleet-e2e", main: "index.js" }),
+  );
+  writeFileSync(
+    join(dir, "index.js"),
+    `module.exports = require(${JSON.stringify(join(REPO_ROOT, "dist", "index.js"))});\n`,
+  );
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
+  mkdirSync(join(dir, ".state"));
+  const fleetFile = join(dir, "fleet.yaml");
+  writeFileSync(fleetFile, fleetYaml);
+
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName, workDir: dir },
+    {
+      pulumiCommand: await PulumiCommand.get(),
+      envVars: {
+        PULUMI_BACKEND_URL: `file://${join(dir, ".state")}`,
+        PULUMI_CONFIG_PASSPHRASE: "",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      },
+    },
+  );
+  await stack.setAllConfig({
+    "deskfleet:uri": { value: process.env.DESKFLEET_TEST_URI ?? "qemu:///system" },
+  });
+  // A list value: set it through the path syntax the CLI understands.
+  await stack.setConfig("deskfleet:fleet[0]", { value: fleetFile }, true);
+
+  return {
+    dir,
+    fleetFile,
+    stack,
+    writeFleet: (yaml) => writeFileSync(fleetFile, yaml),
+    async dispose() {
+      await stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import * as pulumi from "@pulumi/pulumi";
+import { FLEET } from "./spec.fixture";
+
+interface Registered {
+  type: string;
+  name: string;
+  parent?: string;
+  inputs: Record<string, unknown>;
+}
+
+const registered: Registered[] = [];
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, unknown>,
+        });
+        return {
+          id: args.custom ? `${args.name}-id` : "",
+          state: { ...(args.inputs as object), uuid: `${args.name}-uuid`, state: "running", addresses: [] },
+        };
+      },
+      call: () => ({}),
+    },
+    "deskfleet",
+    "test",
+    false,
+  );
+});
+
+it("registers exactly the fleet's components and libvirt resources", async () => {
+  const { Fleet } = await import("../../../components/fleet");
+  const fleet = new Fleet("fleet", { spec: FLEET, uri: "qemu:///system" });
+  const guests = await new Promise((resolve) => fleet.guestSummaries().apply(resolve));
+
+  // Registration order depends on when dependencies resolve: compare as sets.
+  expect(registered.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+    [
+      "deskfleet:fleet:Fleet fleet",
+      "deskfleet:fleet:StoragePool deskfleet",
+      "deskfleet:libvirt:StoragePool deskfleet",
+      "deskfleet:libvirt:Volume deskfleet-appliance",
+      "deskfleet:fleet:Network demo-net",
+      "deskfleet:libvirt:Network demo-net",
+      "deskfleet:fleet:Guest demo",
+      "deskfleet:libvirt:Volume demo-root",
+      "deskfleet:libvirt:Domain demo",
+      "deskfleet:fleet:Guest work",
+      "deskfleet:libvirt:Volume work-root",
+      "deskfleet:libvirt:Volume work-data",
+      "deskfleet:libvirt:Domain work",
+    ].sort(),
+  );
+  const inputs = (type: string, name: string) =>
+    registered.find((r) => r.type === type && r.name === name)?.inputs;
+  expect(inputs("deskfleet:libvirt:Volume", "demo-root")).toEqual({
+    uri: "qemu:///system",
+    pool: "deskfleet",
+    name: "demo-root.qcow2",
+    format: "qcow2",
+    capacity: 1024 ** 3,
+    backingVolume: "appliance.qcow2",
+    retain: false,
+  });
+  expect(inputs("deskfleet:libvirt:Domain", "demo")).toEqual({
+    uri: "qemu:///system",
+    name: "demo",
+    type: "qemu",
+    memory: 256 * 1024 ** 2,
+    vcpus: 1,
+    machine: "pc",
+    firmware: "bios",
+    disks: [{ pool: "deskfleet", volume: "demo-root.qcow2", format: "qcow2" }],
+    interfaces: [{ network: "demo-net" }],
+    graphics: "none",
+    running: true,
+    autostart: false,
+  });
+  expect(guests).toEqual({
+    demo: { uuid: "demo-uuid", state: "running", addresses: [] },
+    work: { uuid: "work-uuid", state: "running", addresses: [] },
+  });
+});

@@ -1,0 +1,184 @@
+import {
+  buildDomainXml,
+  diskTarget,
+  machineMatches,
+  memoryMatches,
+  parseDomainXml,
+} from "../../../provider/xml/domain";
+import type { DomainModel } from "../../../provider/xml/domain";
+import { buildNetworkXml, parseNetworkXml } from "../../../provider/xml/network";
+import type { NetworkModel } from "../../../provider/xml/network";
+import { buildPoolXml, parsePoolXml } from "../../../provider/xml/pool";
+import { buildVolumeXml, parseVolumeXml } from "../../../provider/xml/volume";
+import type { VolumeModel } from "../../../provider/xml/volume";
+import { LIBVIRT_DOMAIN_XML, LIBVIRT_NETWORK_XML } from "./fixtures";
+
+describe("pool XML", () => {
+  it("round-trips a dir pool", () => {
+    const pool = { name: "test-pool", type: "dir" as const, path: "/var/lib/libvirt/images/x" };
+    expect(parsePoolXml(buildPoolXml(pool))).toEqual({ ...pool, uuid: "" });
+  });
+
+  it("refuses pool types deskfleet does not manage", () => {
+    expect(() => parsePoolXml("<pool type='logical'><name>vg</name></pool>")).toThrow(
+      'pool type "logical" is not managed by deskfleet',
+    );
+  });
+});
+
+describe("volume XML", () => {
+  const cases: [string, VolumeModel][] = [
+    ["blank qcow2", { name: "data.qcow2", format: "qcow2", capacity: 2 * 1024 ** 3 }],
+    ["raw", { name: "disk.img", format: "raw", capacity: 512 }],
+    [
+      "overlay",
+      {
+        name: "demo-root.qcow2",
+        format: "qcow2",
+        capacity: 1024 ** 3,
+        backingPath: "/pool/appliance.qcow2",
+        backingFormat: "qcow2",
+      },
+    ],
+  ];
+  it.each(cases)("round-trips a %s volume", (_name, vol) => {
+    expect(parseVolumeXml(buildVolumeXml(vol))).toEqual({
+      ...vol,
+      key: "",
+      path: "",
+      allocation: 0,
+    });
+  });
+
+  it("reads sizes in any libvirt unit", () => {
+    const xml = `<volume><name>v</name><capacity unit='G'>2</capacity><allocation unit='KiB'>4</allocation>
+      <target><path>/p/v</path><format type='raw'/></target></volume>`;
+    expect(parseVolumeXml(xml)).toMatchObject({
+      capacity: 2 * 1024 ** 3,
+      allocation: 4096,
+      format: "raw",
+      path: "/p/v",
+    });
+  });
+});
+
+describe("network XML", () => {
+  const cases: [string, NetworkModel][] = [
+    [
+      "isolated with DHCP",
+      {
+        name: "lan",
+        mode: "isolated",
+        address: "10.77.0.1/24",
+        dhcp: { start: "10.77.0.100", end: "10.77.0.199" },
+      },
+    ],
+    [
+      "NAT without DHCP",
+      { name: "nat", mode: "nat", bridge: "dfbr0", address: "192.168.150.1/24" },
+    ],
+  ];
+  it.each(cases)("round-trips an %s network", (_name, net) => {
+    expect(parseNetworkXml(buildNetworkXml(net))).toEqual({ uuid: "", bridge: "", ...net });
+  });
+
+  it("writes no <forward> for an isolated network", () => {
+    expect(buildNetworkXml({ name: "i", mode: "isolated", address: "10.0.0.1/24" })).not.toContain(
+      "forward",
+    );
+  });
+
+  it("reads libvirt's normalised XML, netmask included", () => {
+    expect(parseNetworkXml(LIBVIRT_NETWORK_XML)).toEqual({
+      name: "test-net",
+      uuid: "4f8e3b0a-6f7c-4d7e-9a51-3c1f0a5e2b11",
+      mode: "isolated",
+      bridge: "virbr1",
+      address: "10.78.0.1/24",
+      dhcp: { start: "10.78.0.10", end: "10.78.0.20" },
+    });
+  });
+});
+
+describe("domain XML", () => {
+  const demo: DomainModel = {
+    name: "demo",
+    type: "qemu",
+    memory: 256 * 1024 ** 2,
+    vcpus: 2,
+    machine: "pc",
+    firmware: "bios",
+    disks: [
+      { pool: "deskfleet", volume: "demo-root.qcow2", format: "qcow2" },
+      { pool: "deskfleet", volume: "demo-data.qcow2", format: "qcow2" },
+    ],
+    interfaces: [{ network: "lan", mac: "52:54:00:12:34:56" }],
+    graphics: "vnc",
+    consoleLog: "/var/log/libvirt/qemu/demo-console.log",
+  };
+
+  it("round-trips a guest", () => {
+    expect(parseDomainXml(buildDomainXml(demo))).toEqual({ ...demo, uuid: "" });
+  });
+
+  it("round-trips UEFI and no graphics", () => {
+    const uefi = {
+      ...demo,
+      firmware: "uefi" as const,
+      graphics: "none" as const,
+      uuid: "0b9d1c6e-3a2f-4e1b-8c7d-5f6a7b8c9d0e",
+    };
+    expect(parseDomainXml(buildDomainXml(uefi))).toEqual(uefi);
+  });
+
+  it("listens on loopback only", () => {
+    expect(buildDomainXml(demo)).toContain('<listen type="address" address="127.0.0.1"/>');
+  });
+
+  it("names disk targets in declaration order", () => {
+    expect([0, 1, 25].map(diskTarget)).toEqual(["vda", "vdb", "vdz"]);
+  });
+
+  it("reads libvirt's normalised XML of a real guest", () => {
+    expect(parseDomainXml(LIBVIRT_DOMAIN_XML)).toEqual({
+      name: "test-demo",
+      uuid: "7d1b3c2a-9e4f-4a6b-8c5d-1e2f3a4b5c6d",
+      type: "qemu",
+      memory: 256 * 1024 ** 2,
+      vcpus: 1,
+      machine: "pc-i440fx-7.2",
+      firmware: "bios",
+      disks: [{ pool: "test-pool", volume: "test-demo-root.qcow2", format: "qcow2" }],
+      interfaces: [{ network: "test-net", mac: "52:54:00:aa:bb:cc" }],
+      graphics: "none",
+      consoleLog: "/var/log/libvirt/qemu/test-demo-console.log",
+    });
+  });
+});
+
+describe("machineMatches", () => {
+  it.each([
+    ["pc", "pc", true],
+    ["pc", "pc-i440fx-7.2", true],
+    ["q35", "pc-q35-7.2", true],
+    ["pc", "pc-q35-7.2", false],
+    ["q35", "pc-i440fx-7.2", false],
+    ["pc-q35-7.2", "pc-q35-7.2", true],
+    ["pc-q35-7.1", "pc-q35-7.2", false],
+  ])("declared %s, libvirt %s → %s", (declared, actual, expected) => {
+    expect(machineMatches(declared, actual)).toBe(expected);
+  });
+});
+
+describe("memoryMatches", () => {
+  const MiB = 1024 * 1024;
+  it.each([
+    [256 * MiB, 256 * MiB, true],
+    [300_000_000, Math.ceil(300_000_000 / 1024) * 1024, true],
+    [300_000_000, 287 * MiB, true],
+    [256 * MiB, 257 * MiB, false],
+    [256 * MiB, 255 * MiB, false],
+  ])("declared %d, libvirt %d → %s", (declared, actual, expected) => {
+    expect(memoryMatches(declared, actual)).toBe(expected);
+  });
+});

@@ -1,0 +1,42 @@
+/** Helpers for the fleet file tests: YAML written line by line, and the issues a load throws. */
+import type { FleetIssue } from "../../../stacks/errors";
+import { FleetConfigError } from "../../../stacks/errors";
+import type { ParseOptions } from "../../../stacks/load";
+import { parseFleet } from "../../../stacks/load";
+import type { FleetSpec } from "../../../stacks/spec";
+
+/** Lines of YAML, so that a test can count line numbers: line N is argument N. */
+export const yaml = (...lines: string[]): string => lines.join("\n") + "\n";
+
+export const FILE = "stacks/fleet.yaml";
+export const OPTIONS: ParseOptions = { cwd: "/proj", homeDir: "/home/me" };
+
+export const GiB = 1024 ** 3;
+export const MiB = 1024 ** 2;
+
+export function parseOne(text: string, options: ParseOptions = OPTIONS): FleetSpec {
+  return parseFleet([{ file: FILE, text }], options);
+}
+
+/** The issues `load` throws; fails the test if it throws anything else or nothing. */
+export function issuesOf(load: () => unknown): FleetIssue[] {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof FleetConfigError) return [...err.issues];
+    throw err;
+  }
+  throw new Error("expected a FleetConfigError, but the fleet loaded");
+}
+
+/** An issue in FILE, for tables. */
+export function at(
+  line: number,
+  col: number,
+  path: string,
+  code: FleetIssue["code"],
+  message: string,
+  file = FILE,
+): FleetIssue {
+  return { file, line, col, path, message, code };
+}
