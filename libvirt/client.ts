@@ -53,7 +53,7 @@ export class LibvirtClient extends StorageVolMethods {
     try {
       await handshake(conn, parsed.remoteName, readOnly);
     } catch (err) {
-      await conn.close();
+      conn.terminate(); // never opened: nothing for CONNECT_CLOSE to release
       throw err;
     }
     return new LibvirtClient(conn, parsed);

@@ -174,6 +174,14 @@ export class Connection {
     return this.closing;
   }
 
+  /**
+   * Drops the transport at once, without CONNECT_CLOSE: for a connection
+   * that never got opened (handshake failed), as libvirt's own client does.
+   */
+  terminate(): void {
+    this.fail(new ConnectionError("closed", `connection to ${this.description} was closed`));
+  }
+
   private async doClose(): Promise<void> {
     if (this.state === "open") {
       this.state = "closing";
@@ -249,7 +257,12 @@ export class Connection {
   private dispatch(p: Packet): void {
     const { type, serial, program, procedure } = p.header;
     if (type === PacketType.Message) {
-      this.messageHandlers.get(`${program}:${procedure}`)?.(p);
+      // A failing event handler must not take the connection (or the process) down.
+      try {
+        this.messageHandlers.get(`${program}:${procedure}`)?.(p);
+      } catch {
+        /* the handler's own problem */
+      }
       return;
     }
     const isAnswer =

@@ -63,7 +63,7 @@ export class DeskfleetProvider implements provider.Provider {
     olds: unknown,
     news: unknown,
   ): Promise<provider.UpdateResult> {
-    const outs = await kindOf(urn).update(id, checked(olds), checked(news));
+    const outs = await kindOf(urn).update(id, plain(olds) as HostInputs & Props, checked(news));
     return { outs };
   }
 

@@ -30,7 +30,8 @@ export interface ResourceKind<I extends HostInputs> {
     id: string,
     state: Record<string, unknown>,
   ): Promise<{ props: Record<string, unknown>; inputs: I } | undefined>;
-  update(id: string, olds: I, news: I): Promise<Record<string, unknown>>;
+  /** `olds` are the stored outputs: the old inputs plus what create/read computed. */
+  update(id: string, olds: I & Record<string, unknown>, news: I): Promise<Record<string, unknown>>;
   delete(id: string, state: Record<string, unknown>): Promise<void>;
 }
 

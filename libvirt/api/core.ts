@@ -123,7 +123,16 @@ export async function handshake(
   );
   if (types.length > 0 && !types.includes(AuthType.None)) {
     if (types.includes(AuthType.Polkit)) {
-      await conn.call(Procedure.AuthPolkit, undefined, (r) => r.readInt());
+      await conn
+        .call(Procedure.AuthPolkit, undefined, (r) => r.readInt())
+        .catch((err: unknown) => {
+          const why = err instanceof Error ? err.message : String(err);
+          throw new ConnectionError(
+            "auth",
+            `polkit refused access to ${conn.description}: ${why} (is this user in group libvirt?)`,
+            { cause: err },
+          );
+        });
     } else {
       throw new ConnectionError(
         "auth",

@@ -1,8 +1,10 @@
 /**
  * deskfleet:libvirt:StoragePool — a directory storage pool.
  *
- * The pool's directory is created if missing and NEVER removed: deleting the
- * pool only stops and undefines it in libvirt, so every volume file stays.
+ * The pool's directory is created if missing. Deleting the pool stops and
+ * undefines it in libvirt; its directory is removed only when deskfleet
+ * created it AND it is empty (libvirt's pool delete is an rmdir), so every
+ * volume file stays and a directory the user had is never touched.
  */
 import { z } from "zod";
 import { getConnection, uuidFromString, uuidToString } from "../../libvirt";
@@ -48,19 +50,27 @@ export const storagePool: ResourceKind<StoragePoolInputs> = {
       const existing = await conn.storagePoolLookupByName(inputs.name).catch(ignoreNotFound);
       if (existing) throw new Error(`a pool with this name already exists on ${inputs.uri}`);
     });
-    const uuid = await doing(what, () =>
+    const made = await doing(what, () =>
       allOrNothing(async (onUndo) => {
         const pool = await conn.storagePoolDefineXml(buildPoolXml(inputs), 0);
         onUndo(() => conn.storagePoolUndefine(pool));
-        // Build creates the directory when missing; an existing one is left as it is.
-        await conn.storagePoolBuild(pool, 0);
-        await conn.storagePoolCreate(pool, 0);
+        // Starting fails when the directory is missing: only then build it, and
+        // remember that deskfleet made it.
+        let createdDirectory = false;
+        try {
+          await conn.storagePoolCreate(pool, 0);
+        } catch {
+          await conn.storagePoolBuild(pool, 0);
+          createdDirectory = true;
+          onUndo(() => conn.storagePoolDelete(pool, 0));
+          await conn.storagePoolCreate(pool, 0);
+        }
         onUndo(() => conn.storagePoolDestroy(pool));
         await conn.storagePoolSetAutostart(pool, inputs.autostart);
-        return uuidToString(pool.uuid);
+        return { uuid: uuidToString(pool.uuid), createdDirectory };
       }),
     );
-    return { id: uuid, outs: { ...inputs, uuid } };
+    return { id: made.uuid, outs: { ...inputs, ...made } };
   },
 
   async read(id, state) {
@@ -76,16 +86,19 @@ export const storagePool: ResourceKind<StoragePoolInputs> = {
       path: xml.path,
       autostart: await conn.storagePoolGetAutostart(pool),
     };
-    return { props: { ...inputs, uuid: id }, inputs };
+    return {
+      props: { ...inputs, uuid: id, createdDirectory: state.createdDirectory === true },
+      inputs,
+    };
   },
 
-  async update(id, _olds, news) {
+  async update(id, olds, news) {
     const conn = await getConnection(news.uri);
     await doing(`update storage pool "${news.name}"`, async () => {
       const pool = await conn.storagePoolLookupByUuid(uuidFromString(id));
       await conn.storagePoolSetAutostart(pool, news.autostart);
     });
-    return { ...news, uuid: id };
+    return { ...news, uuid: id, createdDirectory: olds.createdDirectory === true };
   },
 
   async delete(id, state) {
@@ -95,7 +108,10 @@ export const storagePool: ResourceKind<StoragePoolInputs> = {
       const pool = await conn.storagePoolLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
       if (!pool) return;
       if (await conn.storagePoolIsActive(pool)) await conn.storagePoolDestroy(pool);
-      // Undefine only: storagePoolDelete would remove the directory.
+      if (state.createdDirectory === true) {
+        // rmdir: fails, harmlessly, when anything (a retained volume) is left in it.
+        await conn.storagePoolDelete(pool, 0).catch(() => undefined);
+      }
       await conn.storagePoolUndefine(pool);
     });
   },

@@ -14,6 +14,10 @@ import {
   uuidToString,
 } from "../../../libvirt";
 import type { LibvirtClient, StoragePoolRef } from "../../../libvirt";
+import { Procedure } from "../../../libvirt/protocol";
+import { uploadStream } from "../../../libvirt/stream";
+import { encodeStorageVolRef } from "../../../libvirt/types";
+import type { XdrWriter } from "../../../libvirt/xdr";
 import { connectClean, sweep } from "./sweep";
 
 const PREFIX = "test-libvirt-pool-";
@@ -136,6 +140,35 @@ describe("a dir pool", () => {
     expect(client.connection.pendingCount).toBe(0);
     expect(await client.storageVolGetInfo(small)).toMatchObject({ capacity: 4096n });
     await client.storageVolDelete(small);
+  });
+
+  test("aborting an upload (the source fails) leaves the connection clean", async () => {
+    const vol = await client.storageVolCreateXml(pool, volXml("aborted.raw", 4 * MiB));
+    function* failing(): Generator<Uint8Array> {
+      yield Buffer.alloc(MiB, 1);
+      yield Buffer.alloc(MiB, 2);
+      throw new Error("source read failed");
+    }
+    const args = (w: XdrWriter): void => {
+      encodeStorageVolRef(w, vol);
+      w.writeUhyper(0n);
+      w.writeUhyper(BigInt(4 * MiB));
+      w.writeUint(0);
+    };
+    const err = await uploadStream(
+      client.connection,
+      Procedure.StorageVolUpload,
+      args,
+      failing(),
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: "source read failed" });
+    // libvirtd answers the abort with an error for that serial; it must be consumed,
+    // not treated as a stray packet, so the next call round-trips and nothing is pending.
+    expect((await client.storageVolGetInfo(vol)).capacity).toBe(BigInt(4 * MiB));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(client.connection.pendingCount).toBe(0);
+    expect(client.connection.isOpen).toBe(true);
+    await client.storageVolDelete(vol);
   });
 
   test("clone, resize, delete", async () => {

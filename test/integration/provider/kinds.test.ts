@@ -43,6 +43,11 @@ async function createAndRead<I extends HostInputs>(kind: ResourceKind<I>, inputs
   return { id, outs };
 }
 
+/** Stored outputs as the engine hands them to update() as `olds`. */
+function stored<I extends HostInputs>(outs: Record<string, unknown>): I & Record<string, unknown> {
+  return outs as I & Record<string, unknown>;
+}
+
 const ids: { kind: ResourceKind<HostInputs>; id: string; outs: Record<string, unknown> }[] = [];
 function track<I extends HostInputs>(
   kind: ResourceKind<I>,
@@ -70,6 +75,7 @@ describe("provider kinds on the real daemon", () => {
     });
     const { id, outs } = track(storagePool, await createAndRead(storagePool, inputs));
     expect(existsSync(POOL_DIR)).toBe(true);
+    expect(outs.createdDirectory).toBe(true);
 
     const news = { ...inputs, autostart: false };
     expect(storagePool.diff(id, inputs, news)).toEqual({
@@ -77,7 +83,7 @@ describe("provider kinds on the real daemon", () => {
       replaces: [],
       deleteBeforeReplace: false,
     });
-    await storagePool.update(id, inputs, news);
+    await storagePool.update(id, stored(outs), news);
     expect((await storagePool.read(id, outs))?.inputs.autostart).toBe(false);
     expect(storagePool.diff(id, inputs, { ...inputs, path: "/elsewhere" }).replaces).toEqual([
       "path",
@@ -111,7 +117,7 @@ describe("provider kinds on the real daemon", () => {
       replaces: [],
       deleteBeforeReplace: false,
     });
-    await volume.update(o.id, overlay, grown);
+    await volume.update(o.id, stored(o.outs), grown);
     expect((await volume.read(o.id, { ...o.outs, ...grown }))?.inputs.capacity).toBe(
       640 * 1024 ** 2,
     );
@@ -150,7 +156,7 @@ describe("provider kinds on the real daemon", () => {
     });
     const { id, outs } = track(network, await createAndRead(network, inputs));
     const news = { ...inputs, dhcp: { start: "10.78.0.10", end: "10.78.0.30" } };
-    await network.update(id, inputs, news);
+    await network.update(id, stored(outs), news);
     const read = await network.read(id, outs);
     expect(read?.inputs).toEqual(news);
     expect(read?.props.uuid).toBe(id);
@@ -177,14 +183,14 @@ describe("provider kinds on the real daemon", () => {
     );
 
     const news = { ...inputs, memory: 288 * 1024 ** 2 };
-    await domain.update(id, inputs, news);
+    const updated = await domain.update(id, stored(outs), news);
     const read = await domain.read(id, outs);
     expect(read?.inputs).toEqual(news);
     expect(read?.props.state).toBe("running");
     // Same MAC after redefinition: the guest keeps its address.
     expect(read?.props.macAddresses).toEqual(outs.macAddresses);
 
-    await domain.update(id, news, { ...news, running: false });
+    await domain.update(id, stored(updated), { ...news, running: false });
     const conn = await getConnection(TEST_URI);
     const dom = await conn.domainLookupByName("test-int-guest");
     expect((await conn.domainGetState(dom, 0)).state).toBe(DomainState.Shutoff);
@@ -204,7 +210,7 @@ describe("provider kinds on the real daemon", () => {
       pools: [],
       volumes: [],
     });
-    // The pool's directory is never removed (data safety), only undefined from libvirt.
-    expect(existsSync(POOL_DIR)).toBe(true);
+    // The pool's directory was made by deskfleet and left empty: it is gone too.
+    expect(existsSync(POOL_DIR)).toBe(false);
   });
 });

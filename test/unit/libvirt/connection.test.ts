@@ -4,6 +4,7 @@ import { Connection } from "../../../libvirt/connection";
 import { ConnectionError, LibvirtError, ProtocolError, isNotFound } from "../../../libvirt/errors";
 import { encodePacket } from "../../../libvirt/framing";
 import {
+  AuthType,
   ErrorCode,
   ErrorDomain,
   KeepaliveProcedure,
@@ -17,6 +18,7 @@ import { connectUnixPath } from "../../../libvirt/transports/unix";
 import { decodeString, encodeString } from "../../../libvirt/types";
 import { FakeDaemon, answer, handshaking } from "./fakeDaemon";
 import type { Handler } from "./fakeDaemon";
+import { rejection } from "./helpers";
 
 let daemon: FakeDaemon | undefined;
 const conns: Connection[] = [];
@@ -37,16 +39,6 @@ afterEach(async () => {
     daemon = undefined;
   }
 });
-
-/** Resolves with the rejection reason, failing if the promise resolves. */
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 const echoName = (serial: number) => (w: Parameters<typeof encodeString>[0]) =>
   encodeString(w, `call-${serial}`);
@@ -283,7 +275,7 @@ describe("LibvirtClient.connect against the fake daemon", () => {
   test("a daemon that only offers SASL is refused with reason auth, and the socket is closed", async () => {
     const d = await FakeDaemon.start((p, peer) => {
       if (p.header.procedure === Procedure.AuthList)
-        peer.reply(p, (w) => w.writeArray([1], (x, v) => x.writeInt(v)));
+        peer.reply(p, (w) => w.writeArray([AuthType.Sasl], (x, v) => x.writeInt(v)));
       else peer.reply(p);
     });
     daemon = d;
@@ -292,24 +284,37 @@ describe("LibvirtClient.connect against the fake daemon", () => {
   });
 
   test("POLKIT: calls AUTH_POLKIT before opening", async () => {
-    const d = await FakeDaemon.start(
-      handshaking((p, peer) => {
-        if (p.header.procedure === Procedure.AuthPolkit) peer.reply(p, (w) => w.writeInt(1));
-      }),
+    // AUTH_LIST answers POLKIT; AUTH_POLKIT answers complete=1; the rest as usual.
+    const rest = handshaking((p, peer) => peer.reply(p, (w) => w.writeInt(1)));
+    const d = await FakeDaemon.start((p, peer) =>
+      p.header.procedure === Procedure.AuthList
+        ? peer.reply(p, (w) => w.writeArray([AuthType.Polkit], (x, v) => x.writeInt(v)))
+        : rest(p, peer),
     );
-    d.setHandler((p, peer) => {
-      if (p.header.procedure === Procedure.AuthList)
-        peer.reply(p, (w) => w.writeArray([2], (x, v) => x.writeInt(v)));
-      else if (p.header.procedure === Procedure.AuthPolkit) peer.reply(p, (w) => w.writeInt(1));
-      else handshaking(() => undefined)(p, peer);
-    });
     daemon = d;
     const client = await LibvirtClient.connect(d.uri);
-    expect(d.peers[0]?.received.slice(0, 2).map((p) => p.header.procedure)).toEqual([
+    expect(d.peers[0]?.received.map((p) => p.header.procedure)).toEqual([
       Procedure.AuthList,
       Procedure.AuthPolkit,
+      Procedure.ConnectSupportsFeature,
+      Procedure.ConnectOpen,
     ]);
     await client.close();
+  });
+
+  test("POLKIT refusing: ConnectionError(auth) with the daemon's error as cause", async () => {
+    const d = await FakeDaemon.start((p, peer) => {
+      if (p.header.procedure === Procedure.AuthList) {
+        peer.reply(p, (w) => w.writeArray([AuthType.Polkit], (x, v) => x.writeInt(v)));
+      } else if (p.header.procedure === Procedure.AuthPolkit) {
+        peer.error(p, ErrorCode.AuthFailed, ErrorDomain.Rpc, "authentication failed");
+      }
+    });
+    daemon = d;
+    const err = await rejection(LibvirtClient.connect(d.uri));
+    expect(err).toMatchObject({ name: "ConnectionError", reason: "auth" });
+    expect((err as ConnectionError).cause).toMatchObject({ code: ErrorCode.AuthFailed });
+    expect(err.message).toContain("group libvirt");
   });
 
   test("no socket at the path: ConnectionError(connect) naming the path", async () => {
