@@ -10,10 +10,12 @@ import { loadFleet } from "./stacks/load";
 const config = new pulumi.Config("deskfleet");
 const uri = config.get("uri") ?? "qemu:///system";
 const files = config.requireObject<string[]>("fleet");
+// A pull-request preview may run where the image files are not: it can skip checking them.
+const checkImages = config.getBoolean("checkImages") ?? true;
 
 function load() {
   try {
-    return loadFleet(files);
+    return loadFleet(files, { checkImages });
   } catch (err) {
     // Every problem in the fleet files at once, with file:line:col, and no stack trace.
     if (err instanceof FleetConfigError) throw new pulumi.RunError(err.message);

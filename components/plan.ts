@@ -4,18 +4,17 @@
  * decisions are tested without Pulumi.
  */
 import type { DomainArgs, NetworkArgs, StoragePoolArgs, VolumeArgs } from "../provider/sdk";
+import * as refs from "../stacks/refs";
 import type { DiskSpec, GuestSpec, ImageSpec, NetworkSpec, PoolSpec } from "../stacks/spec";
-
-const EXTENSION = { qcow2: "qcow2", raw: "img" } as const;
 
 /** The base volume an image is uploaded to, named after the image: `appliance.qcow2`. */
 export function imageVolumeName(image: ImageSpec): string {
-  return `${image.name}.${EXTENSION[image.format]}`;
+  return refs.imageVolumeName(image.name, image.format);
 }
 
 /** A guest's disk volume: `<guest>-<disk>.qcow2`, so virt-manager shows whose it is. */
 export function diskVolumeName(guest: string, disk: DiskSpec): string {
-  return `${guest}-${disk.name}.qcow2`;
+  return refs.diskVolumeName(guest, disk.name);
 }
 
 export function planPool(pool: PoolSpec, uri: string): StoragePoolArgs {

@@ -35,7 +35,7 @@ function mergeMap(into: DataMap, from: DataMap, path: Path, pos: Positions, from
       pos.deleteUnder(at);
     } else if (isDataMap(value)) {
       const existing = into.get(key);
-      const map: DataMap = isDataMap(existing) ? existing : new Map();
+      const map: DataMap = isDataMap(existing) ? existing : new Map<string, unknown>();
       if (map !== existing) {
         // A new map (or one replacing a scalar) is where this file defines it.
         into.set(key, map);

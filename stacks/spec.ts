@@ -12,7 +12,7 @@ export interface PoolSpec {
   /** libvirt pool name (the map key in the fleet file). */
   name: string;
   type: "dir";
-  /** Absolute directory on the host. Created if missing; never removed. */
+  /** Absolute host directory, normalised (no trailing "/"). Created if missing; never removed. */
   path: string;
   autostart: boolean;
 }
@@ -53,7 +53,7 @@ export interface DiskSpec {
 
 export interface InterfaceSpec {
   network: string;
-  /** Fixed MAC address; libvirt assigns one when absent. */
+  /** Fixed MAC address, lower-case as libvirt reports it; libvirt assigns one when absent. */
   mac?: string;
 }
 
@@ -74,6 +74,7 @@ export interface GuestSpec {
   autostart: boolean;
 }
 
+/** Every list is in the order of the fleet files (merged maps keep the order keys first appeared in). */
 export interface FleetSpec {
   pools: PoolSpec[];
   networks: NetworkSpec[];

@@ -111,7 +111,7 @@ function expected(type: string, input: unknown): string {
 }
 
 /** A short description of a value found in YAML, for "got …". */
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (typeof value === "string") {
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   }

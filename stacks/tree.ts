@@ -1,6 +1,6 @@
 /**
- * One fleet file's YAML → plain data (maps as null-prototype objects, lists
- * as arrays, scalars as they are) plus the position of every key and value.
+ * One fleet file's YAML → plain data (maps as Maps, lists as arrays, scalars
+ * as they are) plus the position of every key and value.
  * The `yaml` library's own `toJS()` would lose the positions, so the document
  * is walked here. Anchors, aliases and `<<` merge keys work within a file.
  */

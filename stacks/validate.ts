@@ -108,7 +108,7 @@ function withFields<S extends z.ZodType>(
 
 function guestEntry(entry: RawEntry, issues: Issues): GuestEntry {
   const guest = withFields(entry, guestSchema, issues);
-  const raw: DataMap = isDataMap(entry.raw) ? entry.raw : new Map();
+  const raw: DataMap = isDataMap(entry.raw) ? entry.raw : new Map<string, unknown>();
   const disks = entries(raw.get("disks"), [...entry.path, "disks"], issues).map((e) =>
     withFields(e, diskSchema, issues),
   );

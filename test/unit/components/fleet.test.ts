@@ -21,7 +21,12 @@ beforeAll(async () => {
         });
         return {
           id: args.custom ? `${args.name}-id` : "",
-          state: { ...(args.inputs as object), uuid: `${args.name}-uuid`, state: "running", addresses: [] },
+          state: {
+            ...(args.inputs as object),
+            uuid: `${args.name}-uuid`,
+            state: "running",
+            addresses: [],
+          },
         };
       },
       call: () => ({}),

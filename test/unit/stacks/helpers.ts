@@ -40,3 +40,21 @@ export function at(
 ): FleetIssue {
   return { file, line, col, path, message, code };
 }
+
+/** [line, the text pointed at (or its column), path, code, message] */
+export type ExpectedIssue = [number, string | number, string, FleetIssue["code"], string];
+
+/** [test name, lines of FILE, the issues expected] */
+export type IssueCase = [string, string[], ExpectedIssue[]];
+
+function expectedIssue(lines: string[], [line, token, path, code, message]: ExpectedIssue) {
+  const col = typeof token === "number" ? token : lines[line - 1].indexOf(token) + 1;
+  if (col === 0) throw new Error(`test bug: ${JSON.stringify(token)} is not on line ${line}`);
+  return at(line, col, path, code, message);
+}
+
+/** Parse `lines` as FILE and expect exactly `expected`, in order. */
+export function expectIssues(_name: string, lines: string[], expected: ExpectedIssue[]): void {
+  const text = yaml(...lines);
+  expect(issuesOf(() => parseOne(text))).toEqual(expected.map((e) => expectedIssue(lines, e)));
+}

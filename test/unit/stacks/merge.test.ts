@@ -7,6 +7,13 @@ import type { FleetSource } from "../../../stacks/load";
 import { parseFleet } from "../../../stacks/load";
 import { GiB, MiB, OPTIONS, issuesOf, yaml } from "./helpers";
 
+/** file, line and column of the first `token` on `line` of `source`. */
+function where(source: FleetSource, line: number, token: string) {
+  const col = source.text.split("\n")[line - 1].indexOf(token) + 1;
+  if (col === 0) throw new Error(`test bug: ${JSON.stringify(token)} is not on line ${line}`);
+  return { file: source.file, line, col };
+}
+
 const BASE = "stacks/fleet.yaml";
 const LAPTOP = "machines/laptop.yaml";
 
@@ -185,68 +192,57 @@ describe("positions after merging", () => {
     ),
   };
 
+  const known = expect.stringMatching(/^unknown key "colour"; known keys: "type", /) as string;
+  const expected = [
+    // Defined in the shared file, so a missing key points there.
+    {
+      ...where(shared, 4, "vcpus"),
+      path: "guests.demo",
+      code: "missing_key",
+      message: 'missing required key "memory"',
+    },
+    {
+      ...where(shared, 7, "efi"),
+      path: "guests.work.firmware",
+      code: "invalid_value",
+      message: 'expected one of "bios", "uefi", got "efi" (did you mean "uefi"?)',
+    },
+    {
+      ...where(override, 5, "0"),
+      path: "guests.work.vcpus",
+      code: "too_small",
+      message: "must be at least 1",
+    },
+    {
+      ...where(override, 6, "0.5B"),
+      path: "guests.work.disks.root.size",
+      code: "invalid_size",
+      message: '"0.5B" is not a whole number of bytes',
+    },
+    {
+      ...where(override, 7, "colour"),
+      path: "guests.work.colour",
+      code: "unknown_key",
+      message: known,
+    },
+    // Defined first in the override.
+    {
+      ...where(override, 9, "vcpus"),
+      path: "guests.fresh",
+      code: "missing_key",
+      message: 'missing required key "memory"',
+    },
+    // The list came whole from the override.
+    {
+      ...where(override, 10, "1 }"),
+      path: "guests.both.interfaces[0].mac",
+      code: "invalid_type",
+      message: "expected a string, got 1",
+    },
+  ];
+
   test("each issue is in the file, line and column that wrote the value", () => {
-    expect(issuesOf(() => parseFleet([shared, override], OPTIONS))).toEqual([
-      // Defined in the shared file, so a missing key points there.
-      {
-        file: BASE,
-        line: 4,
-        col: 5,
-        path: "guests.demo",
-        code: "missing_key",
-        message: 'missing required key "memory"',
-      },
-      {
-        file: BASE,
-        line: 7,
-        col: 15,
-        path: "guests.work.firmware",
-        code: "invalid_value",
-        message: 'expected one of "bios", "uefi", got "efi" (did you mean "uefi"?)',
-      },
-      {
-        file: LAPTOP,
-        line: 5,
-        col: 12,
-        path: "guests.work.vcpus",
-        code: "too_small",
-        message: "must be at least 1",
-      },
-      {
-        file: LAPTOP,
-        line: 6,
-        col: 26,
-        path: "guests.work.disks.root.size",
-        code: "invalid_size",
-        message: '"0.5B" is not a whole number of bytes',
-      },
-      {
-        file: LAPTOP,
-        line: 7,
-        col: 5,
-        path: "guests.work.colour",
-        code: "unknown_key",
-        message: expect.stringMatching(/^unknown key "colour"; known keys: /) as string,
-      },
-      // Defined first in the override.
-      {
-        file: LAPTOP,
-        line: 9,
-        col: 5,
-        path: "guests.fresh",
-        code: "missing_key",
-        message: 'missing required key "memory"',
-      },
-      // The list came whole from the override.
-      {
-        file: LAPTOP,
-        line: 10,
-        col: 48,
-        path: "guests.both.interfaces[0].mac",
-        code: "invalid_type",
-        message: "expected a string, got 1",
-      },
-    ]);
+    expect(issuesOf(() => parseFleet([shared, override], OPTIONS))).toEqual(expected);
   });
 
   test("the error message lists them one per line, in file order", () => {
@@ -256,17 +252,18 @@ describe("positions after merging", () => {
     } catch (err) {
       if (err instanceof FleetConfigError) message = err.message;
     }
-    expect(message.split("\n")).toEqual([
-      `${BASE}:4:5: guests.demo: missing required key "memory"`,
-      `${BASE}:7:15: guests.work.firmware: expected one of "bios", "uefi", got "efi" (did you mean "uefi"?)`,
-      `${LAPTOP}:5:12: guests.work.vcpus: must be at least 1`,
-      `${LAPTOP}:6:26: guests.work.disks.root.size: "0.5B" is not a whole number of bytes`,
-      expect.stringMatching(
-        /^machines\/laptop\.yaml:7:5: guests\.work\.colour: unknown key "colour"; known keys: /,
-      ) as string,
-      `${LAPTOP}:9:5: guests.fresh: missing required key "memory"`,
-      `${LAPTOP}:10:48: guests.both.interfaces[0].mac: expected a string, got 1`,
-    ]);
+    const lines = message.split("\n");
+    expect(lines).toHaveLength(expected.length);
+    expect(lines[0]).toBe(`${BASE}:4:5: guests.demo: missing required key "memory"`);
+    expect(lines[3]).toBe(
+      `${LAPTOP}:6:28: guests.work.disks.root.size: "0.5B" is not a whole number of bytes`,
+    );
+    expect(lines[4]).toMatch(
+      /^machines\/laptop\.yaml:7:5: guests\.work\.colour: unknown key "colour"; /,
+    );
+    expect(lines[6]).toBe(
+      `${LAPTOP}:10:45: guests.both.interfaces[0].mac: expected a string, got 1`,
+    );
   });
 
   test("a reference error points at the file that wrote the reference", () => {
@@ -279,9 +276,7 @@ describe("positions after merging", () => {
     };
     expect(issuesOf(() => parseFleet([fixed, ok], OPTIONS))).toEqual([
       {
-        file: LAPTOP,
-        line: 2,
-        col: 36,
+        ...where(ok, 2, "wan"),
         path: "guests.both.interfaces[0].network",
         code: "unknown_reference",
         message: 'unknown network "wan"; the fleet declares no networks',
@@ -291,24 +286,20 @@ describe("positions after merging", () => {
 
   test("syntax errors in several files are all reported, before any validation", () => {
     const bad1 = { file: "a.yaml", text: yaml("guests:", "  a: 1", "  a: 2") };
-    const bad2 = { file: "b.yaml", text: yaml("guests: [") };
+    const bad2 = { file: "b.yaml", text: yaml("guests: [", "pools: {}") };
     const invalid = { file: "c.yaml", text: yaml("guests: { g: { memory: 1 } }") };
     expect(issuesOf(() => parseFleet([bad1, invalid, bad2], OPTIONS))).toEqual([
       {
-        file: "a.yaml",
-        line: 3,
-        col: 3,
+        ...where(bad1, 3, "a"),
         path: "",
         code: "duplicate_key",
         message: "Map keys must be unique",
       },
       {
-        file: "b.yaml",
-        line: 2,
-        col: 1,
+        ...where(bad2, 2, "pools"),
         path: "",
         code: "yaml_syntax",
-        message: "Expected flow sequence to end with ]",
+        message: "Flow sequence in block collection must be sufficiently indented and end with a ]",
       },
     ]);
   });
