@@ -3,9 +3,10 @@
  * deskfleet provider plugin → libvirt client → real daemon → a booting guest.
  */
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import type { LibvirtClient } from "../../libvirt";
 import { LibvirtClient as Client, DomainState } from "../../libvirt";
-import { consoleText, objectsNamed, requireAppliance, TEST_URI } from "../support/host";
+import { consoleText, objectsNamed, REPO_ROOT, requireAppliance, TEST_URI } from "../support/host";
 import type { TestProject } from "../support/project";
 import { createTestProject } from "../support/project";
 import { waitFor } from "../support/wait";
@@ -49,6 +50,20 @@ afterAll(async () => {
   await project?.dispose();
   await conn?.close();
   rmSync(POOL_DIR, { recursive: true, force: true });
+});
+
+it("the policy pack stops a preview that would not keep a data disk", async () => {
+  project.writeFleet(
+    fleet("256MiB").replace(
+      "root: { image: test-e2e-appliance, size: 512MiB }",
+      "root: { image: test-e2e-appliance, size: 512MiB }\n      data: { size: 64MiB, keep: false }",
+    ),
+  );
+  const preview = project.stack.preview({ policyPacks: [join(REPO_ROOT, "policies")] });
+  await expect(preview).rejects.toThrow(
+    /data-disks-are-kept[\s\S]*volume "test-e2e-demo-data.qcow2" holds data but is not kept/,
+  );
+  project.writeFleet(fleet("256MiB"));
 });
 
 it("creates the fleet; the guest boots and leases an address", async () => {
