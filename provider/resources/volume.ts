@@ -76,7 +76,7 @@ export const volume: ResourceKind<VolumeInputs> = {
   diff: (_id, olds, news) =>
     diffInputs(withoutSource(olds), withoutSource(news), {
       inputs: INPUTS,
-      replaceOn: ["uri", "pool", "name", "format", "backingVolume"],
+      replaceOn: ["uri", "pool", "name", "format", "backingVolume", "base"],
       deleteBeforeReplace: true,
     }),
 

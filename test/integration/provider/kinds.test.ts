@@ -200,6 +200,18 @@ describe("provider kinds on the real daemon", () => {
     await domain.delete(id, outs);
   });
 
+  it("Domain: a create that fails after define undoes itself", async () => {
+    const inputs = checked(domain, {
+      name: "test-int-broken",
+      type: "qemu",
+      memory: 64 * 1024 ** 2,
+      disks: [{ pool: "test-int-pool", volume: "test-int-missing.qcow2" }],
+    });
+    await expect(domain.create(inputs)).rejects.toThrow(/^create guest "test-int-broken": /);
+    const conn = await getConnection(TEST_URI);
+    expect((await objectsNamed(conn, "test-int-broken")).domains).toEqual([]);
+  });
+
   it("leaves nothing but what the test still holds", async () => {
     for (const { kind, id, outs } of ids) await kind.delete(id, outs);
     ids.length = 0;

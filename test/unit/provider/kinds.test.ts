@@ -1,0 +1,131 @@
+/**
+ * The pure parts of each provider kind: check() fills defaults and names
+ * every bad property; diff() says exactly what forces a replacement.
+ */
+import { allOrNothing, doing } from "../../../provider/kind";
+import { domain } from "../../../provider/resources/domain";
+import { network } from "../../../provider/resources/network";
+import { storagePool } from "../../../provider/resources/storagePool";
+import { volume } from "../../../provider/resources/volume";
+
+const URI = "qemu:///system";
+const MiB = 1024 * 1024;
+
+describe("check", () => {
+  it("fills every default of a domain", () => {
+    expect(domain.check({}, { uri: URI, name: "demo", memory: 256 * MiB })).toEqual({
+      failures: [],
+      inputs: {
+        uri: URI,
+        name: "demo",
+        type: "kvm",
+        memory: 256 * MiB,
+        vcpus: 1,
+        machine: "pc",
+        firmware: "bios",
+        disks: [],
+        interfaces: [],
+        graphics: "none",
+        running: true,
+        autostart: false,
+        shutdownTimeout: 60,
+      },
+    });
+  });
+
+  it("names each bad property of a domain", () => {
+    const { failures } = domain.check(
+      {},
+      { uri: URI, name: "no spaces", memory: MiB, interfaces: [{ network: "lan", mac: "zz" }] },
+    );
+    expect(failures.map((f) => f.property)).toEqual(["name", "memory", "interfaces.0.mac"]);
+    expect(failures[1].reason).toBe("must be at least 16 MiB (in bytes)");
+  });
+
+  it("rejects a relative pool path and a malformed network address", () => {
+    expect(storagePool.check({}, { uri: URI, name: "p", path: "images" }).failures).toEqual([
+      { property: "path", reason: "must be an absolute path" },
+    ]);
+    expect(network.check({}, { uri: URI, name: "n", address: "10.0.0.1" }).failures).toEqual([
+      { property: "address", reason: 'expected "address/prefix"' },
+    ]);
+  });
+
+  it.each([
+    [
+      { source: "/a.qcow2", backingVolume: "b.qcow2" },
+      "source",
+      "`source` and `backingVolume` exclude each other",
+    ],
+    [{}, "capacity", "a blank volume needs `capacity`"],
+    [
+      { backingVolume: "b.qcow2", format: "raw" },
+      "format",
+      "an overlay on a base volume must be qcow2",
+    ],
+  ])("rejects the volume %j", (props, property, reason) => {
+    expect(volume.check({}, { uri: URI, pool: "p", name: "v", ...props }).failures).toEqual([
+      { property, reason },
+    ]);
+  });
+});
+
+describe("diff", () => {
+  const pool = { uri: URI, name: "p", type: "dir" as const, path: "/a", autostart: true };
+  it.each([
+    [{ autostart: false }, []],
+    [{ path: "/b" }, ["path"]],
+    [{ uri: "qemu+ssh://laptop/system" }, ["uri"]],
+  ])("a pool change %j replaces %j", (change, replaces) => {
+    expect(storagePool.diff("id", pool, { ...pool, ...change })).toEqual({
+      changes: true,
+      replaces,
+      deleteBeforeReplace: replaces.length > 0,
+    });
+  });
+
+  it("never diffs a base volume's image file path (bases are immutable)", () => {
+    const base = {
+      uri: URI,
+      pool: "p",
+      name: "b.qcow2",
+      format: "qcow2" as const,
+      source: "/x",
+      retain: false,
+    };
+    expect(volume.diff("id", base, { ...base, source: "/y" }).changes).toBe(false);
+    expect(volume.diff("id", base, { ...base, source: undefined, capacity: MiB }).replaces).toEqual(
+      ["base"],
+    );
+  });
+});
+
+describe("allOrNothing", () => {
+  it("runs the undo actions newest first and rethrows the original error", async () => {
+    const undone: string[] = [];
+    const attempt = allOrNothing(async (onUndo) => {
+      onUndo(() => Promise.resolve(undone.push("define")));
+      onUndo(() => Promise.reject(new Error("undo failed too")));
+      onUndo(() => Promise.resolve(undone.push("start")));
+      throw new Error("autostart failed");
+    });
+    await expect(attempt).rejects.toThrow("autostart failed");
+    expect(undone).toEqual(["start", "define"]);
+  });
+
+  it("keeps everything when all steps succeed", async () => {
+    const undone: string[] = [];
+    await expect(
+      allOrNothing(async (onUndo) => (onUndo(() => Promise.resolve(undone.push("x"))), 42)),
+    ).resolves.toBe(42);
+    expect(undone).toEqual([]);
+  });
+});
+
+describe("doing", () => {
+  it("says what was being done to what", async () => {
+    await expect(
+      doing('define network "lan"', () => Promise.reject(new Error("boom"))),
+    ).rejects.toThrow('define network "lan": boom');
+  });
+});
