@@ -107,6 +107,7 @@ describe("allOrNothing", () => {
       onUndo(() => Promise.resolve(undone.push("define")));
       onUndo(() => Promise.reject(new Error("undo failed too")));
       onUndo(() => Promise.resolve(undone.push("start")));
+      await Promise.resolve();
       throw new Error("autostart failed");
     });
     await expect(attempt).rejects.toThrow("autostart failed");
@@ -116,7 +117,10 @@ describe("allOrNothing", () => {
   it("keeps everything when all steps succeed", async () => {
     const undone: string[] = [];
     await expect(
-      allOrNothing(async (onUndo) => (onUndo(() => Promise.resolve(undone.push("x"))), 42)),
+      allOrNothing((onUndo) => {
+        onUndo(() => Promise.resolve(undone.push("x")));
+        return Promise.resolve(42);
+      }),
     ).resolves.toBe(42);
     expect(undone).toEqual([]);
   });
