@@ -179,7 +179,24 @@ export class Connection {
    * that never got opened (handshake failed), as libvirt's own client does.
    */
   terminate(): void {
-    this.fail(new ConnectionError("closed", `connection to ${this.description} was closed`));
+    this.abandon(new ConnectionError("closed", `connection to ${this.description} was closed`));
+  }
+
+  /**
+   * Drops the transport at once and fails everything pending with `err`:
+   * for a peer that stopped answering (keepalive) or a connect that took too long.
+   */
+  abandon(err: ConnectionError): void {
+    this.fail(err);
+  }
+
+  /** Stops reading from the transport (download backpressure) until resumeReading(). */
+  pauseReading(): void {
+    this.transport.stream.pause();
+  }
+
+  resumeReading(): void {
+    if (this.state !== "closed") this.transport.stream.resume();
   }
 
   private async doClose(): Promise<void> {

@@ -82,8 +82,95 @@ export const DomainRebootFlags = DomainShutdownFlags;
 export const DomainMetadataType = { Description: 0, Title: 1, Element: 2 } as const;
 export type DomainMetadataType = ValueOf<typeof DomainMetadataType>;
 
+/** virDomainSnapshotCreateFlags. */
+export const DomainSnapshotCreateFlags = {
+  Redefine: 1,
+  Current: 2,
+  NoMetadata: 4,
+  Halt: 8,
+  DiskOnly: 16,
+  ReuseExt: 32,
+  Quiesce: 64,
+  Atomic: 128,
+  Live: 256,
+  Validate: 512,
+} as const;
+
+/** virDomainSnapshotRevertFlags. */
+export const DomainSnapshotRevertFlags = {
+  Running: 1,
+  Paused: 2,
+  Force: 4,
+  ResetNvram: 8,
+} as const;
+
 /** virDomainSnapshotDeleteFlags. */
 export const DomainSnapshotDeleteFlags = { Children: 1, MetadataOnly: 2, ChildrenOnly: 4 } as const;
+
+/** virDomainSnapshotListFlags (Roots and Descendants share bit 1, as in libvirt). */
+export const DomainSnapshotListFlags = {
+  Roots: 1,
+  Descendants: 1,
+  Metadata: 2,
+  Leaves: 4,
+  NoLeaves: 8,
+  NoMetadata: 16,
+  Inactive: 32,
+  Active: 64,
+  DiskOnly: 128,
+  Internal: 256,
+  External: 512,
+  Topological: 1024,
+} as const;
+
+/** virDomainSnapshotXMLFlags. */
+export const DomainSnapshotXmlFlags = { Secure: 1 } as const;
+
+/** virDomainDeviceModifyFlags: DomainAffect plus Force (for updates of removable media). */
+export const DomainDeviceModifyFlags = { Current: 0, Live: 1, Config: 2, Force: 4 } as const;
+
+/** virDomainSaveRestoreFlags, for DOMAIN_MANAGED_SAVE. */
+export const DomainSaveFlags = { BypassCache: 1, Running: 2, Paused: 4 } as const;
+
+/** virDomainEventID: which event a registration is for (only lifecycle is implemented). */
+export const DomainEventId = { Lifecycle: 0 } as const;
+
+/** virDomainEventType: the `event` of a lifecycle event; `detail` depends on it. */
+export const DomainEventType = {
+  Defined: 0,
+  Undefined: 1,
+  Started: 2,
+  Suspended: 3,
+  Resumed: 4,
+  Stopped: 5,
+  Shutdown: 6,
+  PmSuspended: 7,
+  Crashed: 8,
+} as const;
+export type DomainEventType = ValueOf<typeof DomainEventType>;
+
+/** virDomainEventStoppedDetailType. */
+export const DomainEventStoppedDetail = {
+  Shutdown: 0,
+  Destroyed: 1,
+  Crashed: 2,
+  Migrated: 3,
+  Saved: 4,
+  Failed: 5,
+  FromSnapshot: 6,
+} as const;
+
+/** virDomainEventShutdownDetailType. */
+export const DomainEventShutdownDetail = { Finished: 0, Guest: 1, Host: 2 } as const;
+
+/** virDomainEventStartedDetailType. */
+export const DomainEventStartedDetail = {
+  Booted: 0,
+  Migrated: 1,
+  Restored: 2,
+  FromSnapshot: 3,
+  Wakeup: 4,
+} as const;
 
 /** virConnectListAllDomainsFlags (filters; 0 lists all). */
 export const ListAllDomainsFlags = {
@@ -126,6 +213,30 @@ export const ListAllStoragePoolsFlags = {
 
 /** virNetworkXMLFlags. */
 export const NetworkXmlFlags = { Inactive: 1 } as const;
+
+/** virNetworkUpdateCommand. */
+export const NetworkUpdateCommand = { Modify: 1, Delete: 2, AddLast: 3, AddFirst: 4 } as const;
+export type NetworkUpdateCommand = ValueOf<typeof NetworkUpdateCommand>;
+
+/** virNetworkUpdateSection: which part of the network XML an update edits. */
+export const NetworkUpdateSection = {
+  Bridge: 1,
+  Domain: 2,
+  Ip: 3,
+  IpDhcpHost: 4,
+  IpDhcpRange: 5,
+  Forward: 6,
+  ForwardInterface: 7,
+  ForwardPf: 8,
+  Portgroup: 9,
+  DnsHost: 10,
+  DnsTxt: 11,
+  DnsSrv: 12,
+} as const;
+export type NetworkUpdateSection = ValueOf<typeof NetworkUpdateSection>;
+
+/** virNetworkUpdateFlags. */
+export const NetworkUpdateFlags = { AffectCurrent: 0, AffectLive: 1, AffectConfig: 2 } as const;
 
 /** virIPAddrType, the `type` of a DHCP lease. */
 export const IpAddrType = { IPv4: 0, IPv6: 1 } as const;
@@ -184,5 +295,8 @@ export const StorageVolDeleteFlags = { Normal: 0, Zeroed: 1, WithSnapshots: 2 } 
 /** virStorageVolResizeFlags. */
 export const StorageVolResizeFlags = { Allocate: 1, Delta: 2, Shrink: 4 } as const;
 
-/** virStorageVolUploadFlags / virStorageVolDownloadFlags. */
+/** virStorageVolUploadFlags. */
 export const StorageVolUploadFlags = { SparseStream: 1 } as const;
+
+/** virStorageVolDownloadFlags. */
+export const StorageVolDownloadFlags = { SparseStream: 1 } as const;

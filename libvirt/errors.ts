@@ -139,7 +139,9 @@ export type ConnectionErrorReason =
   /** The transport reported an error (ECONNRESET, EPIPE, ssh died, …). */
   | "transport"
   /** The peer sent bytes that break the protocol; see `cause` (a ProtocolError). */
-  | "protocol";
+  | "protocol"
+  /** Nothing arrived for several keepalive intervals: the peer or the path to it is gone. */
+  | "keepalive";
 
 export class ConnectionError extends Error {
   override readonly name = "ConnectionError";
@@ -169,8 +171,11 @@ export function endOfStream(
     const msg = `${description} closed in the middle of a packet${suffix}`;
     return new ConnectionError("eof", msg, { cause: truncated });
   }
+  // With a detail (an ssh child's exit), the far end is not necessarily the daemon.
+  if (reason === "eof" && detail)
+    return new ConnectionError("eof", `${description} closed${suffix}`);
   if (reason === "eof")
-    return new ConnectionError("eof", `${description} was closed by the daemon${suffix}`);
+    return new ConnectionError("eof", `${description} was closed by the daemon`);
   const msg = `${description} failed: ${cause?.message ?? "unknown error"}${suffix}`;
   return new ConnectionError("transport", msg, cause ? { cause } : undefined);
 }

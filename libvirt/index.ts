@@ -4,7 +4,11 @@
  * of LibvirtClient; nothing outside libvirt/ speaks the protocol.
  */
 export { LibvirtClient } from "./client";
+export { DEFAULT_CONNECT_TIMEOUT_MS } from "./client";
 export type { ConnectOptions } from "./client";
+export { DEFAULT_KEEPALIVE } from "./keepalive";
+export type { KeepaliveOptions } from "./keepalive";
+export type { EventRegistration, LifecycleCallback } from "./api/events";
 export { closeAll, getConnection } from "./registry";
 export {
   ConnectionError,
@@ -25,7 +29,9 @@ export { uuidFromString, uuidToString } from "./types";
 export type {
   DhcpLease,
   DomainInfo,
+  DomainLifecycleEvent,
   DomainRef,
+  DomainSnapshotRef,
   DomainStateInfo,
   NetworkRef,
   PoolInfo,
@@ -33,7 +39,10 @@ export type {
   StorageVolRef,
   VolInfo,
 } from "./types";
-export type { VolUploadOptions } from "./api/storageVols";
+export type { VolDownloadOptions, VolUploadOptions } from "./api/volumeStreams";
+export { HOLE_BLOCK } from "./sparse";
+export { SSH_CONFIG_ENV } from "./transports/sshCommand";
+export { DEFAULT_TCP_PORT } from "./transports/tcp";
 export { parseUri } from "./uri";
 export type { LibvirtUri, TransportKind } from "./uri";
 export type { Transport, TransportFactory } from "./transport";

@@ -143,6 +143,7 @@ export const Procedure = {
   DomainSnapshotDelete: 193,
   DomainCreateWithFlags: 196,
   DomainSetVcpusFlags: 199,
+  DomainGetVcpusFlags: 200,
   DomainSetMemoryFlags: 204,
   StorageVolUpload: 208,
   StorageVolDownload: 209,
@@ -164,6 +165,7 @@ export const Procedure = {
   ConnectDomainEventCallbackDeregisterAny: 317,
   DomainEventCallbackLifecycle: 318,
   NetworkGetDhcpLeases: 341,
+  ConnectGetDomainCapabilities: 342,
   DomainDefineXmlFlags: 350,
 } as const;
 export type Procedure = ValueOf<typeof Procedure>;

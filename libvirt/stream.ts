@@ -1,22 +1,25 @@
 /**
  * Data streams of the remote protocol (virnetprotocol.x, "stream" section),
- * used by STORAGE_VOL_UPLOAD now and by STORAGE_VOL_DOWNLOAD and sparse
- * transfers later. A stream rides on one CALL's serial:
+ * used by STORAGE_VOL_UPLOAD and STORAGE_VOL_DOWNLOAD. A stream rides on
+ * one CALL's serial:
  *
- *   client: CALL                 daemon: REPLY OK (or REPLY ERROR: done)
- *   client: STREAM CONTINUE data × n     (no acknowledgements)
- *   client: STREAM OK (empty)    daemon: STREAM OK (or an ERROR)
+ *   upload    client: CALL                  daemon: REPLY OK (or REPLY ERROR: done)
+ *             client: STREAM CONTINUE data / STREAM_HOLE {length} × n (no acks)
+ *             client: STREAM OK (empty)     daemon: STREAM OK (or an ERROR)
+ *   download  client: CALL                  daemon: REPLY OK
+ *             daemon: STREAM CONTINUE data / STREAM_HOLE × n, then an empty CONTINUE
+ *             client: STREAM OK (empty)     daemon: STREAM OK
+ *
+ * Holes (STREAM_HOLE, payload `{hyper length; unsigned flags}`) are only
+ * allowed when the call carried the SPARSE_STREAM flag: the daemon drops the
+ * whole connection otherwise.
  *
  * The daemon may report a failure at any point, as STREAM ERROR or REPLY
  * ERROR carrying remote_error. To abort, the client sends STREAM ERROR with
  * an empty payload; the daemon answers with an error for that serial, which
  * must still be consumed — an answer for a forgotten serial would look like
- * a protocol violation and take the whole connection down.
- *
- * Later additions slot in here: a `sendHole(length)` (STREAM_HOLE, status
- * CONTINUE, payload {hyper length; unsigned flags}) for sparse upload, and
- * an `onData` for incoming STREAM CONTINUE packets (download; an empty one
- * marks end of data, answered with STREAM OK).
+ * a protocol violation and take the whole connection down. Until then, data
+ * the daemon had already sent is dropped.
  */
 import type { ConnectionError } from "./errors";
 import { ProtocolError, asError } from "./errors";
@@ -25,8 +28,16 @@ import { decodeError, decodeReply } from "./replies";
 import { encodePacket, encodeRawPacket } from "./framing";
 import type { Packet, PacketHeader } from "./framing";
 import { PROGRAM_VERSION, PacketStatus, PacketType, Program, procedureName } from "./protocol";
+import { XdrReader } from "./xdr";
 
 type Phase = "call" | "data" | "finishing" | "aborted" | "done";
+
+/** A piece of a stream: bytes, or a run of zeros that is not sent (sparse streams). */
+export type StreamChunk = { data: Buffer } | { hole: bigint };
+
+/** Incoming data queued beyond this pauses reading from the transport until it drains. */
+const RECEIVE_HIGH_WATER = 16 * 1024 * 1024;
+const RECEIVE_LOW_WATER = 4 * 1024 * 1024;
 
 interface Waiter {
   resolve(): void;
@@ -41,15 +52,28 @@ export class StreamCall implements PendingHandler {
   private phase: Phase = "call";
   private failure?: Error;
   private waiter?: Waiter;
+  /** Download side: chunks received and not yet taken; null marks the end of the data. */
+  private readonly incoming: (StreamChunk | null)[] = [];
+  private queuedBytes = 0;
+  private paused = false;
 
   private constructor(
     private readonly conn: Connection,
     readonly procedure: number,
+    private readonly receiving: boolean,
   ) {}
 
-  /** Sends the CALL and resolves once the daemon has accepted it (REPLY OK). */
-  static async open(conn: Connection, procedure: number, args: Encoder): Promise<StreamCall> {
-    const call = new StreamCall(conn, procedure);
+  /**
+   * Sends the CALL and resolves once the daemon has accepted it (REPLY OK).
+   * `receiving` is true for downloads: the daemon will send the data.
+   */
+  static async open(
+    conn: Connection,
+    procedure: number,
+    args: Encoder,
+    receiving = false,
+  ): Promise<StreamCall> {
+    const call = new StreamCall(conn, procedure, receiving);
     const accepted = call.wait();
     call.serial = conn.register(call, (serial) =>
       encodePacket(call.header(serial, PacketType.Call, PacketStatus.Ok), args),
@@ -58,14 +82,44 @@ export class StreamCall implements PendingHandler {
     return call;
   }
 
-  /** Sends one chunk of data; rejects if the daemon has reported an error meanwhile. */
+  /**
+   * Sends one chunk of data (copied into the packet at once: the caller may
+   * reuse its buffer as soon as this returns a promise). Rejects if the daemon
+   * has reported an error meanwhile.
+   */
   async sendData(data: Uint8Array): Promise<void> {
     this.check("data");
     const header = this.header(this.serial, PacketType.Stream, PacketStatus.Continue);
     await this.conn.send(encodeRawPacket(header, data));
   }
 
-  /** Ends the data and waits for the daemon to confirm everything was written. */
+  /** Skips `length` bytes of zeros (sparse streams only). */
+  async sendHole(length: bigint): Promise<void> {
+    this.check("data");
+    const header = this.header(this.serial, PacketType.StreamHole, PacketStatus.Continue);
+    await this.conn.send(
+      encodePacket(header, (w) => {
+        w.writeHyper(length);
+        w.writeUint(0); // flags: none defined
+      }),
+    );
+  }
+
+  /** The next chunk the daemon sent, or null once it marked the end of the data. */
+  async receive(): Promise<StreamChunk | null> {
+    for (;;) {
+      // What arrived before a failure is still handed out, then the failure.
+      if (this.incoming.length > 0) {
+        const chunk = this.incoming.shift() ?? null;
+        if (chunk !== null && "data" in chunk) this.drained(chunk.data.length);
+        return chunk;
+      }
+      this.check("data");
+      await this.wait();
+    }
+  }
+
+  /** Ends the stream (our data, or our acceptance of theirs) and waits for the daemon's OK. */
   async finish(): Promise<void> {
     this.check("data");
     this.phase = "finishing";
@@ -77,6 +131,7 @@ export class StreamCall implements PendingHandler {
 
   /** Abandons the transfer. The connection stays usable for other calls. */
   abort(): void {
+    this.resumeIfPaused();
     if (this.phase === "done" || this.phase === "aborted" || !this.conn.isOpen) return;
     this.phase = "aborted";
     this.conn.send(this.control(PacketStatus.Error)).catch(() => undefined);
@@ -100,18 +155,17 @@ export class StreamCall implements PendingHandler {
       this.settle(() => {
         throw decodeError(p, this.procedure);
       });
-      return;
-    }
-    if (type === PacketType.Stream && status === PacketStatus.Ok && this.phase === "finishing") {
+    } else if (
+      type === PacketType.Stream &&
+      status === PacketStatus.Ok &&
+      this.phase === "finishing"
+    ) {
       this.settle(() => undefined);
-      return;
+    } else if (this.receiving && this.phase === "data" && status === PacketStatus.Continue) {
+      this.accept(p);
+    } else {
+      this.violation(`unexpected stream packet type ${type} status ${status}`);
     }
-    // Abort first so the serial stays registered until the daemon's answer to the abort.
-    this.abort();
-    const what = `${procedureName(this.procedure)}: unexpected stream packet type ${type} status ${status}`;
-    this.settle(() => {
-      throw new ProtocolError("UNEXPECTED_PACKET", what);
-    });
   }
 
   onClose(err: ConnectionError): void {
@@ -119,6 +173,55 @@ export class StreamCall implements PendingHandler {
     this.failure ??= err;
     this.waiter?.reject(err);
     this.waiter = undefined;
+  }
+
+  /** Queues an incoming data, hole or end-of-data packet for receive(). */
+  private accept(p: Packet): void {
+    if (this.incoming.at(-1) === null) return this.violation("data after the end of the stream");
+    if (p.header.type === PacketType.StreamHole) {
+      let length: bigint;
+      try {
+        const r = new XdrReader(p.payload);
+        length = r.readHyper();
+        r.readUint(); // flags
+        r.expectEnd();
+      } catch (err) {
+        return this.violation(`a hole that does not decode: ${asError(err).message}`);
+      }
+      if (length < 0n) return this.violation(`a hole of negative length ${length}`);
+      this.incoming.push({ hole: length });
+    } else if (p.header.type === PacketType.Stream) {
+      this.incoming.push(p.payload.length === 0 ? null : { data: p.payload });
+      this.queuedBytes += p.payload.length;
+      if (this.queuedBytes > RECEIVE_HIGH_WATER && !this.paused) {
+        this.paused = true;
+        this.conn.pauseReading();
+      }
+    } else {
+      return this.violation(`unexpected packet type ${p.header.type} in a download`);
+    }
+    this.settle(() => undefined);
+  }
+
+  private drained(bytes: number): void {
+    this.queuedBytes -= bytes;
+    if (this.queuedBytes < RECEIVE_LOW_WATER) this.resumeIfPaused();
+  }
+
+  private resumeIfPaused(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.conn.resumeReading();
+  }
+
+  /** The daemon broke the stream protocol: abort this stream (the connection survives). */
+  private violation(what: string): void {
+    // Abort first so the serial stays registered until the daemon's answer to the abort.
+    this.abort();
+    const msg = `${procedureName(this.procedure)}: ${what}`;
+    this.settle(() => {
+      throw new ProtocolError("UNEXPECTED_PACKET", msg);
+    });
   }
 
   /** Runs `outcome`; a throw fails the stream. Resolves or rejects whoever waits. */
@@ -143,6 +246,7 @@ export class StreamCall implements PendingHandler {
 
   private end(): void {
     this.phase = "done";
+    this.resumeIfPaused();
     this.conn.release(this.serial);
   }
 
@@ -166,38 +270,5 @@ export class StreamCall implements PendingHandler {
   private header(serial: number, type: number, status: number): PacketHeader {
     const { program, version, procedure } = this;
     return { program, version, procedure, type, serial, status };
-  }
-}
-
-export interface UploadOptions {
-  /** Called after each chunk is handed to the transport, with the bytes sent so far. */
-  onProgress?: (sent: number) => void;
-}
-
-/**
- * Runs a whole upload: opens the stream, sends every chunk of `source`, and
- * finishes. On any failure (the source throws, the daemon reports an error)
- * the stream is aborted and the error rethrown; the connection survives.
- */
-export async function uploadStream(
-  conn: Connection,
-  procedure: number,
-  args: Encoder,
-  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  opts: UploadOptions = {},
-): Promise<void> {
-  const call = await StreamCall.open(conn, procedure, args);
-  let sent = 0;
-  try {
-    for await (const chunk of source) {
-      if (chunk.length === 0) continue; // an empty CONTINUE would mean "end of data"
-      await call.sendData(chunk);
-      sent += chunk.length;
-      opts.onProgress?.(sent);
-    }
-    await call.finish();
-  } catch (err) {
-    call.abort();
-    throw err;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * A transport is a connected byte stream to a libvirt daemon and nothing
  * more: framing, calls and keepalive live in connection.ts, so every way of
- * reaching a daemon (unix socket now; ssh via the system ssh binary and plain
- * tcp in a later issue) only has to produce a Duplex.
+ * reaching a daemon (unix socket, ssh via the system ssh binary, plain tcp)
+ * only has to produce a Duplex.
  */
 import type { Duplex } from "node:stream";
 import type { LibvirtUri } from "./uri";
@@ -23,6 +23,8 @@ export interface Transport {
 
 export interface TransportOptions {
   readOnly: boolean;
+  /** Aborted when the connect timeout expires: give up and release what was started. */
+  signal?: AbortSignal;
 }
 
 /** Sets up a transport for a parsed URI; rejects with ConnectionError("connect"). */

@@ -6,7 +6,13 @@
  * caller passes around, never reconstructed from a name.
  */
 import { MAX_STRING, UUID_LENGTH } from "./protocol";
-import type { DomainState, IpAddrType, StoragePoolState, StorageVolType } from "./protocol";
+import type {
+  DomainEventType,
+  DomainState,
+  IpAddrType,
+  StoragePoolState,
+  StorageVolType,
+} from "./protocol";
 import type { XdrReader, XdrWriter } from "./xdr";
 
 /** remote_nonnull_domain. `id` is -1 while the domain is not running. */
@@ -33,6 +39,21 @@ export interface StorageVolRef {
   pool: string;
   name: string;
   key: string;
+}
+
+/** remote_nonnull_domain_snapshot: the snapshot's name and the handle of its domain. */
+export interface DomainSnapshotRef {
+  name: string;
+  dom: DomainRef;
+}
+
+/** remote_domain_event_callback_lifecycle_msg: which registration, which domain, what happened. */
+export interface DomainLifecycleEvent {
+  callbackId: number;
+  dom: DomainRef;
+  event: DomainEventType;
+  /** A Domain<Event>Detail value of `event` (e.g. DomainEventStoppedDetail.Destroyed). */
+  detail: number;
 }
 
 /** remote_domain_get_info_ret. Memory in KiB, cpuTime in nanoseconds. */
@@ -135,6 +156,24 @@ export function encodeStorageVolRef(w: XdrWriter, v: StorageVolRef): void {
 
 export function decodeStorageVolRef(r: XdrReader): StorageVolRef {
   return { pool: decodeString(r), name: decodeString(r), key: decodeString(r) };
+}
+
+export function encodeDomainSnapshotRef(w: XdrWriter, s: DomainSnapshotRef): void {
+  encodeString(w, s.name);
+  encodeDomainRef(w, s.dom);
+}
+
+export function decodeDomainSnapshotRef(r: XdrReader): DomainSnapshotRef {
+  return { name: decodeString(r), dom: decodeDomainRef(r) };
+}
+
+export function decodeDomainLifecycleEvent(r: XdrReader): DomainLifecycleEvent {
+  return {
+    callbackId: r.readInt(),
+    dom: decodeDomainRef(r),
+    event: r.readInt() as DomainEventType,
+    detail: r.readInt(),
+  };
 }
 
 // rpcgen sends `unsigned char`/`char`/`unsigned short` as full 4-byte ints.

@@ -1,8 +1,9 @@
 /**
  * The base of LibvirtClient: owns the Connection, runs the handshake, and
  * holds the connection-level procedures. The typed methods are split over
- * api/domains.ts, api/networks.ts and api/storage.ts (one object family per
- * file, each class extending the previous one); the chain's order carries no
+ * api/domains.ts, networks.ts, storagePools.ts, storageVols.ts,
+ * volumeStreams.ts, snapshots.ts and events.ts (one object family per file,
+ * each class extending the previous one); the chain's order carries no
  * meaning, it only keeps files small.
  */
 import type { Connection, Decoder, Encoder } from "../connection";
@@ -99,6 +100,28 @@ export class ClientCore {
     return this.call(Procedure.ConnectGetUri, undefined, decodeString);
   }
 
+  /**
+   * What the hypervisor can do for one emulator/arch/machine/virt type (the
+   * domain capabilities XML: firmware, CPU models, devices). Null picks the
+   * host's default for that part, e.g. virttype "qemu" for plain emulation.
+   */
+  getDomainCapabilities(
+    query: { emulatorbin?: string; arch?: string; machine?: string; virttype?: string } = {},
+    flags = 0,
+  ): Promise<string> {
+    return this.call(
+      Procedure.ConnectGetDomainCapabilities,
+      (w) => {
+        encodeOptString(w, query.emulatorbin);
+        encodeOptString(w, query.arch);
+        encodeOptString(w, query.machine);
+        encodeOptString(w, query.virttype);
+        w.writeUint(flags);
+      },
+      decodeString,
+    );
+  }
+
   /** CONNECT_SUPPORTS_FEATURE with a DriverFeature. */
   supportsFeature(feature: number): Promise<boolean> {
     return this.call(Procedure.ConnectSupportsFeature, (w) => w.writeInt(feature), decodeIntBool);
@@ -117,7 +140,7 @@ export async function handshake(
   conn: Connection,
   remoteName: string,
   readOnly: boolean,
-): Promise<void> {
+): Promise<boolean> {
   const types = await conn.call(Procedure.AuthList, undefined, (r) =>
     r.readArray((x) => x.readInt(), MAX_AUTH_TYPES),
   );
@@ -141,7 +164,7 @@ export async function handshake(
       );
     }
   }
-  await conn.call(
+  const keepalive = await conn.call(
     Procedure.ConnectSupportsFeature,
     (w) => w.writeInt(DriverFeature.ProgramKeepalive),
     decodeIntBool,
@@ -150,4 +173,5 @@ export async function handshake(
     encodeOptString(w, remoteName);
     w.writeUint(readOnly ? ConnectFlags.ReadOnly : 0);
   });
+  return keepalive;
 }

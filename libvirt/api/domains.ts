@@ -1,4 +1,5 @@
 /** Domain procedures of LibvirtClient (see api/core.ts for the class layout). */
+import type { Encoder } from "../connection";
 import { MAX_LIST, Procedure } from "../protocol";
 import type { DomainMetadataType } from "../protocol";
 import {
@@ -13,6 +14,15 @@ import {
 } from "../types";
 import type { DomainInfo, DomainRef, DomainStateInfo } from "../types";
 import { ClientCore, decodeIntBool, listArgs, listRet, withFlags } from "./core";
+
+/** remote_domain_{attach,detach,update}_device_flags_args. */
+const deviceArgs =
+  (dom: DomainRef, xml: string, flags: number): Encoder =>
+  (w) => {
+    encodeDomainRef(w, dom);
+    encodeString(w, xml);
+    w.writeUint(flags);
+  };
 
 export class DomainMethods extends ClientCore {
   /** Defines (or redefines, same name and UUID) a persistent domain. Flags: DomainDefineFlags. */
@@ -106,13 +116,43 @@ export class DomainMethods extends ClientCore {
     );
   }
 
-  /** Memory in KiB. Flags: DomainMemoryFlags (Config changes the definition). */
+  /**
+   * Memory in KiB. Flags: DomainMemoryFlags (Live balloons a running guest,
+   * Config changes the definition, Maximum the ceiling).
+   */
   domainSetMemoryFlags(dom: DomainRef, memoryKiB: bigint, flags = 0): Promise<void> {
     return this.call(Procedure.DomainSetMemoryFlags, (w) => {
       encodeDomainRef(w, dom);
       w.writeUhyper(memoryKiB);
       w.writeUint(flags);
     });
+  }
+
+  /** The vCPU count of the running domain (Live), the definition (Config) or the maximum. */
+  domainGetVcpusFlags(dom: DomainRef, flags = 0): Promise<number> {
+    return this.call(Procedure.DomainGetVcpusFlags, withFlags(encodeDomainRef, dom, flags), (r) =>
+      r.readInt(),
+    );
+  }
+
+  /** Hot-plugs (Live) and/or adds to the definition (Config). Flags: DomainDeviceModifyFlags. */
+  domainAttachDevice(dom: DomainRef, xml: string, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainAttachDeviceFlags, deviceArgs(dom, xml, flags));
+  }
+
+  /** Unplugs the device matching `xml`; a Live detach returns before the guest has let go. */
+  domainDetachDevice(dom: DomainRef, xml: string, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainDetachDeviceFlags, deviceArgs(dom, xml, flags));
+  }
+
+  /** Changes a device in place (e.g. the medium of a cdrom). Flags: DomainDeviceModifyFlags. */
+  domainUpdateDevice(dom: DomainRef, xml: string, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainUpdateDeviceFlags, deviceArgs(dom, xml, flags));
+  }
+
+  /** Saves the running domain's memory and stops it; the next start resumes. Flags: DomainSaveFlags. */
+  domainManagedSave(dom: DomainRef, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainManagedSave, withFlags(encodeDomainRef, dom, flags));
   }
 
   /** Flags: DomainVcpuFlags. */

@@ -1,5 +1,6 @@
 /** Network procedures of LibvirtClient (see api/core.ts for the class layout). */
-import { MAX_DHCP_LEASES, MAX_LIST, Procedure } from "../protocol";
+import { DriverFeature, MAX_DHCP_LEASES, MAX_LIST, Procedure } from "../protocol";
+import type { NetworkUpdateCommand, NetworkUpdateSection } from "../protocol";
 import {
   decodeDhcpLease,
   decodeNetworkRef,
@@ -20,6 +21,8 @@ const network =
     encodeNetworkRef(w, net);
 
 export class NetworkMethods extends DomainMethods {
+  private updateOrder?: Promise<boolean>;
+
   /** Defines a persistent network (NETWORK_DEFINE_XML: no flags on this procedure). */
   networkDefineXml(xml: string): Promise<NetworkRef> {
     return this.call(Procedure.NetworkDefineXml, (w) => encodeString(w, xml), decodeNetworkRef);
@@ -77,6 +80,35 @@ export class NetworkMethods extends DomainMethods {
       listArgs(flags),
       listRet(decodeNetworkRef, MAX_LIST),
     );
+  }
+
+  /**
+   * Edits one section of a network without redefining it, e.g. adds a DHCP
+   * host (NetworkUpdateSection.IpDhcpHost, parentIndex -1 for the first <ip>).
+   * Flags: NetworkUpdateFlags.
+   *
+   * Daemons before libvirt 1.2.6 read `command` and `section` swapped; like
+   * libvirt's client we swap them for a daemon that does not announce
+   * NETWORK_UPDATE_HAS_CORRECT_ORDER (asked once per connection).
+   */
+  async networkUpdate(
+    net: NetworkRef,
+    command: NetworkUpdateCommand,
+    section: NetworkUpdateSection,
+    parentIndex: number,
+    xml: string,
+    flags = 0,
+  ): Promise<void> {
+    this.updateOrder ??= this.supportsFeature(DriverFeature.NetworkUpdateHasCorrectOrder);
+    const correct = await this.updateOrder;
+    await this.call(Procedure.NetworkUpdate, (w) => {
+      encodeNetworkRef(w, net);
+      w.writeUint(correct ? command : section);
+      w.writeUint(correct ? section : command);
+      w.writeInt(parentIndex);
+      encodeString(w, xml);
+      w.writeUint(flags);
+    });
   }
 
   /** Leases dnsmasq has handed out on the network, all of them or those of one MAC address. */

@@ -1,9 +1,6 @@
 /** Storage volume procedures of LibvirtClient (see api/core.ts for the class layout). */
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import type { Encoder } from "../connection";
 import { MAX_LIST, Procedure } from "../protocol";
-import { uploadStream } from "../stream";
 import {
   decodeStorageVolRef,
   decodeString,
@@ -15,20 +12,6 @@ import {
 import type { StoragePoolRef, StorageVolRef, VolInfo } from "../types";
 import { listArgs, listRet, withFlags } from "./core";
 import { StoragePoolMethods } from "./storagePools";
-
-/** Bytes per STREAM packet: large enough to amortise headers, far below the 32 MiB frame limit. */
-export const UPLOAD_CHUNK_SIZE = 1024 * 1024;
-
-export interface VolUploadOptions {
-  /** Where in the volume the data goes, in bytes. Default 0. */
-  offset?: bigint | number;
-  /** How many bytes of the file to send, from its start. Default: all of it. */
-  length?: bigint | number;
-  /** StorageVolUploadFlags. Default 0 (dense). */
-  flags?: number;
-  /** Called as data is handed to the transport: bytes sent so far, and the total. */
-  onProgress?: (sent: number, total: number) => void;
-}
 
 const vol =
   (v: StorageVolRef): Encoder =>
@@ -134,45 +117,5 @@ export class StorageVolMethods extends StoragePoolMethods {
       w.writeUhyper(capacity);
       w.writeUint(flags);
     });
-  }
-
-  /**
-   * Writes a local file's bytes into the volume (STORAGE_VOL_UPLOAD and its
-   * stream), at `offset` in the volume. Dense: every byte travels, holes
-   * included. The file must not be larger than the volume's capacity.
-   */
-  async storageVolUpload(
-    v: StorageVolRef,
-    filePath: string,
-    opts: VolUploadOptions = {},
-  ): Promise<void> {
-    const size = (await stat(filePath)).size;
-    const length = opts.length === undefined ? size : Number(opts.length);
-    if (!Number.isSafeInteger(length) || length < 0 || length > size) {
-      throw new RangeError(`upload length ${length} is outside file ${filePath} of ${size} bytes`);
-    }
-    const args: Encoder = (w) => {
-      encodeStorageVolRef(w, v);
-      w.writeUhyper(BigInt(opts.offset ?? 0));
-      w.writeUhyper(BigInt(length));
-      w.writeUint(opts.flags ?? 0);
-    };
-    // An empty range sends no data packets at all: createReadStream cannot express it.
-    const source =
-      length === 0
-        ? []
-        : createReadStream(filePath, {
-            start: 0,
-            end: length - 1,
-            highWaterMark: UPLOAD_CHUNK_SIZE,
-          });
-    const onProgress = opts.onProgress;
-    try {
-      await uploadStream(this.conn, Procedure.StorageVolUpload, args, source, {
-        ...(onProgress && { onProgress: (sent: number) => onProgress(sent, length) }),
-      });
-    } finally {
-      if (!Array.isArray(source)) source.destroy();
-    }
   }
 }

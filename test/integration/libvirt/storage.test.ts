@@ -15,7 +15,8 @@ import {
 } from "../../../libvirt";
 import type { LibvirtClient, StoragePoolRef } from "../../../libvirt";
 import { Procedure } from "../../../libvirt/protocol";
-import { uploadStream } from "../../../libvirt/stream";
+import { READ_CHUNK } from "../../../libvirt/sparse";
+import { uploadStream } from "../../../libvirt/transfer";
 import { encodeStorageVolRef } from "../../../libvirt/types";
 import type { XdrWriter } from "../../../libvirt/xdr";
 import { connectClean, sweep } from "./sweep";
@@ -84,7 +85,8 @@ describe("a dir pool", () => {
   });
 
   test("volume: create, look up three ways, upload a multi-chunk file, verify on disk", async () => {
-    const vol = await client.storageVolCreateXml(pool, volXml("disk.raw", 4 * MiB));
+    const capacity = 3 * READ_CHUNK;
+    const vol = await client.storageVolCreateXml(pool, volXml("disk.raw", capacity));
     const path = join(poolDir, "disk.raw");
     expect(vol).toEqual({ pool: NAME, name: "disk.raw", key: path });
     expect(await client.storageVolGetPath(vol)).toBe(path);
@@ -94,20 +96,21 @@ describe("a dir pool", () => {
     expect(await client.storagePoolListAllVolumes(pool)).toEqual([vol]);
     expect(await client.storageVolGetXmlDesc(vol)).toContain("<format type='raw'/>");
 
-    const data = randomBytes(3 * MiB + MiB / 2 + 123); // four 1 MiB stream packets, the last partial
+    // Three stream packets of READ_CHUNK bytes, the last partial.
+    const data = randomBytes(2 * READ_CHUNK + READ_CHUNK / 2 + 123);
     const file = join(work, "upload.bin");
     writeFileSync(file, data);
     const progress: [number, number][] = [];
     await client.storageVolUpload(vol, file, { onProgress: (s, t) => progress.push([s, t]) });
-    expect(progress.map(([s]) => s)).toEqual([MiB, 2 * MiB, 3 * MiB, data.length]);
+    expect(progress.map(([s]) => s)).toEqual([READ_CHUNK, 2 * READ_CHUNK, data.length]);
     expect(progress.every(([, t]) => t === data.length)).toBe(true);
 
     const onDisk = readFileSync(path);
-    expect(onDisk.length).toBe(4 * MiB);
+    expect(onDisk.length).toBe(capacity);
     expect(onDisk.subarray(0, data.length).equals(data)).toBe(true);
     expect(onDisk.subarray(data.length).every((b) => b === 0)).toBe(true);
     const info = await client.storageVolGetInfo(vol);
-    expect(info).toMatchObject({ type: StorageVolType.File, capacity: BigInt(4 * MiB) });
+    expect(info).toMatchObject({ type: StorageVolType.File, capacity: BigInt(capacity) });
     expect(client.connection.pendingCount).toBe(0);
   }, 30_000);
 
@@ -173,15 +176,16 @@ describe("a dir pool", () => {
 
   test("clone, resize, delete", async () => {
     const src = await client.storageVolLookupByName(pool, "disk.raw");
-    const clone = await client.storageVolCreateXmlFrom(pool, volXml("clone.raw", 4 * MiB), src);
+    const size = Number((await client.storageVolGetInfo(src)).capacity);
+    const clone = await client.storageVolCreateXmlFrom(pool, volXml("clone.raw", size), src);
     expect(clone.name).toBe("clone.raw");
     expect(readFileSync(clone.key).equals(readFileSync(src.key))).toBe(true);
 
-    await client.storageVolResize(clone, BigInt(8 * MiB));
-    expect((await client.storageVolGetInfo(clone)).capacity).toBe(BigInt(8 * MiB));
+    await client.storageVolResize(clone, BigInt(size + 4 * MiB));
+    expect((await client.storageVolGetInfo(clone)).capacity).toBe(BigInt(size + 4 * MiB));
     // Shrinking needs the flag, and cannot go below what is allocated (the copied data).
-    await client.storageVolResize(clone, BigInt(6 * MiB), StorageVolResizeFlags.Shrink);
-    expect((await client.storageVolGetInfo(clone)).capacity).toBe(BigInt(6 * MiB));
+    await client.storageVolResize(clone, BigInt(size + 2 * MiB), StorageVolResizeFlags.Shrink);
+    expect((await client.storageVolGetInfo(clone)).capacity).toBe(BigInt(size + 2 * MiB));
     const below = await client
       .storageVolResize(clone, BigInt(MiB), StorageVolResizeFlags.Shrink)
       .catch((e: unknown) => e);

@@ -326,12 +326,17 @@ describe("LibvirtClient.connect against the fake daemon", () => {
   });
 
   test.each([
-    ["qemu+ssh://me@host/system", "transport ssh is not implemented yet"],
-    ["qemu+tcp://host/system", "transport tcp is not implemented yet"],
-    ["qemu+tls://host/system", "transport tls is not supported"],
-  ])("%s: LibvirtUriError naming the transport", async (uri, text) => {
+    ["qemu+tls://host/system", "transport", "transport tls is not supported"],
+    ["qemu://host/system", "transport", "transport tls is not supported"],
+    ["qemu+libssh2://host/system", "transport", "use qemu+ssh://"],
+    ["qemu+ext:///system?command=/bin/x", "transport", "transport ext is not supported"],
+    ["qemu+ssh:///system", "host", "the ssh transport needs a host"],
+    ["qemu+tcp:///system", "host", "the tcp transport needs a host"],
+    ["qemu+ssh://h/system?mode=direct", "mode", "mode=direct works only with the unix transport"],
+    ["qemu+ssh://h/system?proxy=native&netcat=/bin/nc", "netcat", "cannot be combined"],
+  ])("%s: LibvirtUriError naming the %s", async (uri, part, text) => {
     const err = await rejection(LibvirtClient.connect(uri));
-    expect(err).toMatchObject({ name: "LibvirtUriError", part: "transport", uri });
+    expect(err).toMatchObject({ name: "LibvirtUriError", part, uri });
     expect(err.message).toContain(text);
   });
 });

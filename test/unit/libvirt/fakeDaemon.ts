@@ -57,17 +57,54 @@ export class Peer {
     this.write(encodeRawPacket(answer(call, PacketType.Stream, status), data));
   }
 
+  /** A STREAM_HOLE packet for `call`'s serial: {hyper length; unsigned flags}. */
+  hole(call: Packet, length: bigint, flags = 0): void {
+    const header = answer(call, PacketType.StreamHole, PacketStatus.Continue);
+    this.write(
+      encodePacket(header, (w) => {
+        w.writeHyper(length);
+        w.writeUint(flags);
+      }),
+    );
+  }
+
   ping(): void {
+    this.keepalive(KeepaliveProcedure.Ping);
+  }
+
+  pong(): void {
+    this.keepalive(KeepaliveProcedure.Pong);
+  }
+
+  /** A MESSAGE of the remote program (an event), serial 0. */
+  message(procedure: number, body: (w: XdrWriter) => void): void {
+    const header: PacketHeader = {
+      program: Program.Remote,
+      version: 1,
+      procedure,
+      type: PacketType.Message,
+      serial: 0,
+      status: PacketStatus.Ok,
+    };
+    this.write(encodePacket(header, body));
+  }
+
+  private keepalive(procedure: number): void {
     const header: PacketHeader = {
       program: Program.Keepalive,
       version: KEEPALIVE_VERSION,
-      procedure: KeepaliveProcedure.Ping,
+      procedure,
       type: PacketType.Message,
       serial: 0,
       status: PacketStatus.Ok,
     };
     this.write(encodePacket(header));
   }
+}
+
+/** True for a keepalive PING from the client. */
+export function isPing(p: Packet): boolean {
+  return p.header.program === Program.Keepalive && p.header.procedure === KeepaliveProcedure.Ping;
 }
 
 export function answer(call: Packet, type: number, status: number): PacketHeader {
@@ -92,10 +129,12 @@ export function remoteError(code: number, domain: number, message: string) {
 
 /**
  * Answers the handshake (AUTH_LIST → NONE, SUPPORTS_FEATURE → 1, CONNECT_OPEN,
- * CONNECT_CLOSE → ok and hang up) and passes every other call to `rest`.
+ * CONNECT_CLOSE → ok and hang up) and keepalive PINGs (PONG), as libvirtd
+ * does, and passes every other packet to `rest`.
  */
 export function handshaking(rest: Handler): Handler {
   return (p, peer) => {
+    if (isPing(p)) return peer.pong();
     if (p.header.type !== PacketType.Call) return rest(p, peer);
     switch (p.header.procedure) {
       case Procedure.AuthList:
@@ -133,9 +172,23 @@ export class FakeDaemon {
     return d;
   }
 
+  /** The same fake on 127.0.0.1 and a free TCP port instead of a unix socket. */
+  static async startTcp(handler: Handler): Promise<FakeDaemon> {
+    const d = new FakeDaemon(handler);
+    await new Promise<void>((resolve) => d.server.listen(0, "127.0.0.1", resolve));
+    return d;
+  }
+
   /** A URI whose unix transport reaches this fake. */
   get uri(): string {
     return `qemu:///system?socket=${this.path}`;
+  }
+
+  /** The TCP port of a fake started with startTcp. */
+  get port(): number {
+    const address = this.server.address();
+    if (address === null || typeof address === "string") throw new Error("not listening on tcp");
+    return address.port;
   }
 
   setHandler(handler: Handler): void {

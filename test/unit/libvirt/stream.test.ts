@@ -8,7 +8,7 @@ import {
   PacketType,
   Procedure,
 } from "../../../libvirt/protocol";
-import { uploadStream } from "../../../libvirt/stream";
+import { uploadStream } from "../../../libvirt/transfer";
 import { connectUnixPath } from "../../../libvirt/transports/unix";
 import { decodeString, encodeString } from "../../../libvirt/types";
 import { FakeDaemon } from "./fakeDaemon";
