@@ -1,0 +1,48 @@
+/**
+ * What the runner needs from a host, as an interface: the libvirt one
+ * (libvirtHost.ts) for real runs, an in-memory one for tests and the
+ * benchmark. Keeping the runner's decisions on this side of the interface
+ * lets the tests drive "a failed create" or "a week of runs" without a daemon.
+ */
+import type { SnapshotPolicy } from "./policy";
+
+/** A guest's snapshot as listed; `description` is read only for `autosnap_` names. */
+export interface ListedSnapshot {
+  name: string;
+  description?: string;
+}
+
+/** What the last run recorded on the guest (domain metadata), shown by status and `pulumi refresh`. */
+export interface RunStatus {
+  /** ISO 8601, the run's clock. */
+  lastRun: string;
+  outcome: "ok" | "skipped" | "error";
+  /** The newest of our snapshots after the run. */
+  newest?: string;
+  /** The snapshot this run took. */
+  taken?: string;
+  /** How many snapshots this run pruned. */
+  pruned: number;
+  /** Why something due was not taken. */
+  skipped?: string;
+  /** What failed, if anything. */
+  error?: string;
+}
+
+export interface GuestOnHost {
+  name: string;
+  /** Its schedule; undefined when none is recorded (not scheduled). */
+  policy?: SnapshotPolicy;
+  snapshots: ListedSnapshot[];
+  /** Why no snapshot can be taken now, if so (see snapshots/mode.ts). */
+  blocked?: string;
+  lastRun?: RunStatus;
+}
+
+export interface SnapshotHost {
+  /** Every guest (or those named), with what the runner needs to plan. */
+  guests(only?: readonly string[]): Promise<GuestOnHost[]>;
+  createSnapshot(guest: string, name: string, description: string): Promise<void>;
+  deleteSnapshot(guest: string, name: string): Promise<void>;
+  recordStatus(guest: string, status: RunStatus): Promise<void>;
+}

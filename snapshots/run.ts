@@ -1,0 +1,145 @@
+/**
+ * One snapshot run over a host: plan (plan.ts), then per guest take the one
+ * due snapshot, prune only if that succeeded, and record the outcome on the
+ * guest. A failure on one guest never stops the others.
+ */
+import type { GuestOnHost, RunStatus, SnapshotHost } from "./host";
+import type { OwnSnapshot } from "./names";
+import { autosnapDescription, ownSnapshot } from "./names";
+import type { GuestPlan } from "./plan";
+import { byAge, planRun } from "./plan";
+import type { SnapshotType } from "./policy";
+
+export interface RunOptions {
+  /** The run's clock (ms since the epoch). */
+  now: number;
+  /** Plan and report only: nothing is taken, pruned or recorded. */
+  dryRun?: boolean;
+  /** Only these guests (exact names); default every scheduled guest. */
+  guests?: readonly string[];
+}
+
+export interface GuestReport {
+  name: string;
+  schedule: string;
+  due: SnapshotType[];
+  /** Taken (or, in a dry run, to be taken). */
+  taken: string[];
+  /** Pruned (or, in a dry run, to be pruned), oldest first. */
+  pruned: string[];
+  skipped: string[];
+  errors: string[];
+}
+
+export interface RunReport {
+  now: string;
+  timestamp: string;
+  dryRun: boolean;
+  guests: GuestReport[];
+}
+
+/** Our snapshots among those listed (names and descriptions). */
+export function ownSnapshots(guest: GuestOnHost): OwnSnapshot[] {
+  return guest.snapshots
+    .map((s) => ownSnapshot(s.name, s.description))
+    .filter((s): s is OwnSnapshot => s !== undefined);
+}
+
+export async function runSnapshots(host: SnapshotHost, options: RunOptions): Promise<RunReport> {
+  const found = (await host.guests(options.guests)).filter(
+    (g): g is GuestOnHost & Required<Pick<GuestOnHost, "policy">> => g.policy !== undefined,
+  );
+  const plan = planRun(
+    found.map((g) => ({
+      name: g.name,
+      policy: g.policy,
+      snapshots: ownSnapshots(g),
+      ...(g.blocked !== undefined ? { blocked: g.blocked } : {}),
+    })),
+    options.now,
+  );
+  const reports: GuestReport[] = [];
+  for (const [i, guestPlan] of plan.guests.entries()) {
+    const guest = found[i];
+    const report = options.dryRun
+      ? dryReport(guest, guestPlan)
+      : await execute(host, guest, guestPlan, plan.now);
+    reports.push(report);
+  }
+  return {
+    now: plan.now,
+    timestamp: plan.timestamp,
+    dryRun: options.dryRun ?? false,
+    guests: reports,
+  };
+}
+
+function dryReport(
+  guest: GuestOnHost & { policy: { schedule: string } },
+  plan: GuestPlan,
+): GuestReport {
+  return {
+    name: plan.name,
+    schedule: guest.policy.schedule,
+    due: plan.due,
+    taken: plan.take ? [plan.take.name] : [],
+    pruned: plan.prune,
+    skipped: plan.skipped,
+    errors: [],
+  };
+}
+
+async function execute(
+  host: SnapshotHost,
+  guest: GuestOnHost & { policy: { schedule: string } },
+  plan: GuestPlan,
+  now: string,
+): Promise<GuestReport> {
+  const report: GuestReport = { ...dryReport(guest, plan), taken: [], pruned: [] };
+  const fail = (what: string, err: unknown) =>
+    report.errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+  let tookOrNothingDue = true;
+  if (plan.take) {
+    try {
+      await host.createSnapshot(plan.name, plan.take.name, autosnapDescription(plan.take.types));
+      report.taken.push(plan.take.name);
+    } catch (err) {
+      tookOrNothingDue = false;
+      fail(`take ${plan.take.name}`, err);
+    }
+  }
+  if (!tookOrNothingDue && plan.prune.length > 0) {
+    // cv4pve-autosnap's rule: old snapshots go only once the new one exists.
+    report.skipped.push(`prune of ${plan.prune.length} skipped: the new snapshot failed`);
+  } else {
+    for (const name of plan.prune) {
+      try {
+        await host.deleteSnapshot(plan.name, name);
+        report.pruned.push(name);
+      } catch (err) {
+        fail(`prune ${name}`, err);
+      }
+    }
+  }
+  try {
+    await host.recordStatus(plan.name, statusOf(guest, report, now));
+  } catch (err) {
+    fail("record the outcome", err);
+  }
+  return report;
+}
+
+function statusOf(guest: GuestOnHost, report: GuestReport, now: string): RunStatus {
+  const left = ownSnapshots(guest).filter((s) => !report.pruned.includes(s.name));
+  const newest = report.taken[0] ?? left.sort(byAge).at(-1)?.name;
+  const outcome = report.errors.length > 0 ? "error" : report.skipped.length > 0 ? "skipped" : "ok";
+  return {
+    lastRun: now,
+    outcome,
+    ...(newest !== undefined ? { newest } : {}),
+    ...(report.taken[0] !== undefined ? { taken: report.taken[0] } : {}),
+    pruned: report.pruned.length,
+    ...(report.skipped.length > 0 ? { skipped: report.skipped.join("; ") } : {}),
+    ...(report.errors.length > 0 ? { error: report.errors.join("; ") } : {}),
+  };
+}
