@@ -28,6 +28,7 @@ export const ISSUE_CODES = [
   "invalid_address",
   "invalid_mac",
   "invalid_path",
+  "invalid_time",
   "too_small",
   "too_big",
   "conflicting_keys",

@@ -21,6 +21,7 @@ export interface GuestContext {
   /** The valid images, by name. */
   resolvedImages: ReadonlyMap<string, ResolvedImage>;
   volumes: Volumes;
+  schedules: Names;
 }
 
 export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSpec[] {
@@ -30,8 +31,9 @@ export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSp
     // Disks and interfaces are checked even when the guest's own fields are not valid.
     const disks = entry.disks.map((disk) => resolveDisk(entry.name, disk, ctx));
     const interfaces = entry.interfaces.map((nic) => resolveInterface(nic, macs, ctx));
-    if (!entry.fields || !allDefined(disks) || !allDefined(interfaces)) continue;
-    specs.push(guestSpec(entry.name, entry.fields, disks, interfaces));
+    const snapshots = entry.fields && resolveSnapshots(entry, entry.fields, ctx);
+    if (!entry.fields || !snapshots || !allDefined(disks) || !allDefined(interfaces)) continue;
+    specs.push({ ...guestSpec(entry.name, entry.fields, disks, interfaces), ...snapshots });
   }
   return specs;
 }
@@ -59,6 +61,23 @@ function guestSpec(
     graphics,
     running,
     autostart,
+  };
+}
+
+/** `snapshotSchedule` names a schedule; `revertGeneration` needs a `baseline` to revert to. */
+function resolveSnapshots(entry: GuestEntry, fields: GuestFields, ctx: GuestContext) {
+  const { snapshotSchedule: schedule, baseline, revertGeneration } = fields;
+  const known =
+    schedule === undefined ||
+    ctx.schedules.check(schedule, [...entry.path, "snapshotSchedule"], ctx.issues);
+  if (revertGeneration !== undefined && baseline === undefined) {
+    ctx.issues.missing(entry.path, "baseline", "revertGeneration reverts to the baseline");
+    return undefined;
+  }
+  if (!known) return undefined;
+  return {
+    ...(schedule !== undefined ? { snapshotSchedule: schedule } : {}),
+    ...(baseline !== undefined ? { baseline, revertGeneration: revertGeneration ?? 0 } : {}),
   };
 }
 

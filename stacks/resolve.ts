@@ -10,6 +10,7 @@ import { resolveImages } from "./images";
 import type { Issues } from "./issues";
 import { resolveNetworks } from "./networks";
 import { Names, Volumes } from "./refs";
+import { resolveSchedules } from "./schedules";
 import type { PoolFields } from "./schema";
 import type { FleetSpec, PoolSpec } from "./spec";
 import type { Entry, ShapedFleet } from "./validate";
@@ -30,7 +31,9 @@ export function resolveFleet(fleet: ShapedFleet, issues: Issues, options: ImageO
       networks: new Names("network", names(fleet.networks)),
       resolvedImages,
       volumes,
+      schedules: new Names("snapshot schedule", names(fleet.snapshotSchedules)),
     }),
+    snapshotSchedules: resolveSchedules(fleet.snapshotSchedules),
   };
 }
 

@@ -12,6 +12,7 @@ import type { FleetIssueCode } from "./errors";
 import type { Cidr } from "./ipv4";
 import { broadcastAddress, formatIpv4, networkAddress, parseCidr, parseIpv4 } from "./ipv4";
 import { SizeError, formatSize, parseSize } from "./size";
+import { AUTOSNAP_PREFIX } from "../snapshots/names";
 
 /** libvirt-safe object names (the provider applies the same rule: provider/names.ts). */
 export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
@@ -115,6 +116,18 @@ const machine = z.string().transform((name, ctx): string => {
   return fail(ctx, "invalid_value", `invalid machine type ${JSON.stringify(name)}`);
 });
 
+/** A snapshot name a guest may declare as its baseline: a libvirt-safe name, not ours. */
+const baselineName = z.string().transform((name, ctx): string => {
+  if (!NAME_PATTERN.test(name)) {
+    return fail(ctx, "invalid_name", `invalid snapshot name ${JSON.stringify(name)}: ${NAME_RULE}`);
+  }
+  if (name.startsWith(AUTOSNAP_PREFIX)) {
+    const message = `snapshot names starting with "${AUTOSNAP_PREFIX}" belong to scheduled snapshots; choose another, e.g. "post-install"`;
+    return fail(ctx, "invalid_name", message);
+  }
+  return name;
+});
+
 /** A map keyed by names whose values are validated one by one elsewhere. */
 const section = z.record(z.string(), z.unknown()).optional();
 
@@ -124,6 +137,7 @@ export const fleetSchema = z.strictObject({
   networks: section,
   images: section,
   guests: section,
+  snapshotSchedules: section,
 });
 
 export const poolSchema = z.strictObject({
@@ -172,6 +186,12 @@ export const guestSchema = z.strictObject({
   graphics: z.enum(["none", "vnc", "spice"]).default("none"),
   running: z.boolean().default(true),
   autostart: z.boolean().default(false),
+  /** A schedule of `snapshotSchedules` (checked in guests.ts). */
+  snapshotSchedule: z.string().optional(),
+  /** A snapshot taken once and kept: the guest's known-good state. */
+  baseline: baselineName.optional(),
+  /** Raising it reverts the guest to its baseline at the next `pulumi up`. */
+  revertGeneration: z.number().int().min(0).optional(),
 });
 
 export type PoolFields = z.output<typeof poolSchema>;

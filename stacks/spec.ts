@@ -5,6 +5,7 @@
  *
  * Produced only by `loadFleet` (stacks/load.ts); consumed by components/.
  */
+import type { SnapshotPolicy } from "../snapshots/policy";
 
 export type SizeBytes = number;
 
@@ -72,6 +73,17 @@ export interface GuestSpec {
   graphics: "none" | "vnc" | "spice";
   running: boolean;
   autostart: boolean;
+  /** The snapshot schedule it follows (a name in `FleetSpec.snapshotSchedules`). */
+  snapshotSchedule?: string;
+  /** A snapshot taken once and kept (the known-good state); absent = none. */
+  baseline?: string;
+  /** Present with `baseline` (default 0): raising it reverts the guest to the baseline. */
+  revertGeneration?: number;
+}
+
+/** A snapshot policy (snapshots/policy.ts) under its name; `SnapshotPolicy.schedule` is `name`. */
+export interface SnapshotScheduleSpec extends Omit<SnapshotPolicy, "schedule"> {
+  name: string;
 }
 
 /** Every list is in the order of the fleet files (merged maps keep the order keys first appeared in). */
@@ -80,4 +92,5 @@ export interface FleetSpec {
   networks: NetworkSpec[];
   images: ImageSpec[];
   guests: GuestSpec[];
+  snapshotSchedules: SnapshotScheduleSpec[];
 }

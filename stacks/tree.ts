@@ -60,7 +60,8 @@ export function readTree(source: FleetSource, issues: Issues): Tree | undefined 
   const root = walker.loc(doc.contents, start);
   const data = walker.node(doc.contents, [], { value: root });
   if (data !== null && !isDataMap(data)) {
-    const message = "a fleet file is a map with the keys pools, networks, images and guests";
+    const message =
+      "a fleet file is a map with the keys pools, networks, images, guests and snapshotSchedules";
     issues.at(root, [], "invalid_type", message);
     return undefined;
   }

@@ -26,6 +26,8 @@ import {
   networkSchema,
   poolSchema,
 } from "./schema";
+import type { ScheduleFields } from "./schedules";
+import { scheduleSchema } from "./schedules";
 import { validate } from "./translate";
 import type { DataMap } from "./tree";
 import { isDataMap } from "./tree";
@@ -54,6 +56,7 @@ export interface ShapedFleet {
   networks: Entry<NetworkFields>[];
   images: Entry<ImageFields>[];
   guests: GuestEntry[];
+  snapshotSchedules: Entry<ScheduleFields>[];
 }
 
 /** Top-level keys starting with this are the user's own (anchors to reuse) and are ignored. */
@@ -76,6 +79,9 @@ export function shapeFleet(data: unknown, issues: Issues): ShapedFleet {
       withFields(e, imageSchema, issues),
     ),
     guests: entries(root.get("guests"), ["guests"], issues).map((e) => guestEntry(e, issues)),
+    snapshotSchedules: entries(root.get("snapshotSchedules"), ["snapshotSchedules"], issues).map(
+      (e) => withFields(e, scheduleSchema, issues),
+    ),
   };
 }
 

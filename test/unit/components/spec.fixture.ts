@@ -2,6 +2,7 @@ import type { FleetSpec } from "../../../stacks/spec";
 
 /** A small fleet as loadFleet would return it: one pool, image, network, and two guests. */
 export const FLEET: FleetSpec = {
+  snapshotSchedules: [],
   pools: [
     { name: "deskfleet", type: "dir", path: "/var/lib/libvirt/images/deskfleet", autostart: true },
   ],

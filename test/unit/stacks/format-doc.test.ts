@@ -34,4 +34,12 @@ test("the complete example, the laptop override and the templates merge into a v
     ["scratch", true],
   ]);
   expect(spec.guests[2].interfaces).toEqual([{ network: "lan" }]);
+  expect(spec.guests[0]).toMatchObject({
+    snapshotSchedule: "workstation",
+    baseline: "post-install",
+    revertGeneration: 1,
+  });
+  expect(spec.snapshotSchedules).toMatchObject([
+    { name: "workstation", hourly: 24, daily: 7, weekly: 4, monthly: 3, at: { daily: "03:00" } },
+  ]);
 });

@@ -6,7 +6,7 @@ import { expectIssues } from "./helpers";
 import type { IssueCase } from "./helpers";
 
 const GUEST_KEYS =
-  '"type", "memory", "vcpus", "machine", "firmware", "disks", "interfaces", "networks", "graphics", "running", "autostart"';
+  '"type", "memory", "vcpus", "machine", "firmware", "disks", "interfaces", "networks", "graphics", "running", "autostart", "snapshotSchedule", "baseline", "revertGeneration"';
 const NAME_RULE = 'use 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit';
 
 const cases: IssueCase[] = [
@@ -373,7 +373,7 @@ const cases: IssueCase[] = [
         "-",
         "",
         "invalid_type",
-        "a fleet file is a map with the keys pools, networks, images and guests",
+        "a fleet file is a map with the keys pools, networks, images, guests and snapshotSchedules",
       ],
     ],
   ],

@@ -3,7 +3,7 @@ import type { FleetSpec, GuestSpec } from "../../../stacks/spec";
 import { parseFleet } from "../../../stacks/load";
 import { GiB, MiB, OPTIONS, parseOne, yaml } from "./helpers";
 
-const EMPTY: FleetSpec = { pools: [], networks: [], images: [], guests: [] };
+const EMPTY: FleetSpec = { pools: [], networks: [], images: [], guests: [], snapshotSchedules: [] };
 
 /** A guest as it is when only `memory` is given. */
 const guest = (name: string, fields: Partial<GuestSpec> = {}): GuestSpec => ({
@@ -62,6 +62,7 @@ const cases: [string, string, FleetSpec][] = [
       "    autostart: false",
     ),
     {
+      ...EMPTY,
       pools: [
         {
           name: "deskfleet",
@@ -121,6 +122,7 @@ const cases: [string, string, FleetSpec][] = [
       "    networks: [lan, lan]",
     ),
     {
+      ...EMPTY,
       pools: [POOL],
       networks: [{ name: "lan", mode: "isolated", address: "192.168.50.1/24", autostart: true }],
       images: [{ name: "base", source: "/srv/base.img", pool: "deskfleet", format: "raw" }],
@@ -167,6 +169,7 @@ const cases: [string, string, FleetSpec][] = [
       "    autostart: true",
     ),
     {
+      ...EMPTY,
       pools: [
         { name: "a", type: "dir", path: "/pools/a", autostart: false },
         { name: "b", type: "dir", path: "/pools/b", autostart: true },
