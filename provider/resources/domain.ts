@@ -193,10 +193,14 @@ export const domain: ResourceKind<DomainInputs> = {
   },
 };
 
-/** The XML model for `inputs`, keeping MACs libvirt assigned to undeclared ones. */
+/**
+ * The XML model for `inputs`, keeping MACs libvirt assigned to undeclared ones
+ * and the metadata (snapshot schedule, other tools') of the current definition.
+ */
 function model(inputs: DomainInputs, current?: ParsedDomain) {
   return {
     ...inputs,
+    ...(current?.metadata !== undefined ? { metadata: current.metadata } : {}),
     consoleLog: consoleLogPath(inputs.name),
     interfaces: inputs.interfaces.map((n, i) => ({
       network: n.network,

@@ -34,6 +34,11 @@ export interface DomainModel {
   graphics: "none" | "vnc" | "spice";
   /** Host file that receives everything the guest writes to its first serial port. */
   consoleLog: string;
+  /**
+   * <metadata> as read from libvirt, written back unchanged on redefinition:
+   * it holds deskfleet's snapshot schedule and whatever other tools keep there.
+   */
+  metadata?: XmlNode;
 }
 
 /** Disk targets in declaration order: vda, vdb, … (virtio). */
@@ -53,6 +58,7 @@ export function buildDomainXml(dom: DomainModel): string {
     "@_type": dom.type,
     name: dom.name,
     ...(dom.uuid !== undefined ? { uuid: dom.uuid } : {}),
+    ...(dom.metadata !== undefined ? { metadata: dom.metadata } : {}),
     memory: { "@_unit": "KiB", "#text": kib },
     currentMemory: { "@_unit": "KiB", "#text": kib },
     vcpu: dom.vcpus,
@@ -105,6 +111,7 @@ export function parseDomainXml(xml: string): ParsedDomain {
   const os = child(dom, "os");
   const devices = child(dom, "devices");
   const graphics = attr(child(devices, "graphics"), "type");
+  const metadata = child(dom, "metadata");
   return {
     name: text(dom, "name") ?? "",
     uuid: text(dom, "uuid") ?? "",
@@ -120,6 +127,7 @@ export function parseDomainXml(xml: string): ParsedDomain {
     })),
     graphics: graphics === "vnc" || graphics === "spice" ? graphics : "none",
     consoleLog: attr(child(child(devices, "serial"), "log"), "file") ?? "",
+    ...(metadata !== undefined ? { metadata } : {}),
   };
 }
 
