@@ -12,6 +12,8 @@ export interface Transport {
   readonly stream: Duplex;
   /** For messages: "unix socket /var/run/libvirt/libvirt-sock", "ssh me@laptop", … */
   readonly description: string;
+  /** The child process behind the stream, if any (ssh): for diagnostics and tests. */
+  readonly pid?: number;
   /**
    * Extra words on why the stream died, if the transport knows (an ssh
    * child's stderr, its exit status). Called once the stream has closed.

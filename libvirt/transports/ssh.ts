@@ -63,6 +63,7 @@ export async function connectSsh(uri: LibvirtUri, opts: TransportOptions): Promi
   return {
     stream,
     description: cmd.description,
+    ...(child.pid !== undefined && { pid: child.pid }),
     failureDetail: () => exitText(child, stderr),
     close: () => stream.destroy(),
   };

@@ -2,10 +2,19 @@
  * Running-state chores of a guest: graceful shutdown with a forced fallback,
  * state names, and the addresses its interfaces leased from libvirt's DHCP.
  */
-import type { DomainRef, LibvirtClient } from "../../libvirt";
-import { DomainShutdownFlags, DomainState, isNotFound, LibvirtError } from "../../libvirt";
-
-const POLL_MS = 250;
+import type {
+  DomainLifecycleEvent,
+  DomainRef,
+  EventRegistration,
+  LibvirtClient,
+} from "../../libvirt";
+import {
+  DomainEventType,
+  DomainShutdownFlags,
+  DomainState,
+  isNotFound,
+  LibvirtError,
+} from "../../libvirt";
 
 /** How often the power-button press is repeated while waiting. */
 const RESEND_MS = 2000;
@@ -14,8 +23,11 @@ const RESEND_MS = 2000;
  * Asks the guest to shut down (ACPI power button), waits up to `timeoutSeconds`
  * for it to stop, then forces it off. A guest that is already off is fine.
  *
+ * The wait is for the daemon's lifecycle event (STOPPED, or SHUTDOWN checked
+ * against the domain's state), not a poll: it ends the moment qemu exits.
  * The press is repeated every couple of seconds: a guest that is still
  * booting has nothing listening to the button yet and would lose a single one.
+ * A daemon without events (an old libvirt) is polled at each press instead.
  */
 export async function shutDownGracefully(
   conn: LibvirtClient,
@@ -23,24 +35,75 @@ export async function shutDownGracefully(
   timeoutSeconds: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
-  let nextPress = 0;
-  while (Date.now() < deadline) {
+  const stop = new StopWatch();
+  // Registered before the first state check, so a stop in between is not missed.
+  const registration = await conn
+    .domainEventLifecycleRegister(dom, (e) => stop.observe(e))
+    .catch((err: unknown) => {
+      if (err instanceof LibvirtError) return undefined;
+      throw err;
+    });
+  try {
     if (!(await conn.domainIsActive(dom))) return;
-    if (Date.now() >= nextPress) {
+    while (Date.now() < deadline) {
       await pressPowerButton(conn, dom);
-      nextPress = Date.now() + RESEND_MS;
+      const event = await stop.next(Math.min(RESEND_MS, deadline - Date.now()));
+      if (event === "stopped") return;
+      if ((event === "shutdown" || registration === undefined) && !(await conn.domainIsActive(dom)))
+        return;
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    if (await conn.domainIsActive(dom)) await conn.domainDestroy(dom, 0);
+  } finally {
+    await deregister(registration);
   }
-  if (await conn.domainIsActive(dom)) await conn.domainDestroy(dom, 0);
+}
+
+async function deregister(registration: EventRegistration | undefined): Promise<void> {
+  // The daemon drops it with the connection anyway; a failure here changes nothing.
+  await registration?.deregister().catch(() => undefined);
+}
+
+/** Turns lifecycle events into "stopped" / "shutdown" signals that the loop above waits on. */
+class StopWatch {
+  private pending: "stopped" | "shutdown" | undefined;
+  private wake?: () => void;
+
+  observe(e: DomainLifecycleEvent): void {
+    if (e.event === DomainEventType.Stopped || e.event === DomainEventType.Undefined) {
+      this.pending = "stopped";
+    } else if (e.event === DomainEventType.Shutdown) {
+      // The guest finished shutting down; qemu's exit (STOPPED) normally follows.
+      this.pending ??= "shutdown";
+    } else {
+      return;
+    }
+    this.wake?.();
+  }
+
+  /** The signal seen so far or within `ms`, else undefined. */
+  async next(ms: number): Promise<"stopped" | "shutdown" | undefined> {
+    if (this.pending === undefined && ms > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    const seen = this.pending;
+    if (seen === "shutdown") this.pending = undefined; // re-checked by the caller, then waited on again
+    return seen;
+  }
 }
 
 async function pressPowerButton(conn: LibvirtClient, dom: DomainRef): Promise<void> {
   try {
     await conn.domainShutdown(dom, DomainShutdownFlags.AcpiPowerBtn);
   } catch (err) {
-    // Gone or already stopping: the caller's polling sees it. A guest without
-    // ACPI refuses the request: the caller forces it off at the deadline.
+    // Gone or already stopping: the events (or the state check) show it. A guest
+    // without ACPI refuses the request: the caller forces it off at the deadline.
     if (isNotFound(err) || err instanceof LibvirtError) return;
     throw err;
   }

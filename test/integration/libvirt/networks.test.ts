@@ -1,5 +1,13 @@
 /** Network procedures against the real daemon. Objects: test-libvirt-net-*. */
-import { ErrorCode, ListAllNetworksFlags, NetworkXmlFlags, uuidToString } from "../../../libvirt";
+import {
+  ErrorCode,
+  ListAllNetworksFlags,
+  NetworkUpdateCommand,
+  NetworkUpdateFlags,
+  NetworkUpdateSection,
+  NetworkXmlFlags,
+  uuidToString,
+} from "../../../libvirt";
 import type { LibvirtClient } from "../../../libvirt";
 import { connectClean, sweep } from "./sweep";
 
@@ -70,5 +78,54 @@ test("destroying a network that is not running: OPERATION_INVALID", async () => 
   const net = await client.networkDefineXml(XML);
   const err = await client.networkDestroy(net).catch((e: unknown) => e);
   expect(err).toMatchObject({ code: ErrorCode.OperationInvalid });
+  await client.networkUndefine(net);
+});
+
+test("networkUpdate adds and deletes a DHCP host, live and in the definition", async () => {
+  const net = await client.networkDefineXml(`<network>
+  <name>${PREFIX}upd</name>
+  <bridge name='tlvnet1' stp='on' delay='0'/>
+  <ip address='192.168.232.1' netmask='255.255.255.0'>
+    <dhcp><range start='192.168.232.10' end='192.168.232.50'/></dhcp>
+  </ip>
+</network>`);
+  await client.networkCreate(net);
+  const host = "<host mac='52:54:00:aa:bb:cc' name='test-host' ip='192.168.232.77'/>";
+  const both = NetworkUpdateFlags.AffectLive | NetworkUpdateFlags.AffectConfig;
+  await client.networkUpdate(
+    net,
+    NetworkUpdateCommand.AddLast,
+    NetworkUpdateSection.IpDhcpHost,
+    -1,
+    host,
+    both,
+  );
+  for (const flags of [0, NetworkXmlFlags.Inactive]) {
+    expect(await client.networkGetXmlDesc(net, flags)).toContain(
+      "<host mac='52:54:00:aa:bb:cc' name='test-host' ip='192.168.232.77'/>",
+    );
+  }
+  await client.networkUpdate(
+    net,
+    NetworkUpdateCommand.Delete,
+    NetworkUpdateSection.IpDhcpHost,
+    -1,
+    host,
+    both,
+  );
+  expect(await client.networkGetXmlDesc(net)).not.toContain("test-host");
+  // Deleting what is not there: the daemon's error, matched on its code.
+  const err = await client
+    .networkUpdate(
+      net,
+      NetworkUpdateCommand.Delete,
+      NetworkUpdateSection.IpDhcpHost,
+      -1,
+      host,
+      both,
+    )
+    .catch((e: unknown) => e);
+  expect(err).toMatchObject({ name: "LibvirtError", code: ErrorCode.OperationInvalid });
+  await client.networkDestroy(net);
   await client.networkUndefine(net);
 });
