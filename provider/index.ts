@@ -8,12 +8,21 @@ import type { HostInputs, ResourceKind } from "./kind";
 import { unwrapSecrets } from "./inputs";
 import { domain } from "./resources/domain";
 import { network } from "./resources/network";
+import { snapshot } from "./resources/snapshot";
+import { snapshotSchedule } from "./resources/snapshotSchedule";
 import { storagePool } from "./resources/storagePool";
 import { volume } from "./resources/volume";
 
 export const PROVIDER_VERSION = "0.1.0";
 
-const KINDS: ResourceKind<HostInputs>[] = [storagePool, volume, network, domain];
+const KINDS: ResourceKind<HostInputs>[] = [
+  storagePool,
+  volume,
+  network,
+  domain,
+  snapshot,
+  snapshotSchedule,
+];
 
 const byToken = new Map(KINDS.map((k) => [k.token, k]));
 

@@ -4,6 +4,7 @@
  * provider are declared here and passed as undefined inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { PreferredTimes } from "../snapshots/policy";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -111,6 +112,88 @@ export class Domain extends pulumi.CustomResource {
         macAddresses: undefined,
         addresses: undefined,
         consoleLog: undefined,
+      },
+      opts,
+    );
+  }
+}
+
+export interface SnapshotArgs extends HostArgs {
+  /** The guest (domain name). */
+  domain: string;
+  /** The snapshot's name, e.g. "post-install"; taken once and kept. */
+  name: string;
+  /** Raising it reverts the guest to this snapshot at the next update. Default 0. */
+  revertGeneration?: number;
+}
+
+export class Snapshot extends pulumi.CustomResource {
+  static readonly __pulumiType = "deskfleet:libvirt:Snapshot";
+  /** What raising revertGeneration does: "demo to post-install (generation 2)", or "none". */
+  declare readonly revert: pulumi.Output<string>;
+  declare readonly domainUuid: pulumi.Output<string>;
+  /** The guest's state when it was taken: "running" (memory included) or "shutoff". */
+  declare readonly snapshotState: pulumi.Output<string>;
+  declare readonly createdAt: pulumi.Output<string>;
+
+  constructor(name: string, args: Inputs<SnapshotArgs>, opts?: pulumi.CustomResourceOptions) {
+    super(
+      Snapshot.__pulumiType,
+      name,
+      {
+        ...args,
+        revert: undefined,
+        domainUuid: undefined,
+        snapshotState: undefined,
+        createdAt: undefined,
+      },
+      opts,
+    );
+  }
+}
+
+/** A snapshot policy (snapshots/policy.ts) for one guest; omitted fields take sanoid's defaults. */
+export interface SnapshotScheduleArgs extends HostArgs {
+  domain: string;
+  schedule: string;
+  frequently?: number;
+  hourly?: number;
+  daily?: number;
+  weekly?: number;
+  monthly?: number;
+  yearly?: number;
+  /** Minutes. */
+  frequentPeriod?: number;
+  at?: Partial<PreferredTimes>;
+  autosnap?: boolean;
+  autoprune?: boolean;
+  /** Percent. */
+  maxPoolUsage?: number;
+}
+
+export class SnapshotSchedule extends pulumi.CustomResource {
+  static readonly __pulumiType = "deskfleet:libvirt:SnapshotSchedule";
+  /** The last run of `deskfleet snapshots run` on this guest, as `pulumi refresh` read it ("" before any). */
+  declare readonly lastRun: pulumi.Output<string>;
+  /** "ok", "skipped" or "error". */
+  declare readonly lastOutcome: pulumi.Output<string>;
+  declare readonly newestSnapshot: pulumi.Output<string>;
+  declare readonly lastError: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: Inputs<SnapshotScheduleArgs>,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(
+      SnapshotSchedule.__pulumiType,
+      name,
+      {
+        ...args,
+        lastRun: undefined,
+        lastOutcome: undefined,
+        newestSnapshot: undefined,
+        lastError: undefined,
       },
       opts,
     );
