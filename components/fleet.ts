@@ -59,6 +59,7 @@ export class Fleet extends pulumi.ComponentResource {
             uri,
             images: spec.images,
             imageVolumes,
+            snapshotSchedules: spec.snapshotSchedules,
             dependsOn: [
               ...new Set(guest.disks.map((d) => this.pools[d.pool])),
               ...new Set(guest.interfaces.map((n) => this.networks[n.network])),

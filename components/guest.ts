@@ -1,10 +1,16 @@
 /**
- * A guest: its disk volumes (overlays on base images, or blank) and its domain.
+ * A guest: its disk volumes (overlays on base images, or blank), its domain,
+ * and, when declared, its baseline snapshot and its snapshot schedule.
+ *
+ * The schedule is one resource per guest (`<guest>-snapshot-schedule`), not a
+ * child of a per-schedule component: moving a guest to another schedule is
+ * then an update of its metadata, never a create of the new policy followed
+ * by a delete of the old one on the same domain.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as libvirt from "../provider/sdk";
-import type { GuestSpec, ImageSpec } from "../stacks/spec";
-import { planDisks, planDomain } from "./plan";
+import type { GuestSpec, ImageSpec, SnapshotScheduleSpec } from "../stacks/spec";
+import { planBaseline, planDisks, planDomain, planSnapshotSchedule } from "./plan";
 
 export interface GuestArgs {
   guest: GuestSpec;
@@ -15,6 +21,8 @@ export interface GuestArgs {
   dependsOn: pulumi.Resource[];
   /** libvirt URI of the host. */
   uri: string;
+  /** The fleet's snapshot schedules (the guest may name one). */
+  snapshotSchedules?: SnapshotScheduleSpec[];
 }
 
 export class Guest extends pulumi.ComponentResource {
@@ -22,6 +30,10 @@ export class Guest extends pulumi.ComponentResource {
   readonly state: pulumi.Output<string>;
   readonly addresses: pulumi.Output<string[]>;
   readonly consoleLog: pulumi.Output<string>;
+  /** The known-good snapshot (`baseline:`), if declared. */
+  readonly baseline?: libvirt.Snapshot;
+  /** The recorded policy, whose outputs show the host runner's last run, if scheduled. */
+  readonly snapshotSchedule?: libvirt.SnapshotSchedule;
 
   constructor(name: string, args: GuestArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deskfleet:fleet:Guest", name, {}, opts);
@@ -37,6 +49,20 @@ export class Guest extends pulumi.ComponentResource {
       parent: this,
       dependsOn: [...args.dependsOn, ...volumes],
     });
+    const afterDomain = { parent: this, dependsOn: [domain] };
+    const baseline = planBaseline(args.guest, args.uri);
+    if (baseline) {
+      // Named after the snapshot, so that the preview reads "delete demo-post-install".
+      this.baseline = new libvirt.Snapshot(`${name}-${baseline.name}`, baseline, afterDomain);
+    }
+    const schedule = planSnapshotSchedule(args.guest, args.snapshotSchedules ?? [], args.uri);
+    if (schedule) {
+      this.snapshotSchedule = new libvirt.SnapshotSchedule(
+        `${name}-snapshot-schedule`,
+        schedule,
+        afterDomain,
+      );
+    }
     this.uuid = domain.uuid;
     this.state = domain.state;
     this.addresses = domain.addresses;

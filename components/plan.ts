@@ -3,9 +3,23 @@
  * libvirt resource. Components only wire what these functions decide, so the
  * decisions are tested without Pulumi.
  */
-import type { DomainArgs, NetworkArgs, StoragePoolArgs, VolumeArgs } from "../provider/sdk";
+import type {
+  DomainArgs,
+  NetworkArgs,
+  SnapshotArgs,
+  SnapshotScheduleArgs,
+  StoragePoolArgs,
+  VolumeArgs,
+} from "../provider/sdk";
 import * as refs from "../stacks/refs";
-import type { DiskSpec, GuestSpec, ImageSpec, NetworkSpec, PoolSpec } from "../stacks/spec";
+import type {
+  DiskSpec,
+  GuestSpec,
+  ImageSpec,
+  NetworkSpec,
+  PoolSpec,
+  SnapshotScheduleSpec,
+} from "../stacks/spec";
 
 /** The base volume an image is uploaded to, named after the image: `appliance.qcow2`. */
 export function imageVolumeName(image: ImageSpec): string {
@@ -92,4 +106,32 @@ export function planDomain(guest: GuestSpec, disks: DiskPlan[], uri: string): Do
     running: guest.running,
     autostart: guest.autostart,
   };
+}
+
+/** The guest's baseline snapshot, if it declares one. */
+export function planBaseline(guest: GuestSpec, uri: string): SnapshotArgs | undefined {
+  if (guest.baseline === undefined) return undefined;
+  return {
+    uri,
+    domain: guest.name,
+    name: guest.baseline,
+    revertGeneration: guest.revertGeneration ?? 0,
+  };
+}
+
+/** The policy recorded on the guest, if it follows a schedule. */
+export function planSnapshotSchedule(
+  guest: GuestSpec,
+  schedules: SnapshotScheduleSpec[],
+  uri: string,
+): SnapshotScheduleArgs | undefined {
+  if (guest.snapshotSchedule === undefined) return undefined;
+  const schedule = schedules.find((s) => s.name === guest.snapshotSchedule);
+  if (!schedule) {
+    throw new Error(
+      `guests.${guest.name}.snapshotSchedule: unknown schedule "${guest.snapshotSchedule}"`,
+    );
+  }
+  const { name, ...policy } = schedule;
+  return { uri, domain: guest.name, schedule: name, ...policy };
 }
