@@ -33,6 +33,8 @@ export interface GuestOnHost {
   name: string;
   /** Its schedule; undefined when none is recorded (not scheduled). */
   policy?: SnapshotPolicy;
+  /** Recorded, but unreadable (edited by hand?): the guest is left alone and reported. */
+  policyError?: string;
   snapshots: ListedSnapshot[];
   /** Why no snapshot can be taken now, if so (see snapshots/mode.ts). */
   blocked?: string;

@@ -38,6 +38,8 @@ export interface RunReport {
   guests: GuestReport[];
 }
 
+const EMPTY_REPORT = { schedule: "", due: [], taken: [], pruned: [], skipped: [], errors: [] };
+
 /** Our snapshots among those listed (names and descriptions). */
 export function ownSnapshots(guest: GuestOnHost): OwnSnapshot[] {
   return guest.snapshots
@@ -46,7 +48,13 @@ export function ownSnapshots(guest: GuestOnHost): OwnSnapshot[] {
 }
 
 export async function runSnapshots(host: SnapshotHost, options: RunOptions): Promise<RunReport> {
-  const found = (await host.guests(options.guests)).filter(
+  const listed = await host.guests(options.guests);
+  const unreadable: GuestReport[] = listed.flatMap((g) =>
+    g.policyError === undefined
+      ? []
+      : [{ ...EMPTY_REPORT, name: g.name, errors: [`read its schedule: ${g.policyError}`] }],
+  );
+  const found = listed.filter(
     (g): g is GuestOnHost & Required<Pick<GuestOnHost, "policy">> => g.policy !== undefined,
   );
   const plan = planRun(
@@ -58,7 +66,7 @@ export async function runSnapshots(host: SnapshotHost, options: RunOptions): Pro
     })),
     options.now,
   );
-  const reports: GuestReport[] = [];
+  const reports: GuestReport[] = [...unreadable];
   for (const [i, guestPlan] of plan.guests.entries()) {
     const guest = found[i];
     const report = options.dryRun

@@ -31,6 +31,8 @@ export interface GuestStatus {
   overdue: SnapshotType[];
   /** Why the runner cannot take a snapshot now, if so. */
   blocked: string | null;
+  /** A recorded schedule that cannot be read: the runner leaves the guest alone. */
+  policyError: string | null;
   lastRun: RunStatus | null;
 }
 
@@ -41,7 +43,10 @@ export interface StatusReport {
 
 export function statusReport(guests: readonly GuestOnHost[], now: number): StatusReport {
   const listed = guests.filter(
-    (g) => g.policy !== undefined || g.snapshots.some((s) => s.name.startsWith(AUTOSNAP_PREFIX)),
+    (g) =>
+      g.policy !== undefined ||
+      g.policyError !== undefined ||
+      g.snapshots.some((s) => s.name.startsWith(AUTOSNAP_PREFIX)),
   );
   return { now: new Date(now).toISOString(), guests: listed.map((g) => guestStatus(g, now)) };
 }
@@ -72,6 +77,7 @@ function guestStatus(guest: GuestOnHost, now: number): GuestStatus {
     due: guest.policy ? dueTypes(guest.policy, own, now) : [],
     overdue: guest.policy ? overdueTypes(guest.policy, own, now, OVERDUE_GRACE_MS) : [],
     blocked: guest.policy ? (guest.blocked ?? null) : null,
+    policyError: guest.policyError ?? null,
     lastRun: guest.lastRun ?? null,
   };
 }

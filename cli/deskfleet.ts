@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+/**
+ * The `deskfleet` command (package.json "bin"): host-side chores that run
+ * without Pulumi. Today: scheduled snapshots (snapshots/commands.ts).
+ *
+ *   deskfleet snapshots run [--uri URI] [--now ISO] [--dry-run] [--json] [--guest NAME]…
+ *   deskfleet snapshots status [--uri URI] [--now ISO] [--json] [--guest NAME]…
+ *   deskfleet snapshots install-timer [--uri URI] [--print] [--interval MIN] [--unit-name NAME]
+ */
+import { parseArgs } from "node:util";
+import type { Io } from "../snapshots/commands";
+import {
+  Exit,
+  defaultUri,
+  installTimerCommand,
+  runCommand,
+  statusCommand,
+} from "../snapshots/commands";
+
+const USAGE = `usage: deskfleet snapshots <command> [options]
+
+commands:
+  run            take and prune the snapshots that are due, by each guest's schedule
+  status         each scheduled guest: its policy, the snapshots each type keeps, what is due
+  install-timer  write and enable a systemd timer that runs "snapshots run" every 5 minutes
+
+options:
+  --uri URI        libvirt host (default $DESKFLEET_URI, $LIBVIRT_DEFAULT_URI or qemu:///system)
+  --now ISO        the clock, e.g. 2030-01-01T04:30Z (run, status; default: now)
+  --dry-run        plan and report only; change nothing (run)
+  --json           a machine-readable report (run, status)
+  --guest NAME     only this guest; repeatable (run, status)
+  --lock PATH      the lock file (run; default one per URI in /run/lock)
+  --print          print the units and a cron line instead of installing (install-timer)
+  --interval MIN   minutes between runs, 1-60 (install-timer; default 5)
+  --unit-name NAME units NAME.service and NAME.timer (install-timer; default deskfleet-snapshots)
+  --unit-dir DIR   where to write the units (install-timer; default /etc/systemd/system)
+  --no-enable      write the units but do not run systemctl (install-timer)
+`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  uri: { type: "string" },
+  now: { type: "string" },
+  "dry-run": { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  guest: { type: "string", multiple: true },
+  lock: { type: "string" },
+  print: { type: "boolean", default: false },
+  interval: { type: "string" },
+  "unit-name": { type: "string" },
+  "unit-dir": { type: "string" },
+  "no-enable": { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+function parseNow(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Date.parse(text);
+  // An ISO time with a zone, so that "04:30" never silently means local time.
+  if (Number.isNaN(ms) || !/(Z|[+-]\d{2}:?\d{2})$/i.test(text)) {
+    throw new UsageError(
+      `--now: expected an ISO 8601 time with a zone, like 2030-01-01T04:30Z; got "${text}"`,
+    );
+  }
+  return ms;
+}
+
+function parseInterval(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 60) {
+    throw new UsageError(`--interval: expected whole minutes from 1 to 60; got "${text}"`);
+  }
+  return n;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    io.err(`deskfleet: ${(err as Error).message}\n\n${USAGE}`);
+    return Exit.Usage;
+  }
+  const { values: v, positionals } = parsed;
+  const [group, command, ...extra] = positionals;
+  if (v.help || group === undefined) {
+    io.out(USAGE);
+    return v.help ? Exit.Ok : Exit.Usage;
+  }
+  try {
+    if (group !== "snapshots" || extra.length > 0)
+      throw new UsageError(`unknown command "${positionals.join(" ")}"`);
+    const common = {
+      uri: v.uri ?? defaultUri(),
+      json: v.json,
+      ...(v.guest ? { guests: v.guest } : {}),
+    };
+    switch (command) {
+      case "run": {
+        const now = parseNow(v.now);
+        return await runCommand(
+          {
+            ...common,
+            dryRun: v["dry-run"],
+            ...(now !== undefined ? { now } : {}),
+            ...(v.lock ? { lock: v.lock } : {}),
+          },
+          io,
+        );
+      }
+      case "status": {
+        const now = parseNow(v.now);
+        return await statusCommand({ ...common, ...(now !== undefined ? { now } : {}) }, io);
+      }
+      case "install-timer": {
+        const interval = parseInterval(v.interval);
+        return installTimerCommand(
+          {
+            uri: common.uri,
+            print: v.print,
+            enable: !v["no-enable"],
+            ...(interval !== undefined ? { intervalMinutes: interval } : {}),
+            ...(v["unit-name"] ? { unitName: v["unit-name"] } : {}),
+            ...(v["unit-dir"] ? { unitDir: v["unit-dir"] } : {}),
+          },
+          io,
+        );
+      }
+      default:
+        throw new UsageError(`unknown command "snapshots ${command ?? ""}"`.trimEnd());
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`deskfleet: ${err.message}\n\n${USAGE}`);
+      return Exit.Usage;
+    }
+    io.err(`deskfleet snapshots ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return Exit.Failed;
+  }
+}
+
+if (require.main === module) {
+  const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+  void main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}
