@@ -23,6 +23,7 @@ import {
 import { decodeReply } from "./replies";
 import type { Decoder, Encoder } from "./replies";
 import type { Transport } from "./transport";
+import { BatchWriter } from "./writer";
 
 /** Waits this long for CONNECT_CLOSE's reply and for the stream to end on close(). */
 const CLOSE_TIMEOUT_MS = 2_000;
@@ -50,6 +51,7 @@ export interface PendingHandler {
 
 export class Connection {
   private readonly decoder: FrameDecoder;
+  private readonly writer: BatchWriter;
   private readonly pending = new Map<number, PendingHandler>();
   private readonly messageHandlers = new Map<string, (packet: Packet) => void>();
   private readonly closeListeners = new Set<(err: ConnectionError) => void>();
@@ -65,6 +67,7 @@ export class Connection {
     private readonly maxMessage = MAX_MESSAGE_SIZE,
   ) {
     this.decoder = new FrameDecoder(maxMessage);
+    this.writer = new BatchWriter(transport.stream);
     const s = transport.stream;
     s.on("data", (chunk: Buffer) => this.receive(chunk));
     s.on("error", (err: Error) => this.transportEnded("transport", err));
@@ -121,7 +124,7 @@ export class Connection {
     const serial = this.allocSerial();
     const bytes = packet(serial); // may throw (oversize): nothing registered yet
     this.pending.set(serial, handler);
-    this.transport.stream.write(bytes);
+    this.writer.write(bytes);
     return serial;
   }
 
@@ -134,7 +137,7 @@ export class Connection {
   send(bytes: Buffer): Promise<void> {
     if (this.state === "closed") return Promise.reject(this.unusable());
     const stream = this.transport.stream;
-    stream.write(bytes);
+    this.writer.writeNow(bytes);
     // Let a few packets queue so reading the source overlaps with sending;
     // waiting for 'drain' after every packet halves upload throughput.
     if (stream.writableLength <= SEND_QUEUE_BYTES) return Promise.resolve();
@@ -210,6 +213,7 @@ export class Connection {
       if (stream.destroyed) resolve();
       else stream.once("close", () => resolve());
     });
+    this.writer.flush();
     stream.end();
     await withTimeout(ended, CLOSE_TIMEOUT_MS);
     this.fail(new ConnectionError("closed", `connection to ${this.description} was closed`));

@@ -6,7 +6,8 @@
 import { stat, unlink } from "node:fs/promises";
 import type { Encoder } from "../connection";
 import { Procedure, StorageVolDownloadFlags, StorageVolUploadFlags } from "../protocol";
-import { fileSink, readFileChunks } from "../sparse";
+import { readFileChunks } from "../fileSource";
+import { fileSink } from "../sparse";
 import { downloadStream, uploadStream } from "../transfer";
 import { encodeStorageVolRef } from "../types";
 import type { StorageVolRef } from "../types";

@@ -15,7 +15,7 @@ import {
 } from "../../../libvirt";
 import type { LibvirtClient, StoragePoolRef } from "../../../libvirt";
 import { Procedure } from "../../../libvirt/protocol";
-import { READ_CHUNK } from "../../../libvirt/sparse";
+import { READ_CHUNK } from "../../../libvirt/fileSource";
 import { uploadStream } from "../../../libvirt/transfer";
 import { encodeStorageVolRef } from "../../../libvirt/types";
 import type { XdrWriter } from "../../../libvirt/xdr";

@@ -165,6 +165,7 @@ describe("decoding the daemon's captured replies", () => {
       (w) => encodeString(w, "test-libvirt-capture"),
       decodeDomainRef,
     );
+    await new Promise((r) => setImmediate(r)); // calls of one turn are written together, after it
     expect(Buffer.concat(written.slice(-1)).toString("hex")).toBe(CLIENT_CALLS.lookupByName);
     const bytes = hex(DAEMON_REPLIES.lookupByName);
     for (const b of bytes) stream.emit("data", Buffer.from([b]));

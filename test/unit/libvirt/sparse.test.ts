@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { HOLE_BLOCK, READ_CHUNK, fileSink, readFileChunks } from "../../../libvirt/sparse";
+import { READ_CHUNK, readFileChunks } from "../../../libvirt/fileSource";
+import { HOLE_BLOCK, fileSink } from "../../../libvirt/sparse";
 import type { StreamHole } from "../../../libvirt/transfer";
 import { rejection } from "./helpers";
 
@@ -100,4 +101,30 @@ test("fileSink: data where it belongs, holes unallocated, a trailing hole sets t
   expect(back.subarray(0, 4).toString()).toBe("head");
   expect(back.subarray(4 + 8 * MiB, 8 + 8 * MiB).toString()).toBe("tail");
   expect(back.subarray(4, 4 + 8 * MiB).equals(Buffer.alloc(8 * MiB))).toBe(true);
+});
+
+test("a consumer that stops early (an aborted upload) ends the reads cleanly", async () => {
+  const path = join(dir, "early");
+  writeFileSync(path, Buffer.alloc(8 * READ_CHUNK, 1));
+  let taken = 0;
+  for await (const item of readFileChunks(path, 0, 8 * READ_CHUNK, true)) {
+    expect("hole" in item).toBe(false);
+    if (++taken === 2) break;
+  }
+  expect(taken).toBe(2);
+  // The handle was closed: the file can be removed and replaced at once.
+  rmSync(path);
+  writeFileSync(path, "");
+});
+
+test("data runs far apart: one hole per gap, however many chunks it spans", async () => {
+  const path = join(dir, "gaps");
+  const MiB = 1024 * 1024;
+  const bytes = Buffer.alloc(100 * MiB);
+  for (const at of [0, 40 * MiB, 99 * MiB]) bytes.fill(9, at, at + MiB);
+  writeFileSync(path, bytes);
+  const items = await collect(path, 0, bytes.length, true);
+  expect(
+    items.map((i) => ("hole" in i ? `hole:${Number(i.hole) / MiB}` : `data:${i.length / MiB}`)),
+  ).toEqual(["data:1", "hole:39", "data:1", "hole:58", "data:1"]);
 });
