@@ -85,11 +85,9 @@ export async function statusCommand(opts: CommonOptions, io: Io): Promise<number
   const report = await withHost(opts.uri, async (host) =>
     statusReport(await host.guests(opts.guests), now),
   );
-  io.out(
-    opts.json
-      ? `${JSON.stringify({ uri: opts.uri, ...report })}\n`
-      : formatStatus(report, opts.uri),
-  );
+  // {"guests":[{"name":…,"retained":{"hourly":[…],…},…}],"now":…,"uri":…}
+  const json = () => `${JSON.stringify({ ...report, uri: opts.uri })}\n`;
+  io.out(opts.json ? json() : formatStatus(report, opts.uri));
   return Exit.Ok;
 }
 

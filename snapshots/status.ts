@@ -4,7 +4,9 @@
  * lists the host and passes the clock. Every `autosnap_` snapshot on a listed
  * guest appears somewhere: under the types that keep it, in `prunable` (the
  * next run deletes it) or in `unowned` (named like ours, not marked as ours:
- * never touched).
+ * never touched). Retention is judged at the later of the clock and the newest
+ * snapshot, so that status agrees with the last run even when the clock is
+ * behind it.
  */
 import type { GuestOnHost, RunStatus } from "./host";
 import { AUTOSNAP_PREFIX } from "./names";
@@ -18,11 +20,11 @@ export const OVERDUE_GRACE_MS = 15 * 60_000;
 
 export interface GuestStatus {
   name: string;
+  /** Per type (those with a count, or with snapshots), the names it keeps, oldest first. */
+  retained: Partial<Record<SnapshotType, string[]>>;
   /** The schedule's name; null when none is recorded (its snapshots are then kept as they are). */
   schedule: string | null;
   policy: SnapshotPolicy | null;
-  /** Per type (those with a count, or with snapshots), the names it keeps, oldest first. */
-  retained: Partial<Record<SnapshotType, string[]>>;
   prunable: string[];
   unowned: string[];
   /** Per type, the newest snapshot serving it and its time (ISO 8601). */
@@ -37,8 +39,8 @@ export interface GuestStatus {
 }
 
 export interface StatusReport {
-  now: string;
   guests: GuestStatus[];
+  now: string;
 }
 
 export function statusReport(guests: readonly GuestOnHost[], now: number): StatusReport {
@@ -48,11 +50,14 @@ export function statusReport(guests: readonly GuestOnHost[], now: number): Statu
       g.policyError !== undefined ||
       g.snapshots.some((s) => s.name.startsWith(AUTOSNAP_PREFIX)),
   );
-  return { now: new Date(now).toISOString(), guests: listed.map((g) => guestStatus(g, now)) };
+  return { guests: listed.map((g) => guestStatus(g, now)), now: new Date(now).toISOString() };
 }
 
-function guestStatus(guest: GuestOnHost, now: number): GuestStatus {
+function guestStatus(guest: GuestOnHost, clock: number): GuestStatus {
   const own = ownSnapshots(guest);
+  // Snapshots newer than the clock (runs with a later --now, a clock set back)
+  // count as just taken: retention is judged as the last run judged it.
+  const now = Math.max(clock, ...own.map((s) => s.time));
   // Without a policy nothing is pruned: keep-everything stands in for it.
   const policy = guest.policy ?? { ...DEFAULT_POLICY, schedule: "", autoprune: false };
   const { kept, prunable } = retention(policy, own, now);
@@ -66,9 +71,9 @@ function guestStatus(guest: GuestOnHost, now: number): GuestStatus {
   const ownNames = new Set(own.map((s) => s.name));
   return {
     name: guest.name,
+    retained,
     schedule: guest.policy?.schedule ?? null,
     policy: guest.policy ?? null,
-    retained,
     prunable: prunable.map((s) => s.name),
     unowned: guest.snapshots
       .map((s) => s.name)

@@ -212,3 +212,14 @@ test("autosnap off is a prune-only policy", async () => {
   const [report] = await host.runAt(["2030-01-01T04:30:00Z"]);
   expect(report.guests[0]).toMatchObject({ due: [], taken: [], pruned: [old.name] });
 });
+
+test("status agrees with the last run even when the clock is behind the snapshots", async () => {
+  const host = new FakeHost().add("demo", { hourly: 2, daily: 7 }, HAND_MADE);
+  await host.runAt(DONE_WHEN);
+  const [status] = statusReport(await host.guests(), Date.parse("2026-11-23T12:00:00Z")).guests;
+  expect(status.retained).toEqual({
+    hourly: ["autosnap_2030-01-01_07:30:00_hourly", "autosnap_2030-01-01_08:40:00_hourly"],
+    daily: ["autosnap_2030-01-01_04:30:00_daily"],
+  });
+  expect(status.due).toEqual([]);
+});
