@@ -57,7 +57,7 @@ function fakeHost(now: number): SnapshotHost {
       }),
     ],
   }));
-  const unused = (): Promise<void> => Promise.reject(new Error("a dry run changes nothing"));
+  const unused = (): Promise<never> => Promise.reject(new Error("a dry run changes nothing"));
   return {
     guests: () => Promise.resolve(guests),
     createSnapshot: unused,

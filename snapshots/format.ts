@@ -11,7 +11,11 @@ export function formatRun(report: RunReport, uri: string): string {
   for (const g of report.guests) {
     const label = g.schedule ? `${g.name} [${g.schedule}]` : g.name;
     const did = [
-      ...g.taken.map((t) => `${report.dryRun ? "would take" : "took"} ${t} (${g.due.join(", ")})`),
+      ...g.taken.map(
+        (t) =>
+          `${report.dryRun ? "would take" : "took"} ${t} (${g.due.join(", ")})` +
+          (g.takenAs ? `, ${g.takenAs}` : ""),
+      ),
       ...(g.pruned.length > 0
         ? [`${report.dryRun ? "would prune" : "pruned"} ${g.pruned.join(", ")}`]
         : []),

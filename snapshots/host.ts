@@ -44,7 +44,8 @@ export interface GuestOnHost {
 export interface SnapshotHost {
   /** Every guest (or those named), with what the runner needs to plan. */
   guests(only?: readonly string[]): Promise<GuestOnHost[]>;
-  createSnapshot(guest: string, name: string, description: string): Promise<void>;
+  /** Takes it; resolves to how it was taken, in words (e.g. "internal, with memory (…)"). */
+  createSnapshot(guest: string, name: string, description: string): Promise<string>;
   deleteSnapshot(guest: string, name: string): Promise<void>;
   recordStatus(guest: string, status: RunStatus): Promise<void>;
 }

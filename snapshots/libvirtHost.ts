@@ -85,8 +85,8 @@ export class LibvirtSnapshotHost implements SnapshotHost {
     return undefined;
   }
 
-  async createSnapshot(guest: string, name: string, description: string): Promise<void> {
-    await takeSnapshot(this.conn, await this.domain(guest), name, description);
+  async createSnapshot(guest: string, name: string, description: string): Promise<string> {
+    return (await takeSnapshot(this.conn, await this.domain(guest), name, description)).mode;
   }
 
   async deleteSnapshot(guest: string, name: string): Promise<void> {

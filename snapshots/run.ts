@@ -25,6 +25,8 @@ export interface GuestReport {
   due: SnapshotType[];
   /** Taken (or, in a dry run, to be taken). */
   taken: string[];
+  /** How it was taken: internal with memory, or disks only (snapshots/mode.ts). */
+  takenAs?: string;
   /** Pruned (or, in a dry run, to be pruned), oldest first. */
   pruned: string[];
   skipped: string[];
@@ -109,7 +111,11 @@ async function execute(
   let tookOrNothingDue = true;
   if (plan.take) {
     try {
-      await host.createSnapshot(plan.name, plan.take.name, autosnapDescription(plan.take.types));
+      report.takenAs = await host.createSnapshot(
+        plan.name,
+        plan.take.name,
+        autosnapDescription(plan.take.types),
+      );
       report.taken.push(plan.take.name);
     } catch (err) {
       tookOrNothingDue = false;

@@ -44,13 +44,22 @@ async function decide(conn: LibvirtClient, dom: DomainRef) {
   return chooseMode(snapshotFacts(xml), state, version);
 }
 
-/** An internal snapshot (with memory if the guest runs); SnapshotRefusedError when impossible. */
+/** How a snapshot was taken, for reports: the mode decision in words. */
+export const MODE_WORDS = {
+  internal: "internal, with memory (the guest ran; it was paused while its RAM was saved)",
+  no: "internal, disks only (the guest was shut off)",
+} as const;
+
+/**
+ * An internal snapshot (with memory if the guest runs); SnapshotRefusedError
+ * when impossible. Returns it and how it was taken (MODE_WORDS).
+ */
 export async function takeSnapshot(
   conn: LibvirtClient,
   dom: DomainRef,
   name: string,
   description: string,
-): Promise<DomainSnapshotRef> {
+): Promise<{ snapshot: DomainSnapshotRef; mode: string }> {
   const decision = await decide(conn, dom);
   if (!decision.ok) throw new SnapshotRefusedError(dom.name, decision.reason);
   const xml = buildSnapshotXml({
@@ -59,7 +68,8 @@ export async function takeSnapshot(
     memory: decision.memory,
     disks: decision.disks,
   });
-  return conn.domainSnapshotCreateXml(dom, xml, 0);
+  const snapshot = await conn.domainSnapshotCreateXml(dom, xml, 0);
+  return { snapshot, mode: MODE_WORDS[decision.memory] };
 }
 
 /** Metadata goes into the persistent definition, and into the running one too. */

@@ -18,6 +18,7 @@ import { buildSnapshotXml } from "../../../provider/xml/snapshot";
 import type { Io } from "../../../snapshots/commands";
 import { Exit, runCommand, statusCommand } from "../../../snapshots/commands";
 import { acquireLock } from "../../../snapshots/lock";
+import { MODE_WORDS } from "../../../snapshots/take";
 import type { RunReport } from "../../../snapshots/run";
 import type { StatusReport } from "../../../snapshots/status";
 import { objectsNamed, requireAppliance, TEST_URI } from "../../support/host";
@@ -142,6 +143,8 @@ test.each([
     expect.objectContaining({ name: GUEST, schedule: "desktop", pruned, skipped: [], errors: [] }),
   ]);
   expect(await names()).toEqual([...expected, ...HAND_MADE].sort());
+  // The guest runs: its snapshots include its memory.
+  expect(json.guests[0].takenAs).toBe(MODE_WORDS.internal);
 });
 
 test("--dry-run changes nothing and reports what a run would do", async () => {

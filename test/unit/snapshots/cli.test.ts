@@ -124,7 +124,7 @@ test("text output says what was taken, pruned and why something was skipped", as
   const [first, second] = await host.runAt(["2030-01-01T04:30:00Z", "2030-01-01T06:00:00Z"]);
   expect(formatRun(first, "qemu:///system")).toBe(
     "snapshot run at 2030-01-01T04:30:00.000Z on qemu:///system\n" +
-      "  demo [desktop]: took autosnap_2030-01-01_04:30:00_hourly (hourly)\n",
+      "  demo [desktop]: took autosnap_2030-01-01_04:30:00_hourly (hourly), internal, in memory (a fake host)\n",
   );
   expect(formatRun(second, "qemu:///system")).toContain(
     "pruned autosnap_2030-01-01_04:30:00_hourly",

@@ -48,7 +48,7 @@ export class FakeHost implements SnapshotHost {
     return Promise.resolve(only ? all.filter((g) => only.includes(g.name)) : all);
   }
 
-  createSnapshot(guest: string, name: string, description: string): Promise<void> {
+  createSnapshot(guest: string, name: string, description: string): Promise<string> {
     if (this.failCreate.has(guest)) return Promise.reject(new Error("no space left on device"));
     const g = this.get(guest);
     if (g.snapshots.some((s) => s.name === name)) {
@@ -56,7 +56,7 @@ export class FakeHost implements SnapshotHost {
     }
     g.snapshots.push({ name, description });
     this.log.push(`create ${guest} ${name}`);
-    return Promise.resolve();
+    return Promise.resolve("internal, in memory (a fake host)");
   }
 
   deleteSnapshot(guest: string, name: string): Promise<void> {

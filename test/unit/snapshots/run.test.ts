@@ -51,6 +51,7 @@ describe("the issue's scenario: 2 hourly, 7 daily, five runs", () => {
         schedule: "test",
         due: ["hourly"],
         taken: ["autosnap_2030-01-01_08:40:00_hourly"],
+        takenAs: "internal, in memory (a fake host)",
         pruned: ["autosnap_2030-01-01_05:30:00_hourly", "autosnap_2030-01-01_06:30:00_hourly"],
         skipped: [],
         errors: [],
