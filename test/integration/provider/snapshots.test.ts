@@ -247,11 +247,15 @@ describe("SnapshotSchedule", () => {
     expect(await scheduleMetadata()).toContain('hourly="3"');
     // A revert restores the definition saved in the snapshot (without metadata): it stays too.
     const off = (await snapshot.read(`${domainId}/test-off`, { uri: TEST_URI }))!;
-    await snapshot.update(`${domainId}/test-off`, { ...off.props, ...off.inputs }, {
-      ...off.inputs,
-      revertGeneration: 1,
-      revert: "",
-    });
+    await snapshot.update(
+      `${domainId}/test-off`,
+      { ...off.props, ...off.inputs },
+      {
+        ...off.inputs,
+        revertGeneration: 1,
+        revert: "",
+      },
+    );
     expect(await scheduleMetadata()).toContain('hourly="3"');
     expect((await conn.domainGetInfo(dom)).maxMem).toBe(BigInt(288 * 1024));
 
