@@ -44,11 +44,6 @@ STATE_SECTORS=2048 # 1 MiB
 LINK="$DESKFLEET_ROOT/.tools/appliance/deskfleet-appliance.qcow2"
 APPLIANCE_CACHE="$DESKFLEET_CACHE/appliance"
 
-# Build tools that must be on the host: command -> Debian package.
-declare -A TOOLS=(
-  [mformat]=mtools [mcopy]=mtools [mattrib]=mtools [sfdisk]=fdisk
-  [cpio]=cpio [qemu-img]=qemu-utils [dpkg-deb]=dpkg [apt-get]=apt [gzip]=gzip
-)
 
 # --- which packages ---------------------------------------------------------
 
@@ -103,26 +98,9 @@ image_hash() {
 
 # --- host tools -------------------------------------------------------------
 
-missing_packages() {
-  local cmd
-  for cmd in "${!TOOLS[@]}"; do
-    command -v "$cmd" >/dev/null || echo "${TOOLS[$cmd]}"
-  done | sort -u
-}
-
+# The build tools are in scripts/packages.txt with everything else setup needs.
 ensure_tools() {
-  local pkgs
-  pkgs="$(missing_packages | paste -sd " ")"
-  [ -z "$pkgs" ] && return 0
-  if ! is_root; then
-    log "missing build tools; install them with:"
-    echo "sudo apt-get install -y --no-install-recommends $pkgs" >&2
-    exit 1
-  fi
-  log "installing build tools: $pkgs"
-  # shellcheck disable=SC2086 # word splitting of the package list is wanted
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    -o DPkg::Lock::Timeout=600 $pkgs >&2
+  bash "$HERE/../setup-packages.sh" >&2
 }
 
 # --- inputs -----------------------------------------------------------------
