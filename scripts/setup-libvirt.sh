@@ -1,47 +1,116 @@
 #!/usr/bin/env bash
-# Make sure a libvirt daemon answers on qemu:///system.
+# Make sure a healthy libvirt daemon answers on qemu:///system.
 #
-# - A daemon that already answers (systemd-managed libvirtd/virtqemud on a
-#   workstation) is reused, never restarted or reconfigured.
-# - Otherwise, as root (CI, a fresh machine), start virtlogd and libvirtd
-#   ourselves inside a private network namespace: bridges, dnsmasq and guest
-#   traffic then exist only inside it, while the unix socket under
-#   /var/run/libvirt still works from outside (see shared/design.md).
+# - A daemon under systemd (a workstation's libvirtd or virtqemud) is reused,
+#   never restarted or reconfigured, and nothing of the machine is changed.
+# - Otherwise, as root (CI, a fresh machine, a container), /dev/kvm gets the
+#   owner and mode Debian's udev rule gives it, and virtlogd and libvirtd are
+#   started inside a private network namespace (unless one already answers):
+#   bridges, dnsmasq and guest traffic then exist only inside it, while the
+#   unix socket under /var/run/libvirt still works from outside.
 # - Not root and nothing answers: say what to run, and stop.
+# - Then a health check: defining a tiny domain must take under a second.
 set -euo pipefail
 source "$(dirname "$0")/lib/env.sh"
 
 NETNS="${DESKFLEET_NETNS:-deskfleet}"
 SOCKETS=(/var/run/libvirt/virtqemud-sock /var/run/libvirt/libvirt-sock)
+URI=qemu:///system
+# A define slower than this means the daemon re-probes qemu on every call.
+HEALTHY_DEFINE_MS=1000
 
 daemon_answers() {
   command -v virsh >/dev/null || return 1
-  timeout 10 virsh -q -c qemu:///system version >/dev/null 2>&1
+  timeout 10 virsh -q -c "$URI" version >/dev/null 2>&1
 }
 
-if daemon_answers; then
-  exit 0
+under_systemd() { [ -d /run/systemd/system ]; }
+
+# No udev runs where libvirt is not under systemd, so /dev/kvm stays
+# root:root 0600. libvirtd then probes qemu as root (KVM seen) but checks its
+# capability cache as the qemu user (KVM not seen), throws the cache away and
+# re-probes on every define or start: ~4 s each instead of 0.01 s. Debian's
+# udev rule (/lib/udev/rules.d/50-udev-default.rules) makes it root:kvm 0660.
+fix_kvm_permissions() {
+  [ -c /dev/kvm ] || return 0
+  getent group kvm >/dev/null || return 0
+  local now
+  now="$(stat -c '%U:%G %a' /dev/kvm)"
+  [ "$now" = "root:kvm 660" ] && return 0
+  log "setting /dev/kvm to root:kvm 0660 as Debian's udev rule would (it was $now; no udev runs here)"
+  chgrp kvm /dev/kvm
+  chmod 0660 /dev/kvm
+}
+
+# Starts `name` (virtlogd or libvirtd) in the namespace unless it runs. A
+# process that is still exiting (just killed) is waited for, not mistaken
+# for a running daemon.
+start_daemon() {
+  local name="$1" pidfile="/var/run/$1.pid"
+  shift
+  if pgrep -x "$name" >/dev/null; then
+    # libvirtd that runs but does not answer may be a dying one: give it 5 s to go.
+    if [ "$name" != libvirtd ] || daemon_answers; then return 0; fi
+    for _ in $(seq 1 50); do
+      pgrep -x "$name" >/dev/null || break
+      sleep 0.1
+    done
+    pgrep -x "$name" >/dev/null &&
+      die "$name (pid $(pgrep -x "$name" | tr '\n' ' ')) runs but does not answer on $URI; stop it or look at its log"
+  fi
+  # A stale pid file from a killed daemon makes it refuse to start.
+  rm -f "$pidfile"
+  ip netns exec "$NETNS" "$name" -d "$@"
+  log "started $name inside network namespace '$NETNS'"
+}
+
+# Defines and undefines a tiny domain, timing the define. The first call
+# after an install or upgrade probes qemu once (up to a minute); that is paid
+# here, as a warm-up, and not by the first `pulumi up` or test.
+health_check() {
+  local name=test-deskfleet-health xml start ms out
+  xml="$(mktemp)"
+  printf "<domain type='qemu'><name>%s</name><memory unit='MiB'>16</memory><os><type arch='x86_64'>hvm</type></os></domain>\n" "$name" >"$xml"
+  virsh -q -c "$URI" undefine "$name" >/dev/null 2>&1 || true
+  timeout 300 virsh -q -c "$URI" domcapabilities --virttype qemu >/dev/null 2>&1 || true
+  start="$(date +%s%N)"
+  if ! out="$(timeout 120 virsh -q -c "$URI" define "$xml" 2>&1)"; then
+    rm -f "$xml"
+    die "libvirt answers on $URI but cannot define a domain: $out"
+  fi
+  ms=$((($(date +%s%N) - start) / 1000000))
+  virsh -q -c "$URI" undefine "$name" >/dev/null 2>&1 || true
+  rm -f "$xml"
+  if [ "$ms" -gt "$HEALTHY_DEFINE_MS" ]; then
+    local hint="libvirt is probably re-probing qemu on every call"
+    [ -c /dev/kvm ] && hint="$hint; /dev/kvm is $(stat -c '%U:%G %a' /dev/kvm) (healthy: root:kvm 660, as Debian's udev rule sets it)"
+    die "libvirt answers on $URI but took $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s to define a tiny domain (healthy: under 1 s): $hint"
+  fi
+}
+
+if ! under_systemd && is_root; then
+  fix_kvm_permissions
 fi
 
-if ! is_root; then
-  for s in "${SOCKETS[@]}"; do [ -S "$s" ] && die "libvirt socket $s exists but does not answer; check 'systemctl status libvirtd' (are you in group libvirt?)"; done
-  die "no libvirt daemon answers on qemu:///system. Start it with: sudo systemctl enable --now libvirtd"
+if ! daemon_answers; then
+  if ! is_root; then
+    for s in "${SOCKETS[@]}"; do [ -S "$s" ] && die "libvirt socket $s exists but does not answer; check 'systemctl status libvirtd' (are you in group libvirt?)"; done
+    die "no libvirt daemon answers on $URI. Start it with: sudo systemctl enable --now libvirtd"
+  fi
+  if under_systemd && systemctl list-unit-files libvirtd.service >/dev/null 2>&1; then
+    log "starting libvirtd through systemd"
+    systemctl start libvirtd.service
+  else
+    ip netns list | grep -qw "$NETNS" || ip netns add "$NETNS"
+    ip netns exec "$NETNS" ip link set lo up
+    start_daemon virtlogd
+    start_daemon libvirtd
+  fi
+  for _ in $(seq 1 100); do
+    daemon_answers && break
+    sleep 0.1
+  done
+  daemon_answers || die "libvirtd did not answer on $URI within 10 s"
 fi
 
-if [ -d /run/systemd/system ] && systemctl list-unit-files libvirtd.service >/dev/null 2>&1; then
-  log "starting libvirtd through systemd"
-  systemctl start libvirtd.service
-else
-  ip netns list | grep -qw "$NETNS" || ip netns add "$NETNS"
-  ip netns exec "$NETNS" ip link set lo up
-  pgrep -x virtlogd >/dev/null || ip netns exec "$NETNS" virtlogd -d
-  # A stale pid file from a killed daemon makes libvirtd refuse to start.
-  pgrep -x libvirtd >/dev/null || { rm -f /var/run/libvirtd.pid; ip netns exec "$NETNS" libvirtd -d; }
-  log "started libvirtd inside network namespace '$NETNS'"
-fi
-
-for _ in $(seq 1 100); do
-  daemon_answers && exit 0
-  sleep 0.1
-done
-die "libvirtd did not answer on qemu:///system within 10 s"
+health_check
