@@ -22,6 +22,11 @@ import {
 import type { DomainRef, DomainSnapshotRef, LibvirtClient } from "../../../libvirt";
 import { connectClean, sweep } from "./sweep";
 
+// Each test defines and starts at most two guests without an OS (milliseconds each on a
+// healthy daemon) and waits for snapshots and managed save of 128 MiB guests; 30 s leaves
+// room for a loaded 2-core machine. The afterAll sweep gets the same.
+jest.setTimeout(30_000);
+
 const PREFIX = "test-libvirt-calls-";
 
 let client: LibvirtClient;

@@ -15,6 +15,9 @@ import {
 import { decodeString } from "../../../libvirt/types";
 import { URI } from "./sweep";
 
+// The keepalive test idles 6.5 s past the daemon's ping interval; the rest are single calls.
+jest.setTimeout(20_000);
+
 let client: LibvirtClient;
 
 beforeAll(async () => {

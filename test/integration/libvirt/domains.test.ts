@@ -15,6 +15,9 @@ import {
 import type { DomainRef, LibvirtClient } from "../../../libvirt";
 import { URI, connectClean, sweep } from "./sweep";
 
+// Tests define, start and destroy one guest without an OS: milliseconds on a healthy daemon.
+jest.setTimeout(30_000);
+
 const PREFIX = "test-libvirt-dom-";
 const NAME = `${PREFIX}a`;
 const UUID = "0b7e3c2a-1d4f-4e5a-9c8b-7a6f5e4d3c2b";

@@ -19,6 +19,10 @@ import { requireAppliance } from "../../support/host";
 import { waitFor } from "../../support/wait";
 import { connectClean, sweep } from "./sweep";
 
+// Guests start and stop; tests that boot the appliance or wait for a shutdown deadline say
+// their own longer bound.
+jest.setTimeout(30_000);
+
 const PREFIX = "test-libvirt-life-";
 
 let client: LibvirtClient;

@@ -11,6 +11,9 @@ import {
 import type { LibvirtClient } from "../../../libvirt";
 import { connectClean, sweep } from "./sweep";
 
+// Starting a network starts its dnsmasq and bridge: well under a second on a healthy daemon.
+jest.setTimeout(30_000);
+
 const PREFIX = "test-libvirt-net-";
 const NAME = `${PREFIX}a`;
 const UUID = "4d1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6";

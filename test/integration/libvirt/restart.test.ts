@@ -12,6 +12,9 @@ import { ConnectionError, LibvirtClient, closeAll, getConnection } from "../../.
 import { startSessionDaemon } from "../../support/sessionDaemon";
 import type { SessionDaemon } from "../../support/sessionDaemon";
 
+// Each test starts a private session daemon (a few seconds) and kills, stops or freezes it.
+jest.setTimeout(30_000);
+
 let daemon: SessionDaemon | undefined;
 
 afterEach(async () => {

@@ -17,6 +17,10 @@ import { connectSsh } from "../../../libvirt/transports/ssh";
 import { startSshd } from "../../support/sshd";
 import type { TestSshd } from "../../support/sshd";
 
+// Each test starts ssh sessions to a private sshd (under a second each) and waits for ssh's exit
+// or for keepalive (about 5 s).
+jest.setTimeout(30_000);
+
 let sshd: TestSshd;
 const savedConfig = process.env[SSH_CONFIG_ENV];
 

@@ -21,6 +21,9 @@ import { encodeStorageVolRef } from "../../../libvirt/types";
 import type { XdrWriter } from "../../../libvirt/xdr";
 import { connectClean, sweep } from "./sweep";
 
+// Pools and volumes are made, uploaded (a few MiB) and removed: seconds at most.
+jest.setTimeout(30_000);
+
 const PREFIX = "test-libvirt-pool-";
 const NAME = `${PREFIX}a`;
 const MiB = 1024 * 1024;

@@ -22,6 +22,9 @@ import { waitFor } from "../../support/wait";
 import { GiB, ONE_GIB_IMAGE, makeSparseImage } from "../../support/sparseImage";
 import { connectClean, sweep } from "./sweep";
 
+// 1 GiB sparse images move through the daemon (seconds each); those tests say their own bound.
+jest.setTimeout(60_000);
+
 const PREFIX = "test-libvirt-stream-";
 const MiB = 1024 * 1024;
 /** Allocation may exceed the data by filesystem metadata and partly-written 64 KiB blocks. */

@@ -5,6 +5,7 @@
  * break the next one and parallel files never touch each other's objects.
  */
 import { ErrorCode, LibvirtClient, hasCode, isNotFound } from "../../../libvirt";
+import { expectQuickDaemon } from "../../support/daemonSpeed";
 
 export const URI = process.env.DESKFLEET_TEST_URI ?? "qemu:///system";
 
@@ -39,9 +40,15 @@ export async function sweep(client: LibvirtClient, prefix: string): Promise<void
   }
 }
 
-/** Connects and sweeps `prefix` first. */
+/** Connects, sweeps `prefix` first, and checks that the daemon is quick (support/daemonSpeed.ts). */
 export async function connectClean(prefix: string): Promise<LibvirtClient> {
   const client = await LibvirtClient.connect(URI);
-  await sweep(client, prefix);
+  try {
+    await sweep(client, prefix);
+    await expectQuickDaemon(client, prefix);
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
   return client;
 }

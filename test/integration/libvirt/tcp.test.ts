@@ -16,6 +16,9 @@ import type { SessionDaemon } from "../../support/sessionDaemon";
 import { resolveUnixSocket } from "../../../libvirt/uri";
 import { URI } from "./sweep";
 
+// Each group starts a private session daemon (a few seconds) and makes a handful of calls.
+jest.setTimeout(30_000);
+
 let relay: Server;
 let port: number;
 const open = new Set<Socket>();

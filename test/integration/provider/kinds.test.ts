@@ -11,7 +11,10 @@ import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
 import { consoleText, objectsNamed, requireAppliance, TEST_URI } from "../../support/host";
 import { waitFor } from "../../support/wait";
+import { expectQuickDaemon } from "../../support/daemonSpeed";
 
+// The Domain test boots the appliance to its marker (~3 s under emulation), changes it and
+// shuts it down gracefully (its shutdownTimeout); the other kinds take seconds.
 jest.setTimeout(180_000);
 
 const PREFIX = "test-int-";
@@ -56,6 +59,10 @@ function track<I extends HostInputs>(
   ids.unshift({ kind, ...created });
   return created;
 }
+
+beforeAll(async () => {
+  await expectQuickDaemon(await getConnection(TEST_URI), PREFIX);
+});
 
 afterAll(async () => {
   for (const { kind, id, outs } of ids) await kind.delete(id, outs).catch(() => undefined);

@@ -23,7 +23,10 @@ import { volume } from "../../../provider/resources/volume";
 import { SCHEDULE_METADATA } from "../../../provider/xml/metadata";
 import { consoleText, objectsNamed, requireAppliance, TEST_URI } from "../../support/host";
 import { waitFor } from "../../support/wait";
+import { expectQuickDaemon } from "../../support/daemonSpeed";
 
+// Tests boot the appliance, snapshot it running and shut off (each snapshot saves its RAM),
+// revert and wait for it to boot again: tens of seconds each under emulation.
 jest.setTimeout(300_000);
 
 const POOL_DIR = "/var/lib/libvirt/images/test-snap-pool";
@@ -77,6 +80,7 @@ async function scheduleMetadata(): Promise<string | undefined> {
 
 beforeAll(async () => {
   conn = await getConnection(TEST_URI);
+  await expectQuickDaemon(conn, "test-snap-");
   await create(storagePool, { name: "test-snap-pool", path: POOL_DIR });
   await create(volume, {
     pool: "test-snap-pool",

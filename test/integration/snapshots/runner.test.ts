@@ -22,7 +22,10 @@ import { MODE_WORDS } from "../../../snapshots/take";
 import type { RunReport } from "../../../snapshots/run";
 import type { StatusReport } from "../../../snapshots/status";
 import { objectsNamed, requireAppliance, TEST_URI } from "../../support/host";
+import { expectQuickDaemon } from "../../support/daemonSpeed";
 
+// Runs take internal snapshots of a guest and prune them (seconds each); the refresh test
+// runs the provider's read.
 jest.setTimeout(300_000);
 
 const POOL_DIR = "/var/lib/libvirt/images/test-run-pool";
@@ -70,10 +73,11 @@ const run = (time: string, extra: { dryRun?: boolean } = {}) =>
   );
 
 const names = async () => (await conn.domainListAllSnapshots(dom, 0)).map((s) => s.name).sort();
-const at = (hm: string, type: string) => `autosnap_2030-01-01_${hm}:00_${type}`;
+const at = (hm: string, type: string) => `autosnap_2030-01-01_${hm.replace(":", "-")}-00_${type}`;
 
 beforeAll(async () => {
   conn = await getConnection(TEST_URI);
+  await expectQuickDaemon(conn, "test-run-");
   await create(storagePool, { name: "test-run-pool", path: POOL_DIR });
   await create(volume, {
     pool: "test-run-pool",
@@ -154,7 +158,7 @@ test("--dry-run changes nothing and reports what a run would do", async () => {
   expect(json.dryRun).toBe(true);
   expect(json.guests[0]).toMatchObject({
     due: ["hourly", "daily"],
-    taken: ["autosnap_2030-01-02_09:00:00_daily"],
+    taken: ["autosnap_2030-01-02_09-00-00_daily"],
     // With the new one, two hourlies remain: 08:40 stays however old.
     pruned: [at("07:30", "hourly")],
   });
