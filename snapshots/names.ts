@@ -1,9 +1,14 @@
 /**
  * Names and ownership of scheduled snapshots: `autosnap_<UTC timestamp>_<type>`
- * (sanoid's form, e.g. `autosnap_2030-01-01_04:30:00_hourly`) plus a marker in
- * the description that lists every type the snapshot serves. Only snapshots
- * with both are ever pruned (cv4pve-autosnap's rule), so a snapshot named
- * like ours by hand is left alone.
+ * (sanoid's form with '-' for ':', e.g. `autosnap_2030-01-01_04-30-00_hourly`)
+ * plus a marker in the description that lists every type the snapshot serves.
+ * Only snapshots with both are ever pruned (cv4pve-autosnap's rule), so a
+ * snapshot named like ours by hand is left alone.
+ *
+ * No ':' in names: libvirt ≥ 10 takes a running guest's internal snapshot
+ * through QEMU's `snapshot-save` job, whose ID is built from the name, and
+ * QEMU refuses ':' in IDs ("Invalid job ID"). Names that earlier versions of
+ * deskfleet gave (sanoid's own `04:30:00`) are still read, kept and pruned.
  */
 import type { SnapshotType } from "./policy";
 import { SNAPSHOT_TYPES, isSnapshotType } from "./policy";
@@ -19,13 +24,14 @@ export interface OwnSnapshot {
   types: SnapshotType[];
 }
 
-const NAME = /^autosnap_(\d{4})-(\d{2})-(\d{2})_(\d{2}):(\d{2}):(\d{2})_([a-z]+)$/;
+/** Today's names use '-' between hour, minute and second; older ones ':' (never mixed). */
+const NAME = /^autosnap_(\d{4})-(\d{2})-(\d{2})_(\d{2})([-:])(\d{2})\5(\d{2})_([a-z]+)$/;
 const MARKER = /\[deskfleet-autosnap types=([a-z,]+)\]/;
 
-/** "2030-01-01_04:30:00": a run's shared timestamp, UTC, to the second. */
+/** "2030-01-01_04-30-00": a run's shared timestamp, UTC, to the second; no ':' (see above). */
 export function formatTimestamp(ms: number): string {
   const iso = new Date(ms).toISOString(); // 2030-01-01T04:30:00.000Z
-  return `${iso.slice(0, 10)}_${iso.slice(11, 19)}`;
+  return `${iso.slice(0, 10)}_${iso.slice(11, 19).replaceAll(":", "-")}`;
 }
 
 /**
@@ -44,17 +50,21 @@ export function autosnapDescription(types: readonly SnapshotType[]): string {
   return `[deskfleet-autosnap types=${list}] taken by "deskfleet snapshots run", which also prunes it`;
 }
 
-/** The time and type in an autosnap name, or undefined for any other name. */
-export function parseAutosnapName(name: string): { time: number; type: SnapshotType } | undefined {
+/**
+ * The time and type in an autosnap name, or undefined for any other name;
+ * `legacy` for a name with ':' (see above).
+ */
+export function parseAutosnapName(
+  name: string,
+): { time: number; type: SnapshotType; legacy: boolean } | undefined {
   const m = NAME.exec(name);
-  if (!m || !isSnapshotType(m[7])) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  if (!m || !isSnapshotType(m[8])) return undefined;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[6], m[7]].map(Number);
   const time = Date.UTC(y, mo - 1, d, h, mi, s);
+  const stamp = name.slice(AUTOSNAP_PREFIX.length, AUTOSNAP_PREFIX.length + 19);
   // Reject impossible dates (2030-02-31 would silently become March 3rd).
-  if (formatTimestamp(time) !== name.slice(AUTOSNAP_PREFIX.length, AUTOSNAP_PREFIX.length + 19)) {
-    return undefined;
-  }
-  return { time, type: m[7] };
+  if (formatTimestamp(time) !== stamp.replaceAll(":", "-")) return undefined;
+  return { time, type: m[8], legacy: m[5] === ":" };
 }
 
 /**

@@ -98,9 +98,9 @@ it("five runs leave the 07:30 and 08:40 hourlies, one daily, the baseline and th
   }
   const dom = await conn.domainLookupByName(GUEST);
   expect((await conn.domainListAllSnapshots(dom, 0)).map((s) => s.name).sort()).toEqual([
-    "autosnap_2030-01-01_04:30:00_daily",
-    "autosnap_2030-01-01_07:30:00_hourly",
-    "autosnap_2030-01-01_08:40:00_hourly",
+    "autosnap_2030-01-01_04-30-00_daily",
+    "autosnap_2030-01-01_07-30-00_hourly",
+    "autosnap_2030-01-01_08-40-00_hourly",
     "by-hand",
     "post-install",
   ]);
@@ -112,8 +112,8 @@ it("status --json lists them, and every autosnap_ snapshot on the host appears i
   const status = JSON.parse(text) as { guests: GuestStatus[] };
   const demo = status.guests.find((g) => g.name === GUEST);
   expect(demo?.retained).toEqual({
-    hourly: ["autosnap_2030-01-01_07:30:00_hourly", "autosnap_2030-01-01_08:40:00_hourly"],
-    daily: ["autosnap_2030-01-01_04:30:00_daily"],
+    hourly: ["autosnap_2030-01-01_07-30-00_hourly", "autosnap_2030-01-01_08-40-00_hourly"],
+    daily: ["autosnap_2030-01-01_04-30-00_daily"],
   });
   // The whole host (status only reads): any guest's autosnap_ snapshots, listed somewhere.
   for (const dom of await conn.listAllDomains(0)) {

@@ -139,7 +139,7 @@ it("pulumi refresh shows the runner's last run", async () => {
   expect(schedule?.outputs).toMatchObject({
     lastRun: "2030-01-01T04:30:00.000Z",
     lastOutcome: "ok",
-    newestSnapshot: "autosnap_2030-01-01_04:30:00_daily",
+    newestSnapshot: "autosnap_2030-01-01_04-30-00_daily",
     lastError: "",
   });
   expect((await project.stack.preview()).changeSummary).toEqual({ same: BASE_RESOURCES + 2 });
@@ -150,10 +150,10 @@ it("removing the schedule removes the policy and keeps every snapshot", async ()
   const up = await project.stack.up();
   expect(up.summary.resourceChanges).toEqual({ same: BASE_RESOURCES + 1, delete: 1 });
   expect(await hasSchedule()).toBe(false);
-  expect(await snapshotNames()).toEqual(["autosnap_2030-01-01_04:30:00_daily", "post-install"]);
+  expect(await snapshotNames()).toEqual(["autosnap_2030-01-01_04-30-00_daily", "post-install"]);
   // No schedule, no run: a later run leaves the guest alone.
   deskfleet("snapshots", "run", "--now", "2030-02-01T04:30:00Z");
-  expect(await snapshotNames()).toEqual(["autosnap_2030-01-01_04:30:00_daily", "post-install"]);
+  expect(await snapshotNames()).toEqual(["autosnap_2030-01-01_04-30-00_daily", "post-install"]);
 });
 
 it("removing the baseline previews as its deletion and deletes it", async () => {
@@ -164,7 +164,7 @@ it("removing the baseline previews as its deletion and deletes it", async () => 
     /- deskfleet:libvirt:Snapshot: \(delete\)[\s\S]*::test-snape2e-demo-post-install\]/,
   );
   await project.stack.up();
-  expect(await snapshotNames()).toEqual(["autosnap_2030-01-01_04:30:00_daily"]);
+  expect(await snapshotNames()).toEqual(["autosnap_2030-01-01_04-30-00_daily"]);
 });
 
 it("destroy leaves nothing with the test prefix", async () => {

@@ -138,7 +138,7 @@ describe("deskfleet's metadata", () => {
     const status = {
       lastRun: "2030-01-01T08:40:00.000Z",
       outcome: "error" as const,
-      newest: "autosnap_2030-01-01_07:30:00_hourly",
+      newest: "autosnap_2030-01-01_07-30-00_hourly",
       pruned: 0,
       skipped: "prune of 2 skipped: the new snapshot failed",
       error: 'take autosnap_x: "no space" & <more>',

@@ -124,16 +124,16 @@ test("text output says what was taken, pruned and why something was skipped", as
   const [first, second] = await host.runAt(["2030-01-01T04:30:00Z", "2030-01-01T06:00:00Z"]);
   expect(formatRun(first, "qemu:///system")).toBe(
     "snapshot run at 2030-01-01T04:30:00.000Z on qemu:///system\n" +
-      "  demo [desktop]: took autosnap_2030-01-01_04:30:00_hourly (hourly), internal, in memory (a fake host)\n",
+      "  demo [desktop]: took autosnap_2030-01-01_04-30-00_hourly (hourly), internal, in memory (a fake host)\n",
   );
   expect(formatRun(second, "qemu:///system")).toContain(
-    "pruned autosnap_2030-01-01_04:30:00_hourly",
+    "pruned autosnap_2030-01-01_04-30-00_hourly",
   );
   const status = statusReport(await host.guests(), Date.parse("2030-01-01T07:20:00Z"));
   expect(formatStatus(status, "qemu:///system")).toBe(
     "snapshots on qemu:///system at 2030-01-01T07:20:00.000Z\n" +
       "  demo [desktop] last run 2030-01-01T06:00:00.000Z: ok\n" +
-      "    hourly     1/1     newest autosnap_2030-01-01_06:00:00_hourly  OVERDUE\n",
+      "    hourly     1/1     newest autosnap_2030-01-01_06-00-00_hourly  OVERDUE\n",
   );
 });
 

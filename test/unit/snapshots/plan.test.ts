@@ -99,7 +99,7 @@ describe("planGuest", () => {
     expect(plan).toEqual({
       name: "demo",
       due: ["hourly", "daily"],
-      take: { name: "autosnap_2030-01-01_04:30:17_daily", types: ["hourly", "daily"] },
+      take: { name: "autosnap_2030-01-01_04-30-17_daily", types: ["hourly", "daily"] },
       prune: [],
       skipped: [],
     });
@@ -111,7 +111,7 @@ describe("planGuest", () => {
       { name: "demo", policy: policy({ hourly: 1 }), snapshots: own },
       T0 + 2 * H,
     );
-    expect(plan.take?.name).toBe("autosnap_2030-01-01_02:00:00_hourly");
+    expect(plan.take?.name).toBe("autosnap_2030-01-01_02-00-00_hourly");
     // 01:00 is exactly 1 × 1 h old: kept until the next run.
     expect(plan.prune).toEqual([own[0].name]);
   });
@@ -143,10 +143,10 @@ describe("planGuest", () => {
       ],
       Date.parse("2030-01-01T04:30:00Z"),
     );
-    expect(run.timestamp).toBe("2030-01-01_04:30:00");
+    expect(run.timestamp).toBe("2030-01-01_04-30-00");
     expect(run.guests.map((g) => g.take?.name)).toEqual([
-      "autosnap_2030-01-01_04:30:00_hourly",
-      "autosnap_2030-01-01_04:30:00_daily",
+      "autosnap_2030-01-01_04-30-00_hourly",
+      "autosnap_2030-01-01_04-30-00_daily",
     ]);
   });
 });

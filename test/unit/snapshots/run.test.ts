@@ -29,19 +29,19 @@ describe("the issue's scenario: 2 hourly, 7 daily, five runs", () => {
     const host = new FakeHost().add("demo", { hourly: 2, daily: 7 }, HAND_MADE);
     const reports = await host.runAt(DONE_WHEN);
     expect(host.log.filter((l) => !l.startsWith("record"))).toEqual([
-      "create demo autosnap_2030-01-01_04:30:00_daily", // serves hourly and daily
-      "create demo autosnap_2030-01-01_05:30:00_hourly",
-      "create demo autosnap_2030-01-01_06:30:00_hourly", // 04:30 is exactly 2 h old: kept
-      "create demo autosnap_2030-01-01_07:30:00_hourly", // hourly lets 04:30 go; daily keeps it
-      "create demo autosnap_2030-01-01_08:40:00_hourly",
-      "delete demo autosnap_2030-01-01_05:30:00_hourly",
-      "delete demo autosnap_2030-01-01_06:30:00_hourly",
+      "create demo autosnap_2030-01-01_04-30-00_daily", // serves hourly and daily
+      "create demo autosnap_2030-01-01_05-30-00_hourly",
+      "create demo autosnap_2030-01-01_06-30-00_hourly", // 04:30 is exactly 2 h old: kept
+      "create demo autosnap_2030-01-01_07-30-00_hourly", // hourly lets 04:30 go; daily keeps it
+      "create demo autosnap_2030-01-01_08-40-00_hourly",
+      "delete demo autosnap_2030-01-01_05-30-00_hourly",
+      "delete demo autosnap_2030-01-01_06-30-00_hourly",
     ]);
     expect(host.names("demo").sort()).toEqual([
       "autosnap_2029-01-01_00:00:00_hourly",
-      "autosnap_2030-01-01_04:30:00_daily",
-      "autosnap_2030-01-01_07:30:00_hourly",
-      "autosnap_2030-01-01_08:40:00_hourly",
+      "autosnap_2030-01-01_04-30-00_daily",
+      "autosnap_2030-01-01_07-30-00_hourly",
+      "autosnap_2030-01-01_08-40-00_hourly",
       "by-hand",
       "post-install",
     ]);
@@ -50,27 +50,54 @@ describe("the issue's scenario: 2 hourly, 7 daily, five runs", () => {
         name: "demo",
         schedule: "test",
         due: ["hourly"],
-        taken: ["autosnap_2030-01-01_08:40:00_hourly"],
+        taken: ["autosnap_2030-01-01_08-40-00_hourly"],
         takenAs: "internal, in memory (a fake host)",
-        pruned: ["autosnap_2030-01-01_05:30:00_hourly", "autosnap_2030-01-01_06:30:00_hourly"],
+        pruned: ["autosnap_2030-01-01_05-30-00_hourly", "autosnap_2030-01-01_06-30-00_hourly"],
         skipped: [],
         errors: [],
       },
     ]);
     const [status] = statusReport(await host.guests(), Date.parse(DONE_WHEN[4])).guests;
     expect(status.retained).toEqual({
-      hourly: ["autosnap_2030-01-01_07:30:00_hourly", "autosnap_2030-01-01_08:40:00_hourly"],
-      daily: ["autosnap_2030-01-01_04:30:00_daily"],
+      hourly: ["autosnap_2030-01-01_07-30-00_hourly", "autosnap_2030-01-01_08-40-00_hourly"],
+      daily: ["autosnap_2030-01-01_04-30-00_daily"],
     });
     expect(status.unowned).toEqual(["autosnap_2029-01-01_00:00:00_hourly"]);
     expect(status.prunable).toEqual([]);
     expect(status.lastRun).toEqual({
       lastRun: "2030-01-01T08:40:00.000Z",
       outcome: "ok",
-      newest: "autosnap_2030-01-01_08:40:00_hourly",
-      taken: "autosnap_2030-01-01_08:40:00_hourly",
+      newest: "autosnap_2030-01-01_08-40-00_hourly",
+      taken: "autosnap_2030-01-01_08-40-00_hourly",
       pruned: 2,
     });
+  });
+
+  test("snapshots named before ':' was dropped are still ours: kept, counted and pruned", async () => {
+    // Taken by an earlier deskfleet at 04:30 and 05:30 as autosnap_…_04:30:00_…, with our marker.
+    const legacy = [
+      {
+        name: "autosnap_2030-01-01_04:30:00_daily",
+        description: autosnapDescription(["hourly", "daily"]),
+      },
+      { name: "autosnap_2030-01-01_05:30:00_hourly", description: autosnapDescription(["hourly"]) },
+    ];
+    const host = new FakeHost().add("demo", { hourly: 2, daily: 7 }, [...HAND_MADE, ...legacy]);
+    const reports = await host.runAt(DONE_WHEN.slice(2));
+    expect(reports.flatMap((r) => r.guests[0].taken)).toEqual([
+      "autosnap_2030-01-01_06-30-00_hourly",
+      "autosnap_2030-01-01_07-30-00_hourly",
+      "autosnap_2030-01-01_08-40-00_hourly",
+    ]);
+    // The same retention as in the scenario above: the old daily is kept, the old hourly pruned.
+    expect(host.names("demo").sort()).toEqual([
+      "autosnap_2029-01-01_00:00:00_hourly",
+      "autosnap_2030-01-01_04:30:00_daily",
+      "autosnap_2030-01-01_07-30-00_hourly",
+      "autosnap_2030-01-01_08-40-00_hourly",
+      "by-hand",
+      "post-install",
+    ]);
   });
 
   test("hourly changed to 0: its snapshots go at the next run, the daily stays", async () => {
@@ -80,10 +107,10 @@ describe("the issue's scenario: 2 hourly, 7 daily, five runs", () => {
     const [report] = await host.runAt(["2030-01-01T08:45:00Z"]);
     expect(report.guests[0].taken).toEqual([]);
     expect(report.guests[0].pruned).toEqual([
-      "autosnap_2030-01-01_07:30:00_hourly",
-      "autosnap_2030-01-01_08:40:00_hourly",
+      "autosnap_2030-01-01_07-30-00_hourly",
+      "autosnap_2030-01-01_08-40-00_hourly",
     ]);
-    expect(host.names("demo")).toContain("autosnap_2030-01-01_04:30:00_daily");
+    expect(host.names("demo")).toContain("autosnap_2030-01-01_04-30-00_daily");
   });
 
   test("a failed create leaves the old snapshots in place; the next run catches up", async () => {
@@ -97,13 +124,13 @@ describe("the issue's scenario: 2 hourly, 7 daily, five runs", () => {
       taken: [],
       pruned: [],
       skipped: ["prune of 2 skipped: the new snapshot failed"],
-      errors: ["take autosnap_2030-01-01_08:40:00_hourly: no space left on device"],
+      errors: ["take autosnap_2030-01-01_08-40-00_hourly: no space left on device"],
     });
     expect(host.lastRun("demo")).toMatchObject({ outcome: "error", pruned: 0 });
 
     host.failCreate.clear();
     const [next] = await host.runAt(["2030-01-01T08:45:00Z"]);
-    expect(next.guests[0].taken).toEqual(["autosnap_2030-01-01_08:45:00_hourly"]);
+    expect(next.guests[0].taken).toEqual(["autosnap_2030-01-01_08-45-00_hourly"]);
     expect(next.guests[0].pruned).toHaveLength(2);
   });
 
@@ -117,8 +144,8 @@ describe("the issue's scenario: 2 hourly, 7 daily, five runs", () => {
     expect(host.names("demo")).toEqual(names);
     expect(dry.dryRun).toBe(true);
     expect(dry.guests[0]).toMatchObject({
-      taken: ["autosnap_2030-01-01_08:40:00_hourly"],
-      pruned: ["autosnap_2030-01-01_05:30:00_hourly", "autosnap_2030-01-01_06:30:00_hourly"],
+      taken: ["autosnap_2030-01-01_08-40-00_hourly"],
+      pruned: ["autosnap_2030-01-01_05-30-00_hourly", "autosnap_2030-01-01_06-30-00_hourly"],
     });
   });
 });
@@ -132,7 +159,7 @@ test("a week of runs every 5 minutes keeps exactly what the counts say", async (
   expect(host.log.filter((l) => l.startsWith("create"))).toHaveLength(7 * 96);
   const [status] = statusReport(await host.guests(), Date.parse(times.at(-1)!)).guests;
   const name = (day: number, hm: string, type: string) =>
-    `autosnap_2030-01-0${day}_${hm}:00_${type}`;
+    `autosnap_2030-01-0${day}_${hm.replace(":", "-")}-00_${type}`;
   expect(status.retained.frequently).toEqual([
     name(7, "23:00", "hourly"),
     name(7, "23:15", "frequently"),
@@ -163,13 +190,13 @@ test("a laptop asleep for 3 days takes one catch-up snapshot, then nothing until
   const [wake, after] = await host.runAt(["2030-01-04T09:17:00Z", "2030-01-04T09:22:00Z"]);
   expect(wake.guests[0]).toMatchObject({
     due: ["hourly", "daily"],
-    taken: ["autosnap_2030-01-04_09:17:00_daily"],
+    taken: ["autosnap_2030-01-04_09-17-00_daily"],
     // 14 hourlies are all older than 24 h, but no more than 24 remain: all kept (the AND rule).
     pruned: [],
   });
   expect(after.guests[0]).toMatchObject({ due: [], taken: [], pruned: [] });
   expect(host.log.slice(before).filter((l) => !l.startsWith("record"))).toEqual([
-    "create laptop autosnap_2030-01-04_09:17:00_daily",
+    "create laptop autosnap_2030-01-04_09-17-00_daily",
   ]);
 });
 
@@ -219,8 +246,8 @@ test("status agrees with the last run even when the clock is behind the snapshot
   await host.runAt(DONE_WHEN);
   const [status] = statusReport(await host.guests(), Date.parse("2026-11-23T12:00:00Z")).guests;
   expect(status.retained).toEqual({
-    hourly: ["autosnap_2030-01-01_07:30:00_hourly", "autosnap_2030-01-01_08:40:00_hourly"],
-    daily: ["autosnap_2030-01-01_04:30:00_daily"],
+    hourly: ["autosnap_2030-01-01_07-30-00_hourly", "autosnap_2030-01-01_08-40-00_hourly"],
+    daily: ["autosnap_2030-01-01_04-30-00_daily"],
   });
   expect(status.due).toEqual([]);
 });
