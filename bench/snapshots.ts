@@ -83,7 +83,10 @@ const created: { kind: ResourceKind<HostInputs>; id: string; outs: Record<string
 async function create<I extends HostInputs>(kind: ResourceKind<I>, news: Record<string, unknown>) {
   const { inputs, failures } = kind.check({}, { uri: URI, ...news });
   if (failures.length > 0) throw new Error(JSON.stringify(failures));
-  const result = await kind.create(inputs);
+  const result = await kind.create(
+    inputs,
+    `urn:pulumi:bench::deskfleet::${kind.token}::${String((inputs as HostInputs & { name?: unknown }).name)}`,
+  );
   created.unshift({ kind: kind, ...result });
 }
 

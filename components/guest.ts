@@ -43,6 +43,9 @@ export class Guest extends pulumi.ComponentResource {
         new libvirt.Volume(`${name}-${d.disk}`, d.args, {
           parent: this,
           dependsOn: [...args.dependsOn, ...(d.image ? [args.imageVolumes[d.image]] : [])],
+          // A kept disk is never deleted: the engine then says "delete [retain]" in previews and
+          // destroys, and drops it from state; it is adopted again if the disk comes back.
+          retainOnDelete: d.args.retain === true,
         }),
     );
     const domain = new libvirt.Domain(name, planDomain(args.guest, disks, args.uri), {

@@ -57,7 +57,7 @@ export class DeskfleetProvider implements provider.Provider {
   }
 
   create(urn: pulumi.URN, inputs: unknown): Promise<provider.CreateResult> {
-    return kindOf(urn).create(checked(inputs));
+    return kindOf(urn).create(checked(inputs), urn);
   }
 
   async read(id: pulumi.ID, urn: pulumi.URN, props?: unknown): Promise<provider.ReadResult> {

@@ -24,7 +24,8 @@ export interface ResourceKind<I extends HostInputs> {
     failures: CheckFailure[];
   };
   diff(id: string, olds: I, news: I): DiffResult;
-  create(inputs: I): Promise<{ id: string; outs: Record<string, unknown> }>;
+  /** `urn` names the Pulumi resource: kinds that mark their objects as theirs record it. */
+  create(inputs: I, urn: string): Promise<{ id: string; outs: Record<string, unknown> }>;
   /** Returns undefined when the object is gone from the host. */
   read(
     id: string,

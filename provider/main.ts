@@ -4,5 +4,7 @@
  */
 import { main } from "@pulumi/pulumi/provider";
 import { DeskfleetProvider } from "./index";
+import { readWithoutState } from "./readWithoutState";
 
+readWithoutState();
 void main(new DeskfleetProvider(), process.argv.slice(2));

@@ -7,13 +7,25 @@
  * UUID; a running guest whose hardware changed is restarted gracefully so the
  * change takes effect (shutdown, wait, start). MACs libvirt assigned are kept
  * across redefinitions so a guest keeps its DHCP address.
+ *
+ * A new guest's undeclared MACs are derived from its Pulumi URN, so a guest
+ * that is undefined behind deskfleet's back (or destroyed and brought back)
+ * comes back with the same MACs and DHCP address. Its first definition
+ * records that URN (OWNER_METADATA): a domain of that name found at create
+ * is adopted only when it carries this resource's URN (left by an interrupted
+ * create), and is otherwise an error that says what to do.
  */
 import { z } from "zod";
 import type { DomainRef, LibvirtClient } from "../../libvirt";
+import { createHash } from "node:crypto";
 import {
+  DomainAffect,
+  DomainMetadataType,
   DomainUndefineFlags,
   DomainXmlFlags,
+  ErrorCode,
   getConnection,
+  hasCode,
   uuidFromString,
   uuidToString,
 } from "../../libvirt";
@@ -25,6 +37,7 @@ import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
 import type { ParsedDomain } from "../xml/domain";
 import { buildDomainXml, machineMatches, memoryMatches, parseDomainXml } from "../xml/domain";
+import { OWNER_METADATA, ownerMetadataNode, parseOwnerXml } from "../xml/metadata";
 import { guestAddresses, shutDownGracefully, stateName } from "./domainLifecycle";
 
 export const DOMAIN = "deskfleet:libvirt:Domain";
@@ -111,13 +124,16 @@ export const domain: ResourceKind<DomainInputs> = {
       deleteBeforeReplace: true,
     }),
 
-  async create(inputs) {
+  async create(inputs, urn) {
     const conn = await getConnection(inputs.uri);
     const dom = await doing(`create guest "${inputs.name}"`, async () => {
       const existing = await conn.domainLookupByName(inputs.name).catch(ignoreNotFound);
-      if (existing) throw new Error(`a domain with this name already exists on ${inputs.uri}`);
+      if (existing) return adopt(conn, existing, inputs, urn);
       return allOrNothing(async (onUndo) => {
-        const defined = await conn.domainDefineXml(buildDomainXml(model(inputs)), 0);
+        const defined = await conn.domainDefineXml(
+          buildDomainXml(model(inputs, undefined, urn)),
+          0,
+        );
         onUndo(() => conn.domainUndefine(defined, UNDEFINE_FLAGS));
         await conn.domainSetAutostart(defined, inputs.autostart);
         if (inputs.running) {
@@ -195,18 +211,80 @@ export const domain: ResourceKind<DomainInputs> = {
 
 /**
  * The XML model for `inputs`, keeping MACs libvirt assigned to undeclared ones
- * and the metadata (snapshot schedule, other tools') of the current definition.
+ * and the metadata (snapshot schedule, owner, other tools') of the current
+ * definition. A first definition (`urn` given) records its owner and derives
+ * undeclared MACs from the URN.
  */
-function model(inputs: DomainInputs, current?: ParsedDomain) {
+function model(inputs: DomainInputs, current?: ParsedDomain, urn?: string) {
+  const metadata = {
+    ...(current?.metadata ?? {}),
+    ...(urn !== undefined ? ownerMetadataNode(urn) : {}),
+  };
   return {
     ...inputs,
-    ...(current?.metadata !== undefined ? { metadata: current.metadata } : {}),
+    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
     consoleLog: consoleLogPath(inputs.name),
     interfaces: inputs.interfaces.map((n, i) => ({
       network: n.network,
-      mac: n.mac ?? current?.interfaces[i]?.mac,
+      mac: n.mac ?? current?.interfaces[i]?.mac ?? (urn !== undefined ? macFor(urn, i) : undefined),
     })),
   };
+}
+
+/**
+ * A stable MAC for interface `index` of the resource `urn`, in QEMU's
+ * locally administered 52:54:00 range (as libvirt assigns them).
+ */
+export function macFor(urn: string, index: number): string {
+  const h = createHash("sha256").update(`${urn}#${index}`).digest();
+  return ["52", "54", "00", ...[h[0], h[1], h[2]].map((b) => b.toString(16).padStart(2, "0"))].join(
+    ":",
+  );
+}
+
+/** The URN recorded as the domain's owner, or undefined when it has none. */
+async function ownerOf(conn: LibvirtClient, dom: DomainRef): Promise<string | undefined> {
+  try {
+    const xml = await conn.domainGetMetadata(
+      dom,
+      DomainMetadataType.Element,
+      OWNER_METADATA.uri,
+      DomainAffect.Config,
+    );
+    return parseOwnerXml(xml);
+  } catch (err) {
+    if (hasCode(err, ErrorCode.NoDomainMetadata)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Takes over `dom`, found under the declared name at create, when this
+ * resource made it (an interrupted create): redefined as declared under its
+ * UUID, with its MACs, and started or stopped as declared.
+ */
+async function adopt(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  inputs: DomainInputs,
+  urn: string,
+): Promise<DomainRef> {
+  const owner = await ownerOf(conn, dom);
+  if (owner !== urn) {
+    const who = owner === undefined ? "was not made by deskfleet" : `belongs to ${owner}`;
+    throw new Error(
+      `a domain with this name already exists on ${inputs.uri} and ${who}; ` +
+        `rename the guest in the fleet, or remove the domain (virsh undefine ${inputs.name}) if it is not needed`,
+    );
+  }
+  const current = parseDomainXml(await conn.domainGetXmlDesc(dom, XML_INACTIVE));
+  const uuid = uuidToString(dom.uuid);
+  await conn.domainDefineXml(buildDomainXml({ ...model(inputs, current), uuid }), 0);
+  await conn.domainSetAutostart(dom, inputs.autostart);
+  const active = await conn.domainIsActive(dom);
+  if (inputs.running && !active) await conn.domainCreate(dom, 0);
+  if (!inputs.running && active) await shutDownGracefully(conn, dom, inputs.shutdownTimeout);
+  return dom;
 }
 
 /** Where virtlogd writes the guest's first serial port. */

@@ -5,6 +5,12 @@
  * Changes other than the name are applied in place: the network is redefined
  * under the same UUID and, if it is running, restarted to take the new
  * config (guests attached to it lose connectivity for that moment).
+ *
+ * A network found stopped (`virsh net-destroy`) is read as `active: false` and
+ * started again by the next `up`. One that already exists with this name and
+ * exactly the declared mode, address, DHCP range and bridge (left by an
+ * interrupted create, or from an earlier stack) is adopted; one that differs
+ * is an error that says how.
  */
 import { z } from "zod";
 import type { LibvirtClient, NetworkRef } from "../../libvirt";
@@ -29,6 +35,8 @@ const schema = z.object({
   address: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected "address/prefix"'),
   dhcp: z.object({ start: ipv4, end: ipv4 }).optional(),
   autostart: z.boolean().default(true),
+  /** Running. Always declared true; read says what is. */
+  active: z.boolean().default(true),
 });
 
 export type NetworkInputs = z.infer<typeof schema> & HostInputs;
@@ -56,7 +64,7 @@ export const network: ResourceKind<NetworkInputs> = {
     const what = `create network "${inputs.name}"`;
     const net = await doing(what, async () => {
       const existing = await conn.networkLookupByName(inputs.name).catch(ignoreNotFound);
-      if (existing) throw new Error(`a network with this name already exists on ${inputs.uri}`);
+      if (existing) return adopt(conn, existing, inputs);
       return allOrNothing(async (onUndo) => {
         const defined = await conn.networkDefineXml(buildNetworkXml(inputs));
         onUndo(() => conn.networkUndefine(defined));
@@ -80,6 +88,7 @@ export const network: ResourceKind<NetworkInputs> = {
       mode: xml.mode,
       address: xml.address,
       autostart: await conn.networkGetAutostart(net),
+      active: await conn.networkIsActive(net),
       // libvirt names a bridge when none was declared; only a declared one is compared.
       ...(state.bridge !== undefined ? { bridge: xml.bridge } : {}),
       ...(xml.dhcp ? { dhcp: xml.dhcp } : {}),
@@ -101,6 +110,9 @@ export const network: ResourceKind<NetworkInputs> = {
       });
     }
     if (changed.includes("autostart")) await conn.networkSetAutostart(net, news.autostart);
+    if (news.active && !(await conn.networkIsActive(net))) {
+      await doing(`start network "${news.name}"`, () => conn.networkCreate(net));
+    }
     return outputs(conn, net, news);
   },
 
@@ -114,6 +126,40 @@ export const network: ResourceKind<NetworkInputs> = {
     });
   },
 };
+
+/**
+ * An existing network is adopted when it is exactly what create would make;
+ * otherwise the error names what differs and how to resolve it.
+ */
+async function adopt(
+  conn: LibvirtClient,
+  net: NetworkRef,
+  inputs: NetworkInputs,
+): Promise<NetworkRef> {
+  const xml = parseNetworkXml(await conn.networkGetXmlDesc(net, NetworkXmlFlags.Inactive));
+  const found = {
+    mode: xml.mode,
+    address: xml.address,
+    dhcp: xml.dhcp,
+    ...(inputs.bridge !== undefined ? { bridge: xml.bridge } : {}),
+  };
+  const declared = {
+    mode: inputs.mode,
+    address: inputs.address,
+    dhcp: inputs.dhcp,
+    ...(inputs.bridge !== undefined ? { bridge: inputs.bridge } : {}),
+  };
+  const differs = changedProperties(found, declared);
+  if (differs.length > 0) {
+    throw new Error(
+      `a network with this name already exists on ${inputs.uri} and differs in ${differs.join(", ")}; ` +
+        `declare it as it is to adopt it, or remove it (virsh net-destroy ${inputs.name}; virsh net-undefine ${inputs.name})`,
+    );
+  }
+  if (!(await conn.networkIsActive(net))) await conn.networkCreate(net);
+  await conn.networkSetAutostart(net, inputs.autostart);
+  return net;
+}
 
 async function outputs(conn: LibvirtClient, net: NetworkRef, inputs: NetworkInputs) {
   const live = parseNetworkXml(await conn.networkGetXmlDesc(net, 0));

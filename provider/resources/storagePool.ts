@@ -1,10 +1,14 @@
 /**
  * deskfleet:libvirt:StoragePool — a directory storage pool.
  *
- * The pool's directory is created if missing. Deleting the pool stops and
- * undefines it in libvirt; its directory is removed only when deskfleet
- * created it AND it is empty (libvirt's pool delete is an rmdir), so every
- * volume file stays and a directory the user had is never touched.
+ * The pool's directory is created if missing. A pool found stopped (`virsh
+ * pool-destroy`) is read as `active: false` and started again by the next
+ * `up`. A pool that already exists with this name, type and path (left by an
+ * interrupted create, or from an earlier stack) is adopted as it is; one that
+ * differs is an error that says how. Deleting the pool stops and undefines it
+ * in libvirt; its directory is removed only when deskfleet created it AND it
+ * is empty (libvirt's pool delete is an rmdir), so every volume file stays and
+ * a directory the user had is never touched.
  */
 import { z } from "zod";
 import { getConnection, uuidFromString, uuidToString } from "../../libvirt";
@@ -24,6 +28,8 @@ const schema = z.object({
   type: z.literal("dir").default("dir"),
   path: z.string().startsWith("/", "must be an absolute path"),
   autostart: z.boolean().default(true),
+  /** Running. Always declared true; read says what is. */
+  active: z.boolean().default(true),
 });
 
 export type StoragePoolInputs = z.infer<typeof schema> & HostInputs;
@@ -46,10 +52,29 @@ export const storagePool: ResourceKind<StoragePoolInputs> = {
   async create(inputs) {
     const conn = await getConnection(inputs.uri);
     const what = `create storage pool "${inputs.name}"`;
-    await doing(what, async () => {
-      const existing = await conn.storagePoolLookupByName(inputs.name).catch(ignoreNotFound);
-      if (existing) throw new Error(`a pool with this name already exists on ${inputs.uri}`);
+    const existing = await doing(what, async () => {
+      const pool = await conn.storagePoolLookupByName(inputs.name).catch(ignoreNotFound);
+      if (!pool) return undefined;
+      const xml = parsePoolXml(await conn.storagePoolGetXmlDesc(pool, 0)).path;
+      if (xml !== inputs.path) {
+        throw new Error(
+          `a pool with this name already exists on ${inputs.uri} with path ${xml}, not ${inputs.path}; ` +
+            `declare that path to adopt it, or remove it (virsh pool-destroy ${inputs.name}; virsh pool-undefine ${inputs.name})`,
+        );
+      }
+      return pool;
     });
+    if (existing) {
+      // Ours to adopt: it is exactly what create would make. Its directory was not made by this create.
+      await doing(`adopt storage pool "${inputs.name}"`, async () => {
+        if (!(await conn.storagePoolIsActive(existing))) await conn.storagePoolCreate(existing, 0);
+        await conn.storagePoolSetAutostart(existing, inputs.autostart);
+      });
+      return {
+        id: uuidToString(existing.uuid),
+        outs: { ...inputs, uuid: uuidToString(existing.uuid), createdDirectory: false },
+      };
+    }
     const made = await doing(what, () =>
       allOrNothing(async (onUndo) => {
         const pool = await conn.storagePoolDefineXml(buildPoolXml(inputs), 0);
@@ -85,6 +110,7 @@ export const storagePool: ResourceKind<StoragePoolInputs> = {
       type: xml.type,
       path: xml.path,
       autostart: await conn.storagePoolGetAutostart(pool),
+      active: await conn.storagePoolIsActive(pool),
     };
     return {
       props: { ...inputs, uuid: id, createdDirectory: state.createdDirectory === true },
@@ -97,6 +123,9 @@ export const storagePool: ResourceKind<StoragePoolInputs> = {
     await doing(`update storage pool "${news.name}"`, async () => {
       const pool = await conn.storagePoolLookupByUuid(uuidFromString(id));
       await conn.storagePoolSetAutostart(pool, news.autostart);
+      if (news.active && !(await conn.storagePoolIsActive(pool))) {
+        await conn.storagePoolCreate(pool, 0);
+      }
     });
     return { ...news, uuid: id, createdDirectory: olds.createdDirectory === true };
   },

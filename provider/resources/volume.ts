@@ -9,6 +9,13 @@
  * rewrite a base that overlays depend on (give the new image a new name).
  * Volumes with `retain` are left on the host when deleted; a base volume that
  * some overlay still uses is never deleted.
+ *
+ * A volume that already exists under the declared name is adopted when it is
+ * provably what create would make: a kept data disk coming back, or what an
+ * interrupted create left (same format; an overlay on the same base; a base
+ * nothing is built on yet is uploaded again, since its upload may have been
+ * cut short). Anything else is an error that names the volume and what to do.
+ * A volume in a stopped pool is not a deleted volume: read keeps its state.
  */
 import { z } from "zod";
 import type { LibvirtClient, StoragePoolRef, StorageVolRef } from "../../libvirt";
@@ -19,8 +26,10 @@ import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
 import { imageVirtualSize } from "../image";
+import type { VolumeModel } from "../xml/volume";
 import { buildVolumeXml, parseVolumeXml } from "../xml/volume";
 import { defaultUri } from "../config";
+import { noteOverlay, overlaysOf } from "./backingUsers";
 
 export const VOLUME = "deskfleet:libvirt:Volume";
 
@@ -85,12 +94,16 @@ export const volume: ResourceKind<VolumeInputs> = {
     const vol = await doing(`create volume "${inputs.pool}/${inputs.name}"`, async () => {
       const pool = await conn.storagePoolLookupByName(inputs.pool);
       const model = await volumeModel(conn, pool, inputs);
-      return allOrNothing(async (onUndo) => {
-        const created = await conn.storageVolCreateXml(pool, buildVolumeXml(model), 0);
-        onUndo(() => conn.storageVolDelete(created, 0));
-        if (inputs.source !== undefined) await conn.storageVolUpload(created, inputs.source);
-        return created;
+      const existing = await conn.storageVolLookupByName(pool, inputs.name).catch(ignoreNotFound);
+      if (existing) return adopt(conn, pool, existing, inputs, model);
+      const created = await allOrNothing(async (onUndo) => {
+        const made = await conn.storageVolCreateXml(pool, buildVolumeXml(model), 0);
+        onUndo(() => conn.storageVolDelete(made, 0));
+        if (inputs.source !== undefined) await conn.storageVolUpload(made, inputs.source);
+        return made;
       });
+      await noteOverlay(conn, pool, created.name, model.backingPath, true);
+      return created;
     });
     return { id: vol.key, outs: await outputs(conn, vol, inputs) };
   },
@@ -98,8 +111,13 @@ export const volume: ResourceKind<VolumeInputs> = {
   async read(id, state) {
     const conn = await getConnection(uriOf(state));
     const vol = await conn.storageVolLookupByKey(id).catch(ignoreNotFound);
-    if (!vol) return undefined;
     const declared = state as Partial<VolumeInputs>;
+    if (!vol) {
+      // A stopped pool hides its volumes; they are still there. The pool's own read says it
+      // is stopped, and the next `up` starts it.
+      if (await poolIsStopped(conn, declared.pool)) return { props: state, inputs: stored(state) };
+      return undefined;
+    }
     const xml = parseVolumeXml(await conn.storageVolGetXmlDesc(vol, 0));
     const inputs: VolumeInputs = {
       uri: uriOf(state),
@@ -137,13 +155,15 @@ export const volume: ResourceKind<VolumeInputs> = {
     await doing(`delete volume "${String(state.pool)}/${String(state.name)}"`, async () => {
       const vol = await conn.storageVolLookupByKey(id).catch(ignoreNotFound);
       if (!vol) return;
-      const users = await overlaysOf(conn, vol);
+      const pool = await conn.storagePoolLookupByName(vol.pool);
+      const users = await overlaysOf(conn, pool, await conn.storageVolGetPath(vol));
       if (users.length > 0) {
         throw new Error(
           `it is the base of ${users.map((u) => `"${u}"`).join(", ")}; delete those first`,
         );
       }
-      await conn.storageVolDelete(vol, 0);
+      await conn.storageVolDelete(vol, 0).catch(ignoreNotFound);
+      await noteOverlay(conn, pool, vol.name, undefined, false);
     });
   },
 };
@@ -154,7 +174,11 @@ function withoutSource(v: VolumeInputs): Record<string, unknown> {
   return { ...rest, base: source !== undefined };
 }
 
-async function volumeModel(conn: LibvirtClient, pool: StoragePoolRef, inputs: VolumeInputs) {
+async function volumeModel(
+  conn: LibvirtClient,
+  pool: StoragePoolRef,
+  inputs: VolumeInputs,
+): Promise<VolumeModel> {
   if (inputs.source !== undefined) {
     const size = await imageVirtualSize(inputs.source, inputs.format);
     return {
@@ -188,15 +212,55 @@ async function backingName(conn: LibvirtClient, poolName: string, path: string):
   return base && base.pool === poolName ? base.name : path;
 }
 
-/** Names of the volumes in the same pool whose backing file is `vol`. */
-async function overlaysOf(conn: LibvirtClient, vol: StorageVolRef): Promise<string[]> {
-  const path = await conn.storageVolGetPath(vol);
-  const pool = await conn.storagePoolLookupByName(vol.pool);
-  const users: string[] = [];
-  for (const other of await conn.storagePoolListAllVolumes(pool, 0)) {
-    if (other.key === vol.key) continue;
-    const xml = parseVolumeXml(await conn.storageVolGetXmlDesc(other, 0));
-    if (xml.backingPath === path) users.push(other.name);
+/** Whether `poolName` exists on the host and is stopped. */
+async function poolIsStopped(conn: LibvirtClient, poolName: string | undefined): Promise<boolean> {
+  if (poolName === undefined) return false;
+  const pool = await conn.storagePoolLookupByName(poolName).catch(ignoreNotFound);
+  return pool !== undefined && !(await conn.storagePoolIsActive(pool));
+}
+
+/** The stored state's inputs (read of a volume the host cannot show right now). */
+function stored(state: Record<string, unknown>): VolumeInputs {
+  return Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((k) => state[k] !== undefined)
+      .map((k) => [k, state[k]]),
+  ) as unknown as VolumeInputs;
+}
+
+/**
+ * Takes over a volume that exists already under the declared name, when it is
+ * provably what create would make (see the header); throws otherwise.
+ */
+async function adopt(
+  conn: LibvirtClient,
+  pool: StoragePoolRef,
+  vol: StorageVolRef,
+  inputs: VolumeInputs,
+  model: VolumeModel,
+): Promise<StorageVolRef> {
+  const found = parseVolumeXml(await conn.storageVolGetXmlDesc(vol, 0));
+  const where = `${inputs.pool}/${inputs.name}`;
+  const refuse = (why: string): never => {
+    throw new Error(
+      `storage volume "${where}" exists already and ${why}; deskfleet will not take it over. ` +
+        `Remove it (virsh vol-delete --pool ${inputs.pool} ${inputs.name}) or give the disk another name`,
+    );
+  };
+  if (found.format !== model.format) refuse(`is ${found.format}, not ${model.format}`);
+  if (found.backingPath !== model.backingPath) {
+    refuse(
+      model.backingPath === undefined
+        ? `is an overlay of ${found.backingPath}`
+        : `is not an overlay of ${model.backingPath}`,
+    );
   }
-  return users;
+  if (inputs.source !== undefined) {
+    // A base whose upload may have been cut short: upload it again, unless guests use it already.
+    const users = await overlaysOf(conn, pool, found.path);
+    if (users.length === 0) await conn.storageVolUpload(vol, inputs.source);
+  } else if (found.capacity < model.capacity) {
+    await conn.storageVolResize(vol, BigInt(model.capacity), 0);
+  }
+  return vol;
 }

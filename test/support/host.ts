@@ -10,6 +10,11 @@ export const TEST_URI = process.env.DESKFLEET_TEST_URI ?? "qemu:///system";
 export const REPO_ROOT = join(__dirname, "..", "..");
 export const APPLIANCE = join(REPO_ROOT, ".tools", "appliance", "deskfleet-appliance.qcow2");
 
+/** A URN as the engine would send it for a resource of type `token` named `name`. */
+export function testUrn(token: string, name: string): string {
+  return `urn:pulumi:test::deskfleet::${token}::${name}`;
+}
+
 export function requireAppliance(): string {
   if (!existsSync(APPLIANCE))
     throw new Error(`${APPLIANCE} is missing: run scripts/appliance/build.sh`);

@@ -4,12 +4,30 @@
  * config and file backend in a temp directory, so the repository's stacks/ and
  * .state/ are never touched.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { REPO_ROOT } from "./host";
+
+/** Runs the pulumi CLI itself on the project (for what the Automation API lacks); its output. */
+export function pulumiCli(project: TestProject, args: string[]): string {
+  return execFileSync("pulumi", [...args, "--stack", project.stack.name, "--non-interactive"], {
+    cwd: project.dir,
+    encoding: "utf8",
+    env: { ...process.env, ...ENV(project.dir) },
+  });
+}
+
+/** What every pulumi run on a test project needs: its own file backend, no prompts, no downloads. */
+const ENV = (dir: string) => ({
+  PULUMI_BACKEND_URL: `file://${join(dir, ".state")}`,
+  PULUMI_CONFIG_PASSPHRASE: "",
+  PULUMI_SKIP_UPDATE_CHECK: "true",
+  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+});
 
 export interface TestProject {
   dir: string;
@@ -45,12 +63,7 @@ export async function createTestProject(
     { stackName, workDir: dir },
     {
       pulumiCommand: await PulumiCommand.get(),
-      envVars: {
-        PULUMI_BACKEND_URL: `file://${join(dir, ".state")}`,
-        PULUMI_CONFIG_PASSPHRASE: "",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      },
+      envVars: ENV(dir),
     },
   );
   await stack.setAllConfig({

@@ -9,7 +9,7 @@ import { domain } from "../../../provider/resources/domain";
 import { network } from "../../../provider/resources/network";
 import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
-import { consoleText, objectsNamed, requireAppliance, TEST_URI } from "../../support/host";
+import { consoleText, objectsNamed, requireAppliance, TEST_URI, testUrn } from "../../support/host";
 import { waitFor } from "../../support/wait";
 import { expectQuickDaemon } from "../../support/daemonSpeed";
 
@@ -33,7 +33,10 @@ function checked<I extends HostInputs>(
 
 /** create, then read must give back exactly the declared inputs. */
 async function createAndRead<I extends HostInputs>(kind: ResourceKind<I>, inputs: I) {
-  const { id, outs } = await kind.create(inputs);
+  const { id, outs } = await kind.create(
+    inputs,
+    testUrn(kind.token, String((inputs as HostInputs & { name?: unknown }).name)),
+  );
   const read = await kind.read(id, outs);
   expect(read?.inputs).toEqual(inputs);
   // The engine diffs against the stored outputs; the declared inputs must match.
@@ -79,6 +82,7 @@ describe("provider kinds on the real daemon", () => {
       type: "dir",
       path: POOL_DIR,
       autostart: true,
+      active: true,
     });
     const { id, outs } = track(storagePool, await createAndRead(storagePool, inputs));
     expect(existsSync(POOL_DIR)).toBe(true);
@@ -96,8 +100,14 @@ describe("provider kinds on the real daemon", () => {
       "path",
     ]);
 
-    await expect(storagePool.create(inputs)).rejects.toThrow(
-      `create storage pool "test-int-pool": a pool with this name already exists on ${TEST_URI}`,
+    // The same pool again (an interrupted create, a stack brought back) is adopted; a pool of
+    // that name elsewhere is refused, saying how to resolve it.
+    const again = await storagePool.create(inputs, testUrn(storagePool.token, inputs.name));
+    expect(again).toEqual({ id, outs: { ...inputs, uuid: id, createdDirectory: false } });
+    await expect(
+      storagePool.create({ ...inputs, path: "/var/lib/libvirt/images/test-int-elsewhere" }, "urn"),
+    ).rejects.toThrow(
+      `create storage pool "test-int-pool": a pool with this name already exists on ${TEST_URI} with path ${POOL_DIR}, not /var/lib/libvirt/images/test-int-elsewhere; declare that path`,
     );
   });
 
@@ -214,7 +224,9 @@ describe("provider kinds on the real daemon", () => {
       memory: 64 * 1024 ** 2,
       disks: [{ pool: "test-int-pool", volume: "test-int-missing.qcow2" }],
     });
-    await expect(domain.create(inputs)).rejects.toThrow(/^create guest "test-int-broken": /);
+    await expect(domain.create(inputs, testUrn(domain.token, inputs.name))).rejects.toThrow(
+      /^create guest "test-int-broken": /,
+    );
     const conn = await getConnection(TEST_URI);
     expect((await objectsNamed(conn, "test-int-broken")).domains).toEqual([]);
   });

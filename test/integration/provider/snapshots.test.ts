@@ -21,7 +21,7 @@ import { snapshotSchedule } from "../../../provider/resources/snapshotSchedule";
 import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
 import { SCHEDULE_METADATA } from "../../../provider/xml/metadata";
-import { consoleText, objectsNamed, requireAppliance, TEST_URI } from "../../support/host";
+import { consoleText, objectsNamed, requireAppliance, TEST_URI, testUrn } from "../../support/host";
 import { waitFor } from "../../support/wait";
 import { expectQuickDaemon } from "../../support/daemonSpeed";
 
@@ -46,7 +46,10 @@ function checked<I extends HostInputs>(
 const created: { kind: ResourceKind<HostInputs>; id: string; outs: Record<string, unknown> }[] = [];
 async function create<I extends HostInputs>(kind: ResourceKind<I>, news: Record<string, unknown>) {
   const inputs = checked(kind, news);
-  const result = await kind.create(inputs);
+  const result = await kind.create(
+    inputs,
+    testUrn(kind.token, String((inputs as HostInputs & { name?: unknown }).name)),
+  );
   created.unshift({ kind: kind, ...result });
   return { inputs, ...result };
 }
@@ -130,7 +133,7 @@ describe("Snapshot", () => {
     const read = await snapshot.read(id, outs);
     expect(read?.inputs).toEqual(base);
     expect(snapshot.diff(id, read!.inputs, base).changes).toBe(false);
-    await expect(snapshot.create(base)).rejects.toThrow(
+    await expect(snapshot.create(base, testUrn(snapshot.token, base.name))).rejects.toThrow(
       `take snapshot "test-baseline" of guest "${GUEST}": a snapshot with this name already exists on ${TEST_URI}`,
     );
   });

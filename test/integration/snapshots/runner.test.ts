@@ -21,7 +21,7 @@ import { acquireLock } from "../../../snapshots/lock";
 import { MODE_WORDS } from "../../../snapshots/take";
 import type { RunReport } from "../../../snapshots/run";
 import type { StatusReport } from "../../../snapshots/status";
-import { objectsNamed, requireAppliance, TEST_URI } from "../../support/host";
+import { objectsNamed, requireAppliance, TEST_URI, testUrn } from "../../support/host";
 import { expectQuickDaemon } from "../../support/daemonSpeed";
 
 // Runs take internal snapshots of a guest and prune them (seconds each); the refresh test
@@ -37,7 +37,10 @@ const created: { kind: ResourceKind<HostInputs>; id: string; outs: Record<string
 async function create<I extends HostInputs>(kind: ResourceKind<I>, news: Record<string, unknown>) {
   const { inputs, failures } = kind.check({}, { uri: TEST_URI, ...news });
   expect(failures).toEqual([]);
-  const result = await kind.create(inputs);
+  const result = await kind.create(
+    inputs,
+    testUrn(kind.token, String((inputs as HostInputs & { name?: unknown }).name)),
+  );
   created.unshift({ kind: kind, ...result });
   return { inputs, ...result };
 }

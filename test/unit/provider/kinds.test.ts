@@ -71,7 +71,14 @@ describe("check", () => {
 });
 
 describe("diff", () => {
-  const pool = { uri: URI, name: "p", type: "dir" as const, path: "/a", autostart: true };
+  const pool = {
+    uri: URI,
+    name: "p",
+    type: "dir" as const,
+    path: "/a",
+    autostart: true,
+    active: true,
+  };
   it.each([
     [{ autostart: false }, []],
     [{ path: "/b" }, ["path"]],
