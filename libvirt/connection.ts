@@ -24,6 +24,7 @@ import { decodeReply } from "./replies";
 import type { Decoder, Encoder } from "./replies";
 import type { Transport } from "./transport";
 import { BatchWriter } from "./writer";
+import { traceCall } from "./trace";
 
 /** Waits this long for CONNECT_CLOSE's reply and for the stream to end on close(). */
 const CLOSE_TIMEOUT_MS = 2_000;
@@ -107,6 +108,7 @@ export class Connection {
     opts: CallOptions = {},
   ): Promise<T> {
     if (this.state !== "open") return Promise.reject(this.unusable());
+    traceCall(procedure);
     return this.rawCall(procedure, encodeArgs, decodeRet, opts);
   }
 

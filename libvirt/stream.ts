@@ -29,6 +29,7 @@ import { encodePacket, encodeRawPacket } from "./framing";
 import type { Packet, PacketHeader } from "./framing";
 import { PROGRAM_VERSION, PacketStatus, PacketType, Program, procedureName } from "./protocol";
 import { XdrReader } from "./xdr";
+import { traceCall } from "./trace";
 
 type Phase = "call" | "data" | "finishing" | "aborted" | "done";
 
@@ -74,6 +75,7 @@ export class StreamCall implements PendingHandler {
     receiving = false,
   ): Promise<StreamCall> {
     const call = new StreamCall(conn, procedure, receiving);
+    traceCall(procedure);
     const accepted = call.wait();
     call.serial = conn.register(call, (serial) =>
       encodePacket(call.header(serial, PacketType.Call, PacketStatus.Ok), args),

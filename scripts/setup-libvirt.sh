@@ -48,15 +48,15 @@ fix_kvm_permissions() {
 start_daemon() {
   local name="$1" pidfile="/var/run/$1.pid"
   shift
-  if pgrep -x "$name" >/dev/null; then
+  if [ -n "$(alive_pids "$name")" ]; then
     # libvirtd that runs but does not answer may be a dying one: give it 5 s to go.
     if [ "$name" != libvirtd ] || daemon_answers; then return 0; fi
     for _ in $(seq 1 50); do
-      pgrep -x "$name" >/dev/null || break
+      [ -z "$(alive_pids "$name")" ] && break
       sleep 0.1
     done
-    pgrep -x "$name" >/dev/null &&
-      die "$name (pid $(pgrep -x "$name" | tr '\n' ' ')) runs but does not answer on $URI; stop it or look at its log"
+    [ -n "$(alive_pids "$name")" ] &&
+      die "$name (pid $(alive_pids "$name" | tr '\n' ' ')) runs but does not answer on $URI; stop it or look at its log"
   fi
   # A stale pid file from a killed daemon makes it refuse to start.
   rm -f "$pidfile"

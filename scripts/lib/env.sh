@@ -18,3 +18,12 @@ export PATH
 log() { printf '\033[1m[deskfleet]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[deskfleet] error:\033[0m %s\n' "$*" >&2; exit 1; }
 is_root() { [ "$(id -u)" = 0 ]; }
+# Whether process $1 runs. A killed daemon can stay a zombie for a while where
+# nothing reaps orphans promptly (containers): `kill -0` and pgrep still see it.
+alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+# The pids of running (not zombie) processes named exactly $1.
+alive_pids() {
+  local pid
+  for pid in $(pgrep -x "$1"); do alive "$pid" && echo "$pid"; done
+  return 0
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# A second libvirt host on this machine, for tests: a privileged libvirtd (and
+# its own virtlogd) in a network namespace and a mount namespace of its own,
+# with private /etc/libvirt, /var/lib/libvirt, /var/cache/libvirt,
+# /run/libvirt and /var/log/libvirt, all kept under one folder. It shares
+# nothing with the system daemon but the binaries, and it can be killed,
+# frozen and restarted by a test without touching anything else.
+#
+#   scripts/second-host.sh start NAME   start it (or find it running); prints its URI
+#   scripts/second-host.sh stop NAME    stop it and remove its folder and namespace
+#   scripts/second-host.sh pid NAME     the pid of its libvirtd (for signals)
+#
+# Its socket is reachable from outside at /run/deskfleet-hosts/NAME/run/libvirt-sock:
+# the URI is qemu+unix:///system?socket=…. Paths outside the private folders
+# (e.g. a pool under /run/deskfleet-hosts/NAME/pools) are the same inside and out.
+# Needs root, iproute2 and util-linux (scripts/packages.txt).
+set -euo pipefail
+source "$(dirname "$0")/lib/env.sh"
+
+cmd="${1:-}"
+name="${2:-}"
+[[ "$name" =~ ^[a-z0-9][a-z0-9-]{0,30}$ ]] || die "usage: $0 start|stop|pid NAME (NAME: lower-case letters, digits, '-')"
+is_root || die "a second libvirt host needs root"
+
+base="/run/deskfleet-hosts/$name"
+netns="deskfleet-$name"
+socket="$base/run/libvirt-sock"
+uri="qemu+unix:///system?socket=$socket"
+PRIVATE=(etc:/etc/libvirt lib:/var/lib/libvirt cache:/var/cache/libvirt run:/run/libvirt log:/var/log/libvirt)
+
+answers() { timeout 5 virsh -q -c "$uri" version >/dev/null 2>&1; }
+daemon_pid() { cat "$base/libvirtd.pid" 2>/dev/null || true; }
+# Whether the daemon whose pid file is $1 runs; a pid file of one that was killed is removed.
+running() {
+  local pid
+  pid="$(cat "$1" 2>/dev/null || true)"
+  [ -n "$pid" ] && alive "$pid" && return 0
+  rm -f "$1"
+  return 1
+}
+
+case "$cmd" in
+  start)
+    if [ -S "$socket" ] && answers; then
+      echo "$uri"
+      exit 0
+    fi
+    mkdir -p "$base/pools"
+    chmod 755 /run/deskfleet-hosts "$base" "$base/pools" 2>/dev/null || true
+    for p in "${PRIVATE[@]}"; do mkdir -p "$base/${p%%:*}"; done
+    # Its own copy of the configuration, with guest consoles written by its own virtlogd.
+    if [ ! -f "$base/etc/libvirtd.conf" ]; then
+      cp -a /etc/libvirt/. "$base/etc/"
+    fi
+    # The system daemon's probe of the same qemu binary, so the first define does not pay its own
+    # (~1 min); libvirt re-probes by itself if it finds the cache stale.
+    if [ -d /var/cache/libvirt/qemu/capabilities ] && [ ! -d "$base/cache/qemu" ]; then
+      cp -a /var/cache/libvirt/qemu "$base/cache/"
+    fi
+    # libvirt-qemu must reach images and logs under the private folders.
+    chmod 755 "$base/lib" "$base/log"
+    ip netns list | grep -qw "$netns" || ip netns add "$netns"
+    ip netns exec "$netns" ip link set lo up
+    mounts=""
+    for p in "${PRIVATE[@]}"; do mounts+="mount --bind '$base/${p%%:*}' '${p#*:}'; "; done
+    # After a kill (a test's fault) one of the two may still run: start only what does not.
+    start=""
+    running "$base/virtlogd.pid" || start+="virtlogd -d -p '$base/virtlogd.pid'; "
+    running "$base/libvirtd.pid" || start+="libvirtd -d -p '$base/libvirtd.pid'; "
+    # A mount namespace of its own: the bind mounts are seen only by these daemons and their children.
+    ip netns exec "$netns" unshare --mount --propagation private sh -c "
+      $mounts
+      mkdir -p /var/lib/libvirt/qemu /var/cache/libvirt/qemu /run/libvirt/qemu /var/log/libvirt/qemu
+      $start
+    "
+    for _ in $(seq 1 100); do
+      answers && {
+        echo "$uri"
+        exit 0
+      }
+      sleep 0.1
+    done
+    die "the second host '$name' did not answer on $socket within 10 s"
+    ;;
+  stop)
+    for pidfile in "$base/libvirtd.pid" "$base/virtlogd.pid"; do
+      pid="$(cat "$pidfile" 2>/dev/null || true)"
+      [ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
+    done
+    for _ in $(seq 1 50); do
+      pid="$(daemon_pid)"
+      { [ -z "$pid" ] || ! alive "$pid"; } && break
+      sleep 0.1
+    done
+    # Guests of that host end with it. Every process in its network namespace was started by this
+    # script (its daemons, their qemu and dnsmasq), so that is the list, and nothing else is touched.
+    ns_pids() { ip netns pids "$netns" 2>/dev/null | while read -r p; do alive "$p" && echo "$p"; done; }
+    for sig in TERM KILL; do
+      pids="$(ns_pids)"
+      [ -z "$pids" ] && break
+      # shellcheck disable=SC2086 # a list of pids
+      kill -CONT $pids 2>/dev/null || true
+      # shellcheck disable=SC2086
+      kill -"$sig" $pids 2>/dev/null || true
+      for _ in $(seq 1 30); do
+        [ -z "$(ns_pids)" ] && break
+        sleep 0.1
+      done
+    done
+    [ -z "$(ns_pids)" ] || log "still running in $netns: $(ns_pids | tr '\n' ' ')"
+    ip netns delete "$netns" 2>/dev/null || true
+    rm -rf "$base"
+    rmdir /run/deskfleet-hosts 2>/dev/null || true
+    ;;
+  pid)
+    daemon_pid
+    ;;
+  *)
+    die "usage: $0 start|stop|pid NAME"
+    ;;
+esac
