@@ -3,6 +3,7 @@
  * guests, from a validated FleetSpec.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { declaredAt } from "../stacks/load";
 import type { FleetSpec } from "../stacks/spec";
 import { Guest } from "./guest";
 import { Network } from "./network";
@@ -60,6 +61,7 @@ export class Fleet extends pulumi.ComponentResource {
             images: spec.images,
             imageVolumes,
             snapshotSchedules: spec.snapshotSchedules,
+            declaredAt: (path) => declaredAt(spec, path),
             dependsOn: [
               ...new Set(guest.disks.map((d) => this.pools[d.pool])),
               ...new Set(guest.interfaces.map((n) => this.networks[n.network])),

@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as libvirt from "../provider/sdk";
 import type { GuestSpec, ImageSpec, SnapshotScheduleSpec } from "../stacks/spec";
+import type { DeclaredAt } from "./plan";
 import { planBaseline, planDisks, planDomain, planSnapshotSchedule } from "./plan";
 
 export interface GuestArgs {
@@ -23,6 +24,8 @@ export interface GuestArgs {
   uri: string;
   /** The fleet's snapshot schedules (the guest may name one). */
   snapshotSchedules?: SnapshotScheduleSpec[];
+  /** Where a value of the fleet files was written (stacks/load.ts declaredAt), for later errors. */
+  declaredAt?: DeclaredAt;
 }
 
 export class Guest extends pulumi.ComponentResource {
@@ -37,7 +40,7 @@ export class Guest extends pulumi.ComponentResource {
 
   constructor(name: string, args: GuestArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deskfleet:fleet:Guest", name, {}, opts);
-    const disks = planDisks(args.guest, args.images, args.uri);
+    const disks = planDisks(args.guest, args.images, args.uri, args.declaredAt);
     const volumes = disks.map(
       (d) =>
         new libvirt.Volume(`${name}-${d.disk}`, d.args, {
@@ -48,7 +51,11 @@ export class Guest extends pulumi.ComponentResource {
           retainOnDelete: d.args.retain === true,
         }),
     );
-    const domain = new libvirt.Domain(name, planDomain(args.guest, disks, args.uri), {
+    const password =
+      args.guest.consolePassword !== undefined
+        ? new pulumi.Config("deskfleet").requireSecret(args.guest.consolePassword)
+        : undefined;
+    const domain = new libvirt.Domain(name, planDomain(args.guest, disks, args.uri, password), {
       parent: this,
       dependsOn: [...args.dependsOn, ...volumes],
     });

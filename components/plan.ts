@@ -3,14 +3,17 @@
  * libvirt resource. Components only wire what these functions decide, so the
  * decisions are tested without Pulumi.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type {
   DomainArgs,
+  Inputs,
   NetworkArgs,
   SnapshotArgs,
   SnapshotScheduleArgs,
   StoragePoolArgs,
   VolumeArgs,
 } from "../provider/sdk";
+import type { Path } from "../stacks/positions";
 import * as refs from "../stacks/refs";
 import type {
   DiskSpec,
@@ -69,7 +72,15 @@ export interface DiskPlan {
   image?: string;
 }
 
-export function planDisks(guest: GuestSpec, images: ImageSpec[], uri: string): DiskPlan[] {
+/** Where the value at a path of the fleet files was written (`file:line:col: path`), if known. */
+export type DeclaredAt = (path: Path) => string | undefined;
+
+export function planDisks(
+  guest: GuestSpec,
+  images: ImageSpec[],
+  uri: string,
+  declaredAt: DeclaredAt = () => undefined,
+): DiskPlan[] {
   return guest.disks.map((disk) => {
     const image = disk.image !== undefined ? images.find((i) => i.name === disk.image) : undefined;
     if (disk.image !== undefined && image === undefined) {
@@ -81,6 +92,7 @@ export function planDisks(guest: GuestSpec, images: ImageSpec[], uri: string): D
       name: diskVolumeName(guest.name, disk),
       format: "qcow2",
       ...(disk.size !== undefined ? { capacity: disk.size } : {}),
+      ...sizeDeclaredAt(declaredAt(["guests", guest.name, "disks", disk.name, "size"])),
       ...(image ? { backingVolume: imageVolumeName(image) } : {}),
       retain: disk.keep,
     };
@@ -88,7 +100,20 @@ export function planDisks(guest: GuestSpec, images: ImageSpec[], uri: string): D
   });
 }
 
-export function planDomain(guest: GuestSpec, disks: DiskPlan[], uri: string): DomainArgs {
+function sizeDeclaredAt(at: string | undefined): Pick<VolumeArgs, "capacityDeclaredAt"> {
+  return at !== undefined ? { capacityDeclaredAt: at } : {};
+}
+
+/**
+ * The domain's arguments. `graphicsPassword` is the secret named by the guest's
+ * `consolePassword` (read from stack config by the component, kept secret).
+ */
+export function planDomain(
+  guest: GuestSpec,
+  disks: DiskPlan[],
+  uri: string,
+  graphicsPassword?: pulumi.Input<string>,
+): Inputs<DomainArgs> {
   return {
     uri,
     name: guest.name,
@@ -103,6 +128,7 @@ export function planDomain(guest: GuestSpec, disks: DiskPlan[], uri: string): Do
       ...(n.mac !== undefined ? { mac: n.mac } : {}),
     })),
     graphics: guest.graphics,
+    ...(graphicsPassword !== undefined ? { graphicsPassword } : {}),
     running: guest.running,
     autostart: guest.autostart,
   };

@@ -127,6 +127,7 @@ export const Procedure = {
   ConnectGetUri: 110,
   StorageVolCreateXmlFrom: 125,
   DomainIsActive: 150,
+  DomainIsPersistent: 151,
   NetworkIsActive: 152,
   StoragePoolIsActive: 154,
   ConnectGetLibVersion: 157,

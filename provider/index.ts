@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import type { HostInputs, ResourceKind } from "./kind";
-import { unwrapSecrets } from "./inputs";
+import { unwrapSecrets, wrapSecrets } from "./inputs";
 import { domain } from "./resources/domain";
 import { network } from "./resources/network";
 import { snapshot } from "./resources/snapshot";
@@ -43,12 +43,18 @@ const plain = (v: unknown): Props => (unwrapSecrets(v) ?? {}) as Props;
 /** Inputs the engine stored after check(): already validated, defaults filled. */
 const checked = (v: unknown): HostInputs => plain(v) as unknown as HostInputs;
 
+/** What goes back to the engine, with the kind's secret properties wrapped as secrets. */
+function secret<T extends object>(kind: ResourceKind<HostInputs>, props: T): T {
+  return kind.secrets ? wrapSecrets(props, kind.secrets) : props;
+}
+
 export class DeskfleetProvider implements provider.Provider {
   readonly version = PROVIDER_VERSION;
 
   check(urn: pulumi.URN, olds: unknown, news: unknown): Promise<provider.CheckResult> {
-    const { inputs, failures } = kindOf(urn).check(plain(olds), plain(news));
-    return Promise.resolve({ inputs, failures });
+    const kind = kindOf(urn);
+    const { inputs, failures } = kind.check(plain(olds), plain(news));
+    return Promise.resolve({ inputs: secret(kind, inputs), failures });
   }
 
   diff(id: pulumi.ID, urn: pulumi.URN, olds: unknown, news: unknown): Promise<provider.DiffResult> {
@@ -56,14 +62,18 @@ export class DeskfleetProvider implements provider.Provider {
     return Promise.resolve(kind.diff(id, checked(olds), checked(news)));
   }
 
-  create(urn: pulumi.URN, inputs: unknown): Promise<provider.CreateResult> {
-    return kindOf(urn).create(checked(inputs), urn);
+  async create(urn: pulumi.URN, inputs: unknown): Promise<provider.CreateResult> {
+    const kind = kindOf(urn);
+    const { id, outs } = await kind.create(checked(inputs), urn);
+    return { id, outs: secret(kind, outs) };
   }
 
   async read(id: pulumi.ID, urn: pulumi.URN, props?: unknown): Promise<provider.ReadResult> {
-    const result = await kindOf(urn).read(id, plain(props));
+    const kind = kindOf(urn);
+    const result = await kind.read(id, plain(props));
     // No id tells the engine the object is gone.
-    return result ? { id, props: result.props, inputs: result.inputs } : {};
+    if (!result) return {};
+    return { id, props: secret(kind, result.props), inputs: secret(kind, result.inputs) };
   }
 
   async update(
@@ -72,8 +82,9 @@ export class DeskfleetProvider implements provider.Provider {
     olds: unknown,
     news: unknown,
   ): Promise<provider.UpdateResult> {
-    const outs = await kindOf(urn).update(id, plain(olds) as HostInputs & Props, checked(news));
-    return { outs };
+    const kind = kindOf(urn);
+    const outs = await kind.update(id, plain(olds) as HostInputs & Props, checked(news));
+    return { outs: secret(kind, outs) };
   }
 
   delete(id: pulumi.ID, urn: pulumi.URN, props: unknown): Promise<void> {

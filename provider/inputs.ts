@@ -31,6 +31,22 @@ export function unwrapSecrets(v: unknown): unknown {
   return v;
 }
 
+/**
+ * `props` with each of `keys` that it has wrapped as a secret again: the
+ * engine stores what a provider returns as it is, so a value that came in as
+ * a secret and goes back plain would be written to state in plaintext.
+ */
+export function wrapSecrets<T extends object>(props: T, keys: readonly string[]): T {
+  const out = { ...props } as Record<string, unknown>;
+  for (const k of keys) {
+    const v = out[k];
+    if (v !== undefined && !isUnknown(v) && !rpc.isRpcSecret(v)) {
+      out[k] = { [rpc.specialSigKey]: rpc.specialSecretSig, value: v };
+    }
+  }
+  return out as unknown as T;
+}
+
 export interface CheckFailure {
   property: string;
   reason: string;

@@ -15,6 +15,8 @@ export interface HostInputs {
 export interface ResourceKind<I extends HostInputs> {
   /** Type token, e.g. "deskfleet:libvirt:Domain". */
   readonly token: string;
+  /** Inputs (and the outputs of the same name) that are secrets: never returned in plaintext. */
+  readonly secrets?: readonly string[];
   /** Validates and fills defaults; `olds` are the previous inputs ({} on create). */
   check(
     olds: Record<string, unknown>,

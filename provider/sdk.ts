@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PreferredTimes } from "../snapshots/policy";
 
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** Every kind takes the libvirt URI of its host (default: stack config `deskfleet:uri`). */
 interface HostArgs {
@@ -37,6 +37,8 @@ export interface VolumeArgs extends HostArgs {
   format?: "qcow2" | "raw";
   /** Bytes. */
   capacity?: number;
+  /** Where the fleet declares the capacity (file:line:col: path), for the shrink error. */
+  capacityDeclaredAt?: string;
   /** Absolute path of a local image file to upload (a base volume). */
   source?: string;
   /** Name of the base volume in the same pool (a copy-on-write overlay). */
@@ -87,6 +89,8 @@ export interface DomainArgs extends HostArgs {
   disks?: { pool: string; volume: string; format?: "qcow2" | "raw" }[];
   interfaces?: { network: string; mac?: string }[];
   graphics?: "none" | "vnc" | "spice";
+  /** The console's password (a secret; VNC takes at most 8 characters). */
+  graphicsPassword?: string;
   running?: boolean;
   autostart?: boolean;
   shutdownTimeout?: number;
@@ -113,7 +117,8 @@ export class Domain extends pulumi.CustomResource {
         addresses: undefined,
         consoleLog: undefined,
       },
-      opts,
+      // The password stays a secret in state whichever way it comes back (create, read).
+      { ...opts, additionalSecretOutputs: ["graphicsPassword"] },
     );
   }
 }

@@ -18,6 +18,7 @@ export const ISSUE_CODES = [
   "invalid_key",
   "invalid_merge",
   "recursive_alias",
+  "alias_expansion",
   // Shape
   "unknown_key",
   "missing_key",

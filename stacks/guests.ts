@@ -32,7 +32,10 @@ export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSp
     const disks = entry.disks.map((disk) => resolveDisk(entry.name, disk, ctx));
     const interfaces = entry.interfaces.map((nic) => resolveInterface(nic, macs, ctx));
     const snapshots = entry.fields && resolveSnapshots(entry, entry.fields, ctx);
-    if (!entry.fields || !snapshots || !allDefined(disks) || !allDefined(interfaces)) continue;
+    const console = entry.fields && consoleOk(entry, entry.fields, ctx);
+    if (!entry.fields || !snapshots || !console || !allDefined(disks) || !allDefined(interfaces)) {
+      continue;
+    }
     specs.push({ ...guestSpec(entry.name, entry.fields, disks, interfaces), ...snapshots });
   }
   return specs;
@@ -49,6 +52,7 @@ function guestSpec(
   interfaces: InterfaceSpec[],
 ): GuestSpec {
   const { type, memory, vcpus, machine, firmware, graphics, running, autostart } = fields;
+  const { consolePassword } = fields;
   return {
     name,
     type,
@@ -59,12 +63,24 @@ function guestSpec(
     disks,
     interfaces,
     graphics,
+    ...(consolePassword !== undefined ? { consolePassword } : {}),
     running,
     autostart,
   };
 }
 
 /** `snapshotSchedule` names a schedule; `revertGeneration` needs a `baseline` to revert to. */
+/** A console password needs a console to protect. */
+function consoleOk(entry: GuestEntry, fields: GuestFields, ctx: GuestContext): boolean {
+  if (fields.consolePassword === undefined || fields.graphics !== "none") return true;
+  ctx.issues.value(
+    [...entry.path, "consolePassword"],
+    "invalid_value",
+    "a console password needs graphics: vnc or spice",
+  );
+  return false;
+}
+
 function resolveSnapshots(entry: GuestEntry, fields: GuestFields, ctx: GuestContext) {
   const { snapshotSchedule: schedule, baseline, revertGeneration } = fields;
   const known =

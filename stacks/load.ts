@@ -12,6 +12,7 @@ import { inspectImageFile } from "./images";
 import { Issues } from "./issues";
 import { mergeTrees } from "./merge";
 import { resolveFleet } from "./resolve";
+import type { Path, Positions } from "./positions";
 import type { FleetSpec } from "./spec";
 import type { FleetSource, Tree } from "./tree";
 import { readTree } from "./tree";
@@ -61,7 +62,20 @@ export function parseFleet(sources: readonly FleetSource[], options: ParseOption
     ...(options.inspectImage ? { inspectImage: options.inspectImage } : {}),
   });
   issues.throwIfAny();
+  positionsOf.set(spec, merged.positions);
   return spec;
+}
+
+const positionsOf = new WeakMap<FleetSpec, Positions>();
+
+/**
+ * Where the value at `path` of a parsed fleet was written, as
+ * `file:line:col: the.path`, for errors found only later (by the provider,
+ * against the host); undefined for a spec not made by parseFleet.
+ */
+export function declaredAt(spec: FleetSpec, at: Path): string | undefined {
+  const loc = positionsOf.get(spec)?.get(at)?.value;
+  return loc ? `${loc.file}:${loc.line}:${loc.col}: ${at.join(".")}` : undefined;
 }
 
 /**

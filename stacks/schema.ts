@@ -184,6 +184,17 @@ export const guestSchema = z.strictObject({
   /** Short form of `interfaces`: network names only. */
   networks: z.array(z.string()).optional(),
   graphics: z.enum(["none", "vnc", "spice"]).default("none"),
+  /**
+   * The stack config secret holding the console's password (`pulumi config set --secret
+   * deskfleet:<name> …`); checked in guests.ts.
+   */
+  consolePassword: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9_-]*$/,
+      "expected the name of a stack config secret, like demoConsole",
+    )
+    .optional(),
   running: z.boolean().default(true),
   autostart: z.boolean().default(false),
   /** A schedule of `snapshotSchedules` (checked in guests.ts). */

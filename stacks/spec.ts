@@ -71,6 +71,8 @@ export interface GuestSpec {
   interfaces: InterfaceSpec[];
   /** Graphical console, always listening on 127.0.0.1 only. */
   graphics: "none" | "vnc" | "spice";
+  /** Stack config secret (`deskfleet:<name>`) holding the console's password; absent = none. */
+  consolePassword?: string;
   running: boolean;
   autostart: boolean;
   /** The snapshot schedule it follows (a name in `FleetSpec.snapshotSchedules`). */

@@ -68,9 +68,20 @@ export function readTree(source: FleetSource, issues: Issues): Tree | undefined 
   return { data, positions: walker.positions };
 }
 
+/**
+ * At most this many values are read from one file, aliases expanded: a few
+ * lines of nested aliases ("billion laughs") would otherwise expand without
+ * bound. A real fleet file has hundreds.
+ */
+export const MAX_VALUES = 100_000;
+
 class Walker {
   /** Maps and lists being walked: an alias to one of them would never end. */
   private readonly active = new Set<Node>();
+  /** Values read so far, aliases expanded (see MAX_VALUES). */
+  private values = 0;
+  /** Where the outermost alias being expanded stands: what a person wrote. */
+  private outermostAlias: { loc: Loc; path: Path } | undefined;
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -86,8 +97,27 @@ class Walker {
   }
 
   node(node: unknown, path: Path, locs: NodeLocs): unknown {
+    if (++this.values > MAX_VALUES) {
+      if (this.values === MAX_VALUES + 1) {
+        this.issues.at(
+          this.outermostAlias?.loc ?? locs.value,
+          this.outermostAlias?.path ?? path,
+          "alias_expansion",
+          `aliases here expand to more than ${MAX_VALUES} values; write the values out or use fewer nested aliases`,
+        );
+      }
+      return null;
+    }
     this.positions.set(path, locs);
-    if (isAlias(node)) return this.node(this.resolve(node, locs.value, path), path, locs);
+    if (isAlias(node)) {
+      const outermost = this.outermostAlias === undefined;
+      if (outermost) this.outermostAlias = { loc: locs.value, path };
+      try {
+        return this.node(this.resolve(node, locs.value, path), path, locs);
+      } finally {
+        if (outermost) this.outermostAlias = undefined;
+      }
+    }
     if (isScalar(node)) return node.value;
     if (!isMap(node) && !isSeq(node)) return null;
     if (this.active.has(node)) {

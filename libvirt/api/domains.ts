@@ -92,6 +92,11 @@ export class DomainMethods extends ClientCore {
     return this.call(Procedure.DomainIsActive, (w) => encodeDomainRef(w, dom), decodeIntBool);
   }
 
+  /** False for a transient domain: one that runs but has no definition (undefined while running). */
+  domainIsPersistent(dom: DomainRef): Promise<boolean> {
+    return this.call(Procedure.DomainIsPersistent, (w) => encodeDomainRef(w, dom), decodeIntBool);
+  }
+
   domainGetAutostart(dom: DomainRef): Promise<boolean> {
     return this.call(Procedure.DomainGetAutostart, (w) => encodeDomainRef(w, dom), decodeIntBool);
   }

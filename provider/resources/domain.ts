@@ -78,13 +78,24 @@ const schema = z.object({
     )
     .default([]),
   graphics: z.enum(["none", "vnc", "spice"]).default("none"),
+  /** The console's password; without one, only the console's loopback address guards it. */
+  graphicsPassword: z.string().min(1).optional(),
   running: z.boolean().default(true),
   autostart: z.boolean().default(false),
   /** Seconds to wait for a graceful shutdown before forcing the guest off. */
   shutdownTimeout: z.number().int().min(0).default(60),
+  /**
+   * Has a definition. Always declared true; read says what is: a running guest undefined
+   * behind deskfleet's back goes on running as a transient domain, and would vanish at its next
+   * shutdown, so the next `up` defines it again.
+   */
+  persistent: z.boolean().default(true),
 });
 
 export type DomainInputs = z.infer<typeof schema> & HostInputs;
+
+/** VNC's authentication uses at most 8 characters of a password; QEMU would drop the rest silently. */
+const VNC_PASSWORD_MAX = 8;
 
 /** The input properties, the only ones diff and update compare. */
 const INPUTS = Object.keys(schema.shape);
@@ -103,6 +114,8 @@ const HARDWARE = [
 
 /** The persistent config rather than the running one. */
 const XML_INACTIVE = DomainXmlFlags.Inactive;
+/** …with what is secret in it (the console password), for read's comparison. */
+const XML_INACTIVE_SECURE = DomainXmlFlags.Inactive | DomainXmlFlags.Secure;
 /**
  * Undefine drops managed save, snapshot metadata (internal snapshots stay in
  * the qcow2 files) and NVRAM with the definition; disks are volumes of their own.
@@ -114,8 +127,25 @@ export const UNDEFINE_FLAGS =
 
 export const domain: ResourceKind<DomainInputs> = {
   token: DOMAIN,
+  secrets: ["graphicsPassword"],
 
-  check: (_olds, news) => validateInputs(schema, news),
+  check(_olds, news) {
+    const result = validateInputs(schema, news);
+    const { graphics, graphicsPassword } = result.inputs;
+    if (graphicsPassword !== undefined && graphics === "none") {
+      result.failures.push({
+        property: "graphicsPassword",
+        reason: "a console password needs graphics vnc or spice",
+      });
+    }
+    if (graphics === "vnc" && (graphicsPassword?.length ?? 0) > VNC_PASSWORD_MAX) {
+      result.failures.push({
+        property: "graphicsPassword",
+        reason: `VNC uses at most ${VNC_PASSWORD_MAX} characters of a password; choose a shorter one or graphics spice`,
+      });
+    }
+    return result;
+  },
 
   diff: (_id, olds, news) =>
     diffInputs(olds, news, {
@@ -151,7 +181,7 @@ export const domain: ResourceKind<DomainInputs> = {
     const dom = await conn.domainLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
     if (!dom) return undefined;
     const declared = state as Partial<DomainInputs>;
-    const xml = parseDomainXml(await conn.domainGetXmlDesc(dom, XML_INACTIVE));
+    const xml = parseDomainXml(await conn.domainGetXmlDesc(dom, XML_INACTIVE_SECURE));
     const inputs: DomainInputs = {
       uri: uriOf(state),
       name: xml.name,
@@ -169,9 +199,11 @@ export const domain: ResourceKind<DomainInputs> = {
       disks: xml.disks,
       interfaces: declaredInterfaces(xml, declared.interfaces ?? []),
       graphics: xml.graphics,
+      ...(xml.graphicsPassword !== undefined ? { graphicsPassword: xml.graphicsPassword } : {}),
       running: await conn.domainIsActive(dom),
       autostart: await conn.domainGetAutostart(dom),
       shutdownTimeout: declared.shutdownTimeout ?? 60,
+      persistent: await conn.domainIsPersistent(dom),
     };
     return { props: await outputs(conn, dom, inputs), inputs };
   },
@@ -182,7 +214,7 @@ export const domain: ResourceKind<DomainInputs> = {
     const changed = changedProperties(olds, news, INPUTS);
     await doing(`update guest "${news.name}"`, async () => {
       const hardware = changed.some((p) => HARDWARE.includes(p));
-      if (hardware) {
+      if (hardware || !(await conn.domainIsPersistent(dom))) {
         const current = parseDomainXml(await conn.domainGetXmlDesc(dom, XML_INACTIVE));
         await conn.domainDefineXml(buildDomainXml({ ...model(news, current), uuid: id }), 0);
       }

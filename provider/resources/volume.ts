@@ -47,6 +47,8 @@ const schema = z
     source: z.string().startsWith("/", "must be an absolute path").optional(),
     backingVolume: z.string().min(1).optional(),
     retain: z.boolean().default(false),
+    /** Where the fleet declares `capacity` (file:line:col: path): for messages only, never a diff. */
+    capacityDeclaredAt: z.string().optional(),
   })
   .refine((v) => !(v.source !== undefined && v.backingVolume !== undefined), {
     message: "`source` and `backingVolume` exclude each other",
@@ -64,7 +66,10 @@ const schema = z
 export type VolumeInputs = z.infer<typeof schema> & HostInputs;
 
 /** Input properties compared by diff: the uploaded file's path is not one (see header). */
-const INPUTS = [...Object.keys(schema.shape).filter((k) => k !== "source"), "base"];
+const INPUTS = [
+  ...Object.keys(schema.shape).filter((k) => k !== "source" && k !== "capacityDeclaredAt"),
+  "base",
+];
 
 export const volume: ResourceKind<VolumeInputs> = {
   token: VOLUME,
@@ -74,9 +79,13 @@ export const volume: ResourceKind<VolumeInputs> = {
     const before = olds.capacity;
     const after = result.inputs.capacity;
     if (typeof before === "number" && typeof after === "number" && after < before) {
+      const where = result.inputs.capacityDeclaredAt;
       result.failures.push({
         property: "capacity",
-        reason: `shrinking volume "${String(news.name)}" from ${before} to ${after} bytes would lose data; deskfleet only grows volumes`,
+        reason:
+          `${where !== undefined ? `${where}: ` : ""}${formatBytes(after)} is smaller than volume ` +
+          `"${String(news.pool)}/${String(news.name)}" (${formatBytes(before)}): shrinking would lose ` +
+          "data, so deskfleet only grows volumes; declare at least its size",
       });
     }
     return result;
@@ -167,6 +176,19 @@ export const volume: ResourceKind<VolumeInputs> = {
     });
   },
 };
+
+/** 1073741824 → "1 GiB", 33554432 → "32 MiB", 1000 → "1000 bytes". */
+function formatBytes(n: number): string {
+  for (const [unit, size] of [
+    ["TiB", 2 ** 40],
+    ["GiB", 2 ** 30],
+    ["MiB", 2 ** 20],
+    ["KiB", 2 ** 10],
+  ] as const) {
+    if (n >= size && n % size === 0) return `${n / size} ${unit}`;
+  }
+  return `${n} bytes`;
+}
 
 /** The image file is uploaded once; later changes to it are not diffs (see header). */
 function withoutSource(v: VolumeInputs): Record<string, unknown> {

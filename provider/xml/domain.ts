@@ -32,6 +32,8 @@ export interface DomainModel {
   disks: DiskModel[];
   interfaces: InterfaceModel[];
   graphics: "none" | "vnc" | "spice";
+  /** The console's password (read back only with VIR_DOMAIN_XML_SECURE). */
+  graphicsPassword?: string;
   /** Host file that receives everything the guest writes to its first serial port. */
   consoleLog: string;
   /**
@@ -93,6 +95,7 @@ export function buildDomainXml(dom: DomainModel): string {
             graphics: {
               "@_type": dom.graphics,
               "@_autoport": "yes",
+              ...(dom.graphicsPassword !== undefined ? { "@_passwd": dom.graphicsPassword } : {}),
               listen: { "@_type": "address", "@_address": "127.0.0.1" },
             },
           }
@@ -111,6 +114,7 @@ export function parseDomainXml(xml: string): ParsedDomain {
   const os = child(dom, "os");
   const devices = child(dom, "devices");
   const graphics = attr(child(devices, "graphics"), "type");
+  const graphicsPassword = attr(child(devices, "graphics"), "passwd");
   const metadata = child(dom, "metadata");
   return {
     name: text(dom, "name") ?? "",
@@ -126,6 +130,7 @@ export function parseDomainXml(xml: string): ParsedDomain {
       mac: attr(child(n, "mac"), "address") ?? "",
     })),
     graphics: graphics === "vnc" || graphics === "spice" ? graphics : "none",
+    ...(graphicsPassword !== undefined ? { graphicsPassword } : {}),
     consoleLog: attr(child(child(devices, "serial"), "log"), "file") ?? "",
     ...(metadata !== undefined ? { metadata } : {}),
   };

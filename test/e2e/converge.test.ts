@@ -7,7 +7,7 @@
  * every kept disk's content (a marker written with qemu-io) intact.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LibvirtClient } from "../../libvirt";
 import { LibvirtClient as Client } from "../../libvirt";
@@ -23,8 +23,8 @@ const POOL = "test-conv-pool";
 const NET = "test-conv-net";
 const POOL_DIR = `/var/lib/libvirt/images/${POOL}`;
 
-/** `guests` shut-off guests, each with an overlay root and a kept data disk. */
-const fleet = (guests: string[]) => `
+/** `guests` shut-off guests, each with an overlay root and a kept data disk (and `extra` lines). */
+const fleet = (guests: string[], extra: Record<string, string> = {}) => `
 pools:
   ${POOL}: { path: ${POOL_DIR} }
 networks:
@@ -43,7 +43,7 @@ ${guests
     disks:
       root: { image: test-conv-appliance }
       data: { size: 16MiB }
-    interfaces: [{ network: ${NET} }]`,
+    interfaces: [{ network: ${NET} }]${extra[g] !== undefined ? `\n    ${extra[g]}` : ""}`,
   )
   .join("\n")}
 `;
@@ -215,6 +215,28 @@ it("pulumi import adopts a guest by its UUID, and the next preview is clean", as
   ]);
   expect(out).toMatch(/1 imported/);
   await converges();
+});
+
+it("a console password comes from a Pulumi secret and stays one in state", async () => {
+  await project.stack.setConfig("deskfleet:testConvConsole", { value: "s3cret", secret: true });
+  project.writeFleet(
+    fleet(TWO, { "test-conv-a": "graphics: vnc\n    consolePassword: testConvConsole" }),
+  );
+  await converges();
+  const xml = virsh("dumpxml", "--security-info", "test-conv-a");
+  expect(xml).toMatch(/<graphics type='vnc'[^>]* passwd='s3cret'/);
+  expect(xml).toMatch(/<listen type='address' address='127.0.0.1'\/>/);
+  // The state as written to the backend (exportStack would decrypt it for us): no file holds it.
+  const stateDir = join(project.dir, ".state");
+  const files = readdirSync(stateDir, { recursive: true, encoding: "utf8" })
+    .map((f) => join(stateDir, f))
+    .filter((f) => statSync(f).isFile());
+  expect(files.some((f) => f.endsWith(".json"))).toBe(true);
+  expect(files.filter((f) => readFileSync(f, "utf8").includes("s3cret"))).toEqual([]);
+
+  project.writeFleet(fleet(TWO));
+  await converges();
+  expect(virsh("dumpxml", "--security-info", "test-conv-a")).not.toContain("passwd=");
 });
 
 it("destroying many guests at once never trips over a sibling's delete", async () => {

@@ -17,12 +17,12 @@ export function pulumiCli(project: TestProject, args: string[]): string {
   return execFileSync("pulumi", [...args, "--stack", project.stack.name, "--non-interactive"], {
     cwd: project.dir,
     encoding: "utf8",
-    env: { ...process.env, ...ENV(project.dir) },
+    env: { ...process.env, ...pulumiEnv(project.dir) },
   });
 }
 
-/** What every pulumi run on a test project needs: its own file backend, no prompts, no downloads. */
-const ENV = (dir: string) => ({
+/** What every pulumi run on a test project needs (exported for runs the test drives itself): its own file backend, no prompts, no downloads. */
+export const pulumiEnv = (dir: string) => ({
   PULUMI_BACKEND_URL: `file://${join(dir, ".state")}`,
   PULUMI_CONFIG_PASSPHRASE: "",
   PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -37,9 +37,11 @@ export interface TestProject {
   dispose(): Promise<void>;
 }
 
+/** A project on `uri` (default: the test host) whose stack `stackName` deploys `fleetYaml`. */
 export async function createTestProject(
   stackName: string,
   fleetYaml: string,
+  uri: string = process.env.DESKFLEET_TEST_URI ?? "qemu:///system",
 ): Promise<TestProject> {
   const dir = mkdtempSync(join(tmpdir(), "deskfleet-e2e-"));
   const project = readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")
@@ -63,11 +65,11 @@ export async function createTestProject(
     { stackName, workDir: dir },
     {
       pulumiCommand: await PulumiCommand.get(),
-      envVars: ENV(dir),
+      envVars: pulumiEnv(dir),
     },
   );
   await stack.setAllConfig({
-    "deskfleet:uri": { value: process.env.DESKFLEET_TEST_URI ?? "qemu:///system" },
+    "deskfleet:uri": { value: uri },
   });
   // A list value: set it through the path syntax the CLI understands.
   await stack.setConfig("deskfleet:fleet[0]", { value: fleetFile }, true);

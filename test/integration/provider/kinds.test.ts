@@ -39,6 +39,12 @@ async function createAndRead<I extends HostInputs>(kind: ResourceKind<I>, inputs
   );
   const read = await kind.read(id, outs);
   expect(read?.inputs).toEqual(inputs);
+  // `pulumi import` reads by id alone, with no state: the object is found and named.
+  const imported = await kind.read(id, {});
+  expect(imported?.inputs).toMatchObject({
+    uri: TEST_URI,
+    name: (inputs as { name?: unknown }).name,
+  });
   // The engine diffs against the stored outputs; the declared inputs must match.
   expect(kind.diff(id, outs as unknown as I, inputs).changes).toBe(false);
   expect(kind.diff(id, read!.inputs, inputs)).toEqual({
@@ -141,9 +147,20 @@ describe("provider kinds on the real daemon", () => {
     expect(volume.check(grown, { ...overlay, uri: TEST_URI }).failures).toEqual([
       {
         property: "capacity",
-        reason: `shrinking volume "test-int-root.qcow2" from ${640 * 1024 ** 2} to ${512 * 1024 ** 2} bytes would lose data; deskfleet only grows volumes`,
+        reason:
+          '512 MiB is smaller than volume "test-int-pool/test-int-root.qcow2" (640 MiB): shrinking ' +
+          "would lose data, so deskfleet only grows volumes; declare at least its size",
       },
     ]);
+    // Where the fleet declares the size, the message starts there.
+    const declared = {
+      ...overlay,
+      uri: TEST_URI,
+      capacityDeclaredAt: "f.yaml:9:13: guests.g.disks.root.size",
+    };
+    expect(volume.check(grown, declared).failures[0].reason).toMatch(
+      /^f\.yaml:9:13: guests\.g\.disks\.root\.size: 512 MiB is smaller than/,
+    );
 
     await expect(volume.delete(created.id, created.outs)).rejects.toThrow(
       'delete volume "test-int-pool/test-int-base.qcow2": it is the base of "test-int-root.qcow2"; delete those first',

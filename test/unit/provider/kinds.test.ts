@@ -29,6 +29,7 @@ describe("check", () => {
         running: true,
         autostart: false,
         shutdownTimeout: 60,
+        persistent: true,
       },
     });
   });
@@ -40,6 +41,33 @@ describe("check", () => {
     );
     expect(failures.map((f) => f.property)).toEqual(["name", "memory", "interfaces.0.mac"]);
     expect(failures[1].reason).toBe("must be at least 16 MiB (in bytes)");
+  });
+
+  it.each([
+    ["none", "pw", "a console password needs graphics vnc or spice"],
+    [
+      "vnc",
+      "123456789",
+      "VNC uses at most 8 characters of a password; choose a shorter one or graphics spice",
+    ],
+  ])("refuses a console password with graphics %s: %s", (graphics, graphicsPassword, reason) => {
+    const { failures } = domain.check(
+      {},
+      { uri: URI, name: "g", memory: 64 * MiB, graphics, graphicsPassword },
+    );
+    expect(failures).toEqual([{ property: "graphicsPassword", reason }]);
+  });
+
+  it("takes a long console password for SPICE and 8 characters for VNC", () => {
+    for (const [graphics, graphicsPassword] of [
+      ["spice", "a much longer passphrase"],
+      ["vnc", "12345678"],
+    ]) {
+      expect(
+        domain.check({}, { uri: URI, name: "g", memory: 64 * MiB, graphics, graphicsPassword })
+          .failures,
+      ).toEqual([]);
+    }
   });
 
   it("rejects a relative pool path and a malformed network address", () => {

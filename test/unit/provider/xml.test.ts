@@ -131,6 +131,12 @@ describe("domain XML", () => {
     expect(parseDomainXml(buildDomainXml(uefi))).toEqual(uefi);
   });
 
+  it("round-trips a console password (libvirt shows it only with VIR_DOMAIN_XML_SECURE)", () => {
+    const locked = { ...demo, graphicsPassword: "s3cret" };
+    expect(buildDomainXml(locked)).toContain('passwd="s3cret"');
+    expect(parseDomainXml(buildDomainXml(locked))).toEqual({ ...locked, uuid: "" });
+  });
+
   it("listens on loopback only", () => {
     expect(buildDomainXml(demo)).toContain('<listen type="address" address="127.0.0.1"/>');
   });

@@ -422,6 +422,30 @@ const cases: IssueCase[] = [
       ],
     ],
   ],
+  [
+    "a console password without a console, or not named like a config key",
+    [
+      "guests:",
+      "  a: { memory: 1GiB, consolePassword: pw }",
+      "  b: { memory: 1GiB, graphics: vnc, consolePassword: my pw }",
+    ],
+    [
+      [
+        2,
+        "pw",
+        "guests.a.consolePassword",
+        "invalid_value",
+        "a console password needs graphics: vnc or spice",
+      ],
+      [
+        3,
+        "my pw",
+        "guests.b.consolePassword",
+        "invalid_value",
+        "expected the name of a stack config secret, like demoConsole",
+      ],
+    ],
+  ],
 ];
 
 test.each(cases)("%s", expectIssues);

@@ -6,7 +6,7 @@ import { expectIssues } from "./helpers";
 import type { IssueCase } from "./helpers";
 
 const GUEST_KEYS =
-  '"type", "memory", "vcpus", "machine", "firmware", "disks", "interfaces", "networks", "graphics", "running", "autostart", "snapshotSchedule", "baseline", "revertGeneration"';
+  '"type", "memory", "vcpus", "machine", "firmware", "disks", "interfaces", "networks", "graphics", "consolePassword", "running", "autostart", "snapshotSchedule", "baseline", "revertGeneration"';
 const NAME_RULE = 'use 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit';
 
 const cases: IssueCase[] = [
@@ -356,6 +356,27 @@ const cases: IssueCase[] = [
         "x-loop[1]",
         "recursive_alias",
         "an alias may not refer to a value that contains it",
+      ],
+    ],
+  ],
+  [
+    "aliases nested ten deep (a billion laughs): one positioned error, not a crash",
+    [
+      "x-0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]",
+      ...Array.from(
+        { length: 9 },
+        (_, i) => `x-${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(", ")}]`,
+      ),
+      "guests: { g: *a9 }",
+    ],
+    [
+      [
+        5,
+        // The eighth *a3 of x-4: x-0 … x-3 and seven of these expand to 88,888 values.
+        "x-4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, ".length + 1,
+        "x-4[7]",
+        "alias_expansion",
+        "aliases here expand to more than 100000 values; write the values out or use fewer nested aliases",
       ],
     ],
   ],

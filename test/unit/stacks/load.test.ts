@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { FleetConfigError, formatIssue } from "../../../stacks/errors";
 import type { ImageFile, InspectImage } from "../../../stacks/load";
-import { loadFleet } from "../../../stacks/load";
+import { declaredAt, loadFleet } from "../../../stacks/load";
 import { inspectImageFile } from "../../../stacks/images";
 import { GiB, issuesOf, yaml } from "./helpers";
 
@@ -64,6 +64,15 @@ test("reads the files relative to cwd and checks images", () => {
     "/srv/raw.img",
   ]);
   expect(inspectImage.mock.calls).toEqual([["/proj/stacks/images/base.qcow2"], ["/srv/raw.img"]]);
+});
+
+test("declaredAt: where a value was written, for errors found later against the host", () => {
+  const spec = loadFleet(["stacks/fleet.yaml"], { cwd: "/proj", readFile, checkImages: false });
+  expect(declaredAt(spec, ["guests", "g", "disks", "root", "size"])).toBe(
+    "stacks/fleet.yaml:9:34: guests.g.disks.root.size", // the value "2GiB",
+  );
+  expect(declaredAt(spec, ["guests", "g", "disks", "alt", "size"])).toBeUndefined();
+  expect(declaredAt({ ...spec }, ["guests", "g", "disks", "root", "size"])).toBeUndefined();
 });
 
 test("checkImages: false never looks at image files", () => {
