@@ -13,6 +13,8 @@ export class FakeHost implements SnapshotHost {
   readonly domains = new Map<string, Omit<GuestOnHost, "name">>();
   /** Guests whose next creates fail. */
   readonly failCreate = new Set<string>();
+  /** Guests that run on libvirt ≥ 10: deleting a snapshot whose name has ':' fails as QEMU does. */
+  readonly refuseColons = new Set<string>();
   /** Every change made, in order: "create demo autosnap_…", "delete demo …", "record demo ok". */
   readonly log: string[] = [];
 
@@ -60,6 +62,13 @@ export class FakeHost implements SnapshotHost {
   }
 
   deleteSnapshot(guest: string, name: string): Promise<void> {
+    if (this.refuseColons.has(guest) && name.includes(":")) {
+      return Promise.reject(
+        new Error(
+          `unable to execute QEMU command 'snapshot-delete': Invalid job ID 'internal-snapshot-delete-${name}'`,
+        ),
+      );
+    }
     const g = this.get(guest);
     g.snapshots = g.snapshots.filter((s) => s.name !== name);
     this.log.push(`delete ${guest} ${name}`);

@@ -100,6 +100,31 @@ describe("the issue's scenario: 2 hourly, 7 daily, five runs", () => {
     ]);
   });
 
+  test("an old name QEMU cannot delete while the guest runs waits, and goes once it is off", async () => {
+    const legacy = [
+      { name: "autosnap_2030-01-01_05:30:00_hourly", description: autosnapDescription(["hourly"]) },
+    ];
+    const host = new FakeHost().add("demo", { hourly: 2, daily: 7 }, [...HAND_MADE, ...legacy]);
+    host.refuseColons.add("demo"); // running, on libvirt 11
+    const reports = await host.runAt(DONE_WHEN.slice(3));
+    expect(reports[1].guests[0]).toMatchObject({
+      taken: ["autosnap_2030-01-01_08-40-00_hourly"],
+      pruned: [],
+      skipped: [
+        "prune of autosnap_2030-01-01_05:30:00_hourly waits until demo is shut off: " +
+          "QEMU refuses its ':' while the guest runs (libvirt 10 and later)",
+      ],
+      errors: [],
+    });
+    expect(host.lastRun("demo")).toMatchObject({ outcome: "skipped" });
+    expect(host.names("demo")).toContain("autosnap_2030-01-01_05:30:00_hourly");
+
+    host.refuseColons.delete("demo"); // shut off
+    const [next] = await host.runAt(["2030-01-01T08:45:00Z"]);
+    expect(next.guests[0].pruned).toContain("autosnap_2030-01-01_05:30:00_hourly");
+    expect(next.guests[0].errors).toEqual([]);
+  });
+
   test("hourly changed to 0: its snapshots go at the next run, the daily stays", async () => {
     const host = new FakeHost().add("demo", { hourly: 2, daily: 7 }, HAND_MADE);
     await host.runAt(DONE_WHEN);
