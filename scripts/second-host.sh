@@ -58,9 +58,12 @@ case "$cmd" in
     # (~1 min); libvirt re-probes by itself if it finds the cache stale.
     caps=/var/cache/libvirt/qemu/capabilities
     overlay=()
+    # The environment the daemons run in (the tree's libraries and plugins for libvirt 11); this
+    # script's own virsh keeps the system's.
+    daemon_env=""
     if [ "$version" = 11 ]; then
       tree="$(bash "$(dirname "$0")/libvirt-11.sh" fetch)"
-      eval "$(bash "$(dirname "$0")/libvirt-11.sh" env)"
+      daemon_env="$(bash "$(dirname "$0")/libvirt-11.sh" env)"
       daemons=("$tree/usr/sbin/virtlogd" "$tree/usr/sbin/libvirtd")
       config="$tree/etc/libvirt"
       caps="$DESKFLEET_CACHE/libvirt-11/qemu-capabilities"
@@ -87,7 +90,11 @@ case "$cmd" in
     ip netns exec "$netns" ip link set lo up
     mounts=""
     for p in "${PRIVATE[@]}"; do mounts+="mount --bind '$base/${p%%:*}' '${p#*:}'; "; done
-    for p in "${overlay[@]}"; do mounts+="mkdir -p '${p#*:}'; mount --bind '${p%%:*}' '${p#*:}'; "; done
+    for p in "${overlay[@]}"; do
+      # A file is mounted over a file, a folder over a folder (made where the system lacks it).
+      [ -e "${p#*:}" ] || mounts+="mkdir -p '${p#*:}'; "
+      mounts+="mount --bind '${p%%:*}' '${p#*:}'; "
+    done
     # After a kill (a test's fault) one of the two may still run: start only what does not.
     start=""
     running "$base/virtlogd.pid" || start+="'${daemons[0]}' -d -p '$base/virtlogd.pid'; "
@@ -96,6 +103,7 @@ case "$cmd" in
     ip netns exec "$netns" unshare --mount --propagation private sh -ec "
       $mounts
       mkdir -p /var/lib/libvirt/qemu /var/cache/libvirt/qemu /run/libvirt/qemu /var/log/libvirt/qemu
+      $daemon_env
       $start
     "
     # Without a kept probe, a daemon answers only once it has probed its QEMU (~8 s).
