@@ -13,8 +13,26 @@ npm run --silent typecheck
 npm run --silent lint
 npm run --silent format:check
 npm run --silent sweep
-# Tiers run one after another: integration and e2e share one daemon.
+
+# Suites on libvirt hosts of their own (scripts/second-host.sh) share nothing with the others,
+# which share the system daemon and so run one after another: the two groups run side by side.
+OWN_HOSTS='test/e2e/(faults|libvirt11)\.test\.ts'
 status=0
-npx jest --runInBand "$@" || status=$?
+if [ $# -gt 0 ]; then
+  npx jest --runInBand "$@" || status=$?
+else
+  own_log="$(mktemp)"
+  shared_log="$(mktemp)"
+  trap 'rm -f "$own_log" "$shared_log"' EXIT
+  npx jest --runInBand --testPathPattern "$OWN_HOSTS" >"$own_log" 2>&1 &
+  own=$!
+  npx jest --runInBand --testPathIgnorePatterns "$OWN_HOSTS" 2>&1 | tee "$shared_log" || status=$?
+  wait "$own" || status=$?
+  echo "--- suites on hosts of their own ($OWN_HOSTS) ---"
+  cat "$own_log"
+  # One closing line for both runs.
+  sum() { grep -h '^Tests:' "$own_log" "$shared_log" | grep -o "[0-9]* $1" | awk '{ n += $1 } END { print n + 0 }'; }
+  echo "Tests: $(sum passed) passed, $(sum failed) failed"
+fi
 npm run --silent sweep || status=$?
 exit "$status"

@@ -29,8 +29,8 @@ pools:
   ${POOL}: { path: ${POOL_DIR} }
 networks:
   ${NET}:
-    address: 10.81.0.1/24
-    dhcp: { start: 10.81.0.100, end: 10.81.0.150 }
+    address: 10.85.0.1/24
+    dhcp: { start: 10.85.0.100, end: 10.85.0.150 }
 images:
   test-conv-appliance: { source: ${requireAppliance()}, pool: ${POOL} }
 guests:
