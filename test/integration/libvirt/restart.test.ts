@@ -58,7 +58,9 @@ test("killed with calls in flight (SIGKILL): every one rejects with ConnectionEr
   const down = await getConnection(uriOf(d)).catch((e: unknown) => e);
   expect(down).toMatchObject({ name: "ConnectionError", reason: "connect" });
 
-  // Restarted where it was: the registry hands out a new, working connection.
+  // Restarted where it was: the registry hands out a new, working connection. (The killed one is
+  // stopped first: that removes its folder.)
+  await d.stop();
   daemon = await startSessionDaemon({ port: d.port });
   const again = await getConnection(uriOf(d));
   expect(again).not.toBe(client);
