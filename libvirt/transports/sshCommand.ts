@@ -100,12 +100,19 @@ export function remoteCommand(uri: LibvirtUri, readOnly: boolean): string {
     throw new LibvirtUriError(uri.uri, "mode", "mode=direct works only with the unix transport");
   }
   const nc = doubleEscape(uri.netcat ?? "nc");
-  // libvirt picks the socket for a remote host without probing it: the legacy libvirtd one.
-  const socket = uri.socket ?? resolveUnixSocket({ ...uri, mode: "legacy" }, readOnly);
+  // libvirt picks the socket for a remote host without probing it: the legacy libvirtd one,
+  // which a modular host (virtqemud, no virtproxyd) does not have. Unless the URI names the
+  // socket or asks for mode=legacy (then it is libvirt's exact command), the remote shell takes
+  // the legacy socket where it exists and the driver's own (virtqemud-sock) otherwise.
+  const legacy = resolveUnixSocket({ ...uri, mode: "legacy" }, readOnly);
+  const direct = resolveUnixSocket({ ...uri, mode: "direct" }, readOnly);
+  const probe = uri.socket === undefined && uri.mode !== "legacy";
+  const socket = probe ? "$S" : doubleEscape(uri.socket ?? legacy);
+  const pick = probe ? `S=${doubleEscape(legacy)};[ -S $S ] || S=${doubleEscape(direct)};` : "";
   // libvirt inserts the socket path unquoted; quoting changes nothing for ordinary paths.
   const netcat =
     `if '${nc}' -q 2>&1 | grep "requires an argument" >/dev/null 2>&1; then ` +
-    `ARG=-q0;else ARG=;fi;'${nc}' $ARG -U ${doubleEscape(socket)}`;
+    `ARG=-q0;else ARG=;fi;${pick}'${nc}' $ARG -U ${socket}`;
   const helper = `virt-ssh-helper${readOnly ? " -r " : " "}'${doubleEscape(uri.remoteName)}'`;
   switch (proxy) {
     case "auto":

@@ -11,6 +11,11 @@ import { thrown } from "./helpers";
 const NC =
   `if 'nc' -q 2>&1 | grep "requires an argument" >/dev/null 2>&1; then ARG=-q0;else ARG=;fi;` +
   `'nc' $ARG -U /var/run/libvirt/libvirt-sock`;
+/** Ours where the URI names neither socket nor mode: the legacy socket if there, else virtqemud's. */
+const probing = (ro = "") =>
+  `if 'nc' -q 2>&1 | grep "requires an argument" >/dev/null 2>&1; then ARG=-q0;else ARG=;fi;` +
+  `S=/var/run/libvirt/libvirt-sock${ro};[ -S $S ] || S=/var/run/libvirt/virtqemud-sock${ro};` +
+  `'nc' $ARG -U $S`;
 
 describe("sshCommand", () => {
   test.each([
@@ -69,18 +74,21 @@ describe("sshCommand", () => {
   });
 });
 
-describe("remoteCommand: libvirt's exact strings", () => {
+describe("remoteCommand: libvirt's exact strings, but for the socket nc uses", () => {
   test.each([
     [
       "qemu+ssh://h/system",
       false,
       "sh -c 'which virt-ssh-helper 1>/dev/null 2>&1; if test $? = 0; then " +
-        `    virt-ssh-helper 'qemu:///system'; else    ${NC}; fi'`,
+        `    virt-ssh-helper 'qemu:///system'; else    ${probing()}; fi'`,
     ],
     ["qemu+ssh://h/system?proxy=native", true, "sh -c 'virt-ssh-helper -r 'qemu:///system''"],
-    ["qemu+ssh://h/system?proxy=netcat", false, `sh -c '${NC}'`],
-    ["qemu+ssh://h/system?netcat=nc", false, `sh -c '${NC}'`], // netcat= implies netcat
-    ["qemu+ssh://h/system?proxy=netcat", true, `sh -c '${NC}-ro'`],
+    ["qemu+ssh://h/system?proxy=netcat", false, `sh -c '${probing()}'`],
+    ["qemu+ssh://h/system?netcat=nc", false, `sh -c '${probing()}'`], // netcat= implies netcat
+    ["qemu+ssh://h/system?proxy=netcat", true, `sh -c '${probing("-ro")}'`],
+    // mode=legacy: exactly libvirt's command.
+    ["qemu+ssh://h/system?proxy=netcat&mode=legacy", false, `sh -c '${NC}'`],
+    ["qemu+ssh://h/system?proxy=netcat&mode=legacy", true, `sh -c '${NC}-ro'`],
     [
       "qemu+ssh://h/system?proxy=netcat&socket=/run/x-sock",
       false,
@@ -88,6 +96,51 @@ describe("remoteCommand: libvirt's exact strings", () => {
     ],
   ])("%s (read-only %s)", (uri, readOnly, expected) => {
     expect(remoteCommand(parseUri(uri), readOnly)).toBe(expected);
+  });
+});
+
+describe("remoteCommand: the socket nc connects to, on the host's real shell", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "lv-sshsock-"));
+    // A stand-in nc that prints the socket it was given.
+    writeFileSync(join(dir, "nc"), '#!/bin/sh\nfor a; do last="$a"; done; echo "$last"\n');
+    chmodSync(join(dir, "nc"), 0o755);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the netcat command as sshd would, with /var/run/libvirt holding only `sockets`. */
+  function socketChosen(sockets: string[]): string {
+    const run = join(dir, `run-${sockets.length}`);
+    execFileSync("mkdir", ["-p", run]);
+    const make = sockets
+      .map((s) => `python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("${run}/${s}")'`)
+      .join("; ");
+    const command = remoteCommand(parseUri("qemu+ssh://h/system?proxy=netcat"), false);
+    return execFileSync(
+      "unshare",
+      [
+        "--mount",
+        "sh",
+        "-c",
+        `${make}; mount --bind ${run} /var/run/libvirt && sh -c "$0"`,
+        command,
+      ],
+      { env: { PATH: `${dir}:/usr/bin:/bin:/usr/sbin:/sbin` }, encoding: "utf8" },
+    ).trim();
+  }
+
+  const root = process.getuid?.() === 0;
+  (root ? test : test.skip)(
+    "a monolithic host (libvirt-sock): libvirt-sock, as libvirt does",
+    () => {
+      expect(socketChosen(["libvirt-sock", "virtqemud-sock"])).toBe(
+        "/var/run/libvirt/libvirt-sock",
+      );
+    },
+  );
+  (root ? test : test.skip)("a modular host without virtproxyd: virtqemud-sock", () => {
+    expect(socketChosen(["virtqemud-sock"])).toBe("/var/run/libvirt/virtqemud-sock");
   });
 });
 
