@@ -26,6 +26,18 @@ daemon_answers() {
 
 under_systemd() { [ -d /run/systemd/system ]; }
 
+# The units that give qemu:///system on this host: the monolithic libvirtd where it is the one
+# in use (or the only one), else the modular daemons' sockets (Fedora, Arch, newer Debian).
+MODULAR_UNITS=(virtqemud.socket virtnetworkd.socket virtstoraged.socket virtlogd.socket)
+service_units() {
+  if systemctl is-enabled --quiet libvirtd.service 2>/dev/null ||
+    ! systemctl list-unit-files virtqemud.socket >/dev/null 2>&1; then
+    echo libvirtd.service
+  else
+    echo "${MODULAR_UNITS[*]}"
+  fi
+}
+
 # No udev runs where libvirt is not under systemd, so /dev/kvm stays
 # root:root 0600. libvirtd then probes qemu as root (KVM seen) but checks its
 # capability cache as the qemu user (KVM not seen), throws the cache away and
@@ -94,12 +106,16 @@ fi
 
 if ! daemon_answers; then
   if ! is_root; then
-    for s in "${SOCKETS[@]}"; do [ -S "$s" ] && die "libvirt socket $s exists but does not answer; check 'systemctl status libvirtd' (are you in group libvirt?)"; done
-    die "no libvirt daemon answers on $URI. Start it with: sudo systemctl enable --now libvirtd"
+    units="libvirtd.service"
+    under_systemd && units="$(service_units)"
+    for s in "${SOCKETS[@]}"; do [ -S "$s" ] && die "libvirt socket $s exists but does not answer; check 'systemctl status $units' (are you in group libvirt?)"; done
+    die "no libvirt daemon answers on $URI. Start it with: sudo systemctl enable --now $units"
   fi
-  if under_systemd && systemctl list-unit-files libvirtd.service >/dev/null 2>&1; then
-    log "starting libvirtd through systemd"
-    systemctl start libvirtd.service
+  if under_systemd && { systemctl list-unit-files libvirtd.service >/dev/null 2>&1 ||
+    systemctl list-unit-files virtqemud.socket >/dev/null 2>&1; }; then
+    read -r -a units <<<"$(service_units)"
+    log "starting ${units[*]} through systemd"
+    systemctl start "${units[@]}"
   else
     ip netns list | grep -qw "$NETNS" || ip netns add "$NETNS"
     ip netns exec "$NETNS" ip link set lo up
