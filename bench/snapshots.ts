@@ -8,11 +8,18 @@
  *      the daemon: 5 internal snapshots with memory, each guest's outcome
  *      recorded in its metadata.
  *
+ *   3. issue #15's figures, in the same run, on libvirt 9.0 (this daemon) and
+ *      11.3 (a second host, scripts/second-host.sh … 11): one scheduled
+ *      snapshot of a running 2 GiB guest that has written 1 GiB of its RAM,
+ *      its pause and what it stores (bench/snapshotPause.ts).
+ *
  * Ends with exactly one line:
- *   snapshots: plan 100x50 = <ms> ms; run 5 guests = <s> s
+ *   snapshots: plan 100x50 = <ms> ms; run 5 guests = <s> s; running 2 GiB guest, pause 9.0 = X s,
+ *   11.3 = Y s; stored per scheduled snapshot 9.0 = A MiB, 11.3 = B MiB
  * Not a test: nothing is asserted. LIBVIRT_URI picks the daemon (default
  * qemu:///system). Objects: test-snapbench-*, removed afterwards.
  */
+import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -28,6 +35,8 @@ import { autosnapDescription, autosnapName, formatTimestamp } from "../snapshots
 import type { SnapshotType } from "../snapshots/policy";
 import { DEFAULT_POLICY } from "../snapshots/policy";
 import { runSnapshots } from "../snapshots/run";
+import type { PauseFigures } from "./snapshotPause";
+import { measurePause } from "./snapshotPause";
 
 const URI = process.env.LIBVIRT_URI ?? "qemu:///system";
 const REPS = Number(process.env.BENCH_REPS ?? 20);
@@ -148,7 +157,33 @@ async function main(): Promise<void> {
     await closeAll();
     rmSync(POOL_DIR, { recursive: true, force: true });
   }
-  console.log(`snapshots: plan 100x50 = ${plan.toFixed(1)} ms; run 5 guests = ${run.toFixed(2)} s`);
+  const v9 = await measurePause(URI, `${POOL_DIR}-2g`, "/var/log/libvirt/qemu", APPLIANCE).finally(
+    closeAll,
+  );
+  console.log(figures("9.0", v9));
+  const SECOND = join(__dirname, "..", "..", "scripts", "second-host.sh");
+  const host = (...args: string[]) =>
+    execFileSync("bash", [SECOND, ...args], { encoding: "utf8" }).trim();
+  let v11: PauseFigures;
+  try {
+    const uri = host("start", "pausebench", "11");
+    const base = "/run/deskfleet-hosts/pausebench";
+    v11 = await measurePause(uri, `${base}/pools/p`, `${base}/log/qemu`, APPLIANCE);
+    console.log(figures("11.3", v11));
+  } finally {
+    await closeAll();
+    host("stop", "pausebench");
+    rmSync(`${POOL_DIR}-2g`, { recursive: true, force: true });
+  }
+  console.log(
+    `snapshots: plan 100x50 = ${plan.toFixed(1)} ms; run 5 guests = ${run.toFixed(2)} s; ` +
+      `running 2 GiB guest, pause 9.0 = ${v9.pauseS.toFixed(2)} s, 11.3 = ${v11.pauseS.toFixed(2)} s; ` +
+      `stored per scheduled snapshot 9.0 = ${v9.storedMiB.toFixed(0)} MiB, 11.3 = ${v11.storedMiB.toFixed(0)} MiB`,
+  );
+}
+
+function figures(version: string, f: PauseFigures): string {
+  return `libvirt ${version}, a running 2 GiB guest with 1 GiB of RAM written: pause ${f.pauseS.toFixed(2)} s, stored ${f.storedMiB.toFixed(0)} MiB (${f.mode})`;
 }
 
 main().catch((err: Error) => {
