@@ -73,12 +73,20 @@ case "$cmd" in
         usr/share/qemu usr/share/seabios "$lib/qemu" usr/lib/libvirt usr/share/libvirt; do
         [ -e "$tree/$p" ] && overlay+=("$tree/$p:/$p")
       done
+      # libvirt clears LD_LIBRARY_PATH for what it runs (dnsmasq's lease helper, among others):
+      # inside the host, the system's libvirt libraries are the tree's too.
+      for l in libvirt.so.0 libvirt-qemu.so.0 libvirt-admin.so.0 libvirt-lxc.so.0; do
+        src="$(readlink -f "$tree/$lib/$l" || true)" dst="$(readlink -f "/$lib/$l" || true)"
+        [ -f "$src" ] && [ -f "$dst" ] && overlay+=("$src:$dst")
+      done
     fi
     mkdir -p "$base/pools"
     chmod 755 /run/deskfleet-hosts "$base" "$base/pools" 2>/dev/null || true
     for p in "${PRIVATE[@]}"; do mkdir -p "$base/${p%%:*}"; done
-    # Its own copy of the configuration, with guest consoles written by its own virtlogd.
-    [ -f "$base/etc/libvirtd.conf" ] || cp -a "$config/." "$base/etc/"
+    # Its own copy of the daemons' configuration (*.conf) and nothing else: the folders beside
+    # them hold the system daemon's persistent objects (qemu/*.xml, networks, pools), which this
+    # host must not inherit.
+    [ -f "$base/etc/libvirtd.conf" ] || cp -a "$config"/*.conf "$base/etc/"
     if [ -d "$caps" ] && [ ! -d "$base/cache/qemu/capabilities" ]; then
       mkdir -p "$base/cache/qemu"
       cp -a "$caps" "$base/cache/qemu/capabilities"
