@@ -15,7 +15,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LibvirtClient } from "../../libvirt";
-import { objectsNamed, REPO_ROOT, requireAppliance } from "../support/host";
+import { objectsNamed, requireAppliance } from "../support/host";
+import { secondHost } from "../support/hosts";
 import type { TestProject } from "../support/project";
 import { createTestProject, pulumiEnv } from "../support/project";
 import { waitFor } from "../support/wait";
@@ -23,14 +24,11 @@ import { waitFor } from "../support/wait";
 // A case is a faulty up plus at most two more ups and a preview of a one-guest fleet: seconds each.
 jest.setTimeout(180_000);
 
-const HOST = "faults";
-const SCRIPT = join(REPO_ROOT, "scripts", "second-host.sh");
-const POOL_DIR = `/run/deskfleet-hosts/${HOST}/pools/test-fi-pool`;
+const HOST = secondHost("faults");
+const POOL_DIR = HOST.poolDir("test-fi-pool");
 const GUEST = "test-fi-guest";
 const DATA = join(POOL_DIR, `${GUEST}-data.qcow2`);
 
-const host = (cmd: string): string =>
-  execFileSync("bash", [SCRIPT, cmd, HOST], { encoding: "utf8" }).trim();
 let uri: string;
 let project: TestProject;
 let trace: string;
@@ -112,10 +110,10 @@ async function upWithFault(shape: Shape, fault: Fault, procedure: string, occurr
 
 async function strike(fault: Fault, child: ChildProcess): Promise<void> {
   if (fault === "kill libvirtd") {
-    const pid = Number(host("pid"));
+    const pid = HOST.pid();
     process.kill(pid, "SIGSTOP"); // frozen with deskfleet's call in flight
     process.kill(pid, "SIGKILL");
-    host("start");
+    HOST.start();
     return;
   }
   child.kill("SIGINT");
@@ -191,8 +189,8 @@ async function settle(
 }
 
 beforeAll(async () => {
-  host("stop"); // what an interrupted earlier run left
-  uri = host("start");
+  HOST.stop(); // what an interrupted earlier run left
+  uri = HOST.start();
   project = await createTestProject("test-faults", fleet({ guest: true, running: false }), uri);
   trace = join(project.dir, "libvirt-calls.log");
   await project.stack.up();
@@ -214,7 +212,7 @@ afterAll(async () => {
   }
   await project?.stack.destroy().catch(() => undefined);
   await project?.dispose();
-  host("stop");
+  HOST.stop();
 });
 
 // Create: the guest is removed (its data disk kept), then declared again while the fault strikes.

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { autosnapDescription } from "../../snapshots/names";
 import type { RunReport } from "../../snapshots/run";
 import { consoleText, REPO_ROOT, requireAppliance } from "../support/host";
+import { secondHost } from "../support/hosts";
 import type { TestProject } from "../support/project";
 import { createTestProject } from "../support/project";
 import { waitFor } from "../support/wait";
@@ -20,15 +21,11 @@ import { waitFor } from "../support/wait";
 // A cold start of the host probes QEMU 10 (~8 s); each up, run and boot takes seconds.
 jest.setTimeout(300_000);
 
-const HOST = "v11";
-const SCRIPT = join(REPO_ROOT, "scripts", "second-host.sh");
-const BASE = `/run/deskfleet-hosts/${HOST}`;
+const HOST = secondHost("v11", "11");
 const GUEST = "test-v11-guest";
-const CONSOLE = `${BASE}/log/qemu/${GUEST}-console.log`;
+const CONSOLE = HOST.consoleLog(GUEST);
 const LEGACY = "autosnap_2029-12-31_23:00:00_hourly";
 
-const host = (...args: string[]): string =>
-  execFileSync("bash", [SCRIPT, ...args], { encoding: "utf8" }).trim();
 let uri: string;
 let project: TestProject;
 const virsh = (...args: string[]): string =>
@@ -36,7 +33,7 @@ const virsh = (...args: string[]): string =>
 
 const fleet = (running: boolean, revertGeneration = 0) => `
 pools:
-  test-v11-pool: { path: ${BASE}/pools/test-v11-pool }
+  test-v11-pool: { path: ${HOST.poolDir("test-v11-pool")} }
 images:
   test-v11-appliance: { source: ${requireAppliance()}, pool: test-v11-pool }
 guests:
@@ -73,15 +70,15 @@ const bootCount = () =>
   );
 
 beforeAll(async () => {
-  host("stop", HOST);
-  uri = host("start", HOST, "11");
+  HOST.stop(); // what an interrupted earlier run left
+  uri = HOST.start();
   project = await createTestProject("test-v11", fleet(false), uri);
 });
 
 afterAll(async () => {
   await project?.stack.destroy().catch(() => undefined);
   await project?.dispose();
-  host("stop", HOST);
+  HOST.stop();
 });
 
 it("is libvirt 11.3 with QEMU 10.0", () => {
