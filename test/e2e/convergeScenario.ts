@@ -9,14 +9,12 @@
  * converge11.test.ts (libvirt 11.3 + QEMU 10.0 on a second host).
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LibvirtClient } from "../../libvirt";
-import { LibvirtClient as Client } from "../../libvirt";
 import { objectsNamed, requireAppliance } from "../support/host";
+import { useDeployment } from "../support/deployment";
 import type { TestHost } from "../support/hosts";
-import type { TestProject } from "../support/project";
-import { createTestProject, pulumiCli } from "../support/project";
+import { pulumiCli } from "../support/project";
 
 export function convergeScenario(host: TestHost): void {
   const PREFIX = "test-conv-";
@@ -52,12 +50,10 @@ ${guests
   /** pool, base volume, network, and per guest: 2 volumes + domain; plus Fleet, 2 components per kind… */
   const resourcesFor = (guests: number) => 7 + 4 * guests;
 
-  let project: TestProject;
-  let conn: LibvirtClient;
-  let uri: string;
+  const deployed = useDeployment(host, "test-conv", () => fleet(TWO), POOL_DIR);
 
   const virsh = (...args: string[]): string =>
-    execFileSync("virsh", ["-q", "-c", uri, ...args], { encoding: "utf8" }).trim();
+    execFileSync("virsh", ["-q", "-c", deployed.uri, ...args], { encoding: "utf8" }).trim();
   const dataPath = (guest: string) => `${POOL_DIR}/${guest}-data.qcow2`;
 
   /** Writes a 64 KiB pattern into a data disk, as a guest would write its files. */
@@ -79,44 +75,29 @@ ${guests
     parent?: string;
   }
   async function stateResources(): Promise<StateResource[]> {
-    const state = (await project.stack.exportStack()).deployment as { resources: StateResource[] };
+    const state = (await deployed.project.stack.exportStack()).deployment as {
+      resources: StateResource[];
+    };
     return state.resources;
   }
 
   /** The next up succeeds and a preview after it changes nothing. */
   async function converges(): Promise<void> {
-    const up = await project.stack.up();
+    const up = await deployed.project.stack.up();
     expect(up.summary.result).toBe("succeeded");
-    const preview = await project.stack.preview();
+    const preview = await deployed.project.stack.preview();
     expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
   }
 
-  beforeAll(async () => {
-    rmSync(POOL_DIR, { recursive: true, force: true }); // kept disks of an earlier, interrupted run
-    uri = host.start();
-    conn = await Client.connect(uri);
-    project = await createTestProject("test-conv", fleet(TWO), uri);
-  });
-
-  afterAll(async () => {
-    await project?.stack.destroy().catch(() => undefined);
-    await project?.dispose();
-    await conn?.close();
-    // Kept data disks outlive the stack by design (the pool's directory keeps them); this test
-    // removes them with the directory.
-    rmSync(POOL_DIR, { recursive: true, force: true });
-    host.stop();
-  });
-
   it("creates the fleet", async () => {
-    const up = await project.stack.up();
+    const up = await deployed.project.stack.up();
     expect(up.summary.resourceChanges).toEqual({ create: resourcesFor(2) });
     for (const g of TWO) writeMarker(g, 0x5a);
   });
 
   it("a stopped pool is started again, and its volumes were never 'deleted'", async () => {
     virsh("pool-destroy", POOL);
-    const preview = await project.stack.preview({ diff: true });
+    const preview = await deployed.project.stack.preview({ diff: true });
     // The pool shows as to be started; no volume is to be created or deleted.
     expect(preview.changeSummary).toEqual({ same: resourcesFor(2) - 1, update: 1 });
     expect(preview.stdout).toMatch(/active\s*:\s*false => true/);
@@ -127,7 +108,7 @@ ${guests
 
   it("a stopped network is started again", async () => {
     virsh("net-destroy", NET);
-    const preview = await project.stack.preview({ diff: true });
+    const preview = await deployed.project.stack.preview({ diff: true });
     expect(preview.changeSummary).toEqual({ same: resourcesFor(2) - 1, update: 1 });
     await converges();
     expect(virsh("net-info", NET)).toMatch(/Active:\s+yes/);
@@ -142,24 +123,24 @@ ${guests
   });
 
   it("removing a guest keeps its data disk, says so, and adding it back re-attaches it", async () => {
-    project.writeFleet(fleet(["test-conv-a"]));
-    const preview = await project.stack.preview();
+    deployed.project.writeFleet(fleet(["test-conv-a"]));
+    const preview = await deployed.project.stack.preview();
     expect(preview.stdout).toMatch(/test-conv-b-data\s+delete\[retain\]/);
     expect(preview.stdout).not.toMatch(/test-conv-b-data\s+delete\s*$/m);
     await converges();
     expect(virsh("vol-list", POOL)).toContain("test-conv-b-data.qcow2");
 
-    project.writeFleet(fleet(TWO));
+    deployed.project.writeFleet(fleet(TWO));
     await converges();
     expect(virsh("domblklist", "test-conv-b")).toMatch(/vdb\s+test-conv-b-data\.qcow2/);
     expect(markerIntact("test-conv-b", 0x5a)).toBe(true);
   });
 
   it("destroy, then up of the same fleet, brings the guests back onto their kept disks", async () => {
-    const down = await project.stack.destroy();
+    const down = await deployed.project.stack.destroy();
     expect(down.summary.result).toBe("succeeded");
     // The pool is gone from libvirt; its directory keeps exactly the kept disks.
-    expect(await objectsNamed(conn, PREFIX)).toEqual({
+    expect(await objectsNamed(deployed.conn, PREFIX)).toEqual({
       domains: [],
       networks: [],
       pools: [],
@@ -179,26 +160,26 @@ ${guests
       (r) => r.type === "deskfleet:libvirt:Domain" && r.urn.endsWith("::test-conv-a"),
     )!.urn;
     // Exactly what a crash after libvirt's define leaves: the domain, and no record of it in state.
-    pulumiCli(project, ["state", "delete", urn, "--yes"]);
+    pulumiCli(deployed.project, ["state", "delete", urn, "--yes"]);
     await converges();
     expect(virsh("domuuid", "test-conv-a")).toBe(uuid);
   });
 
   it("a domain of the same name made by someone else is refused with what to do", async () => {
-    const xml = join(project.dir, "stranger.xml");
+    const xml = join(deployed.project.dir, "stranger.xml");
     writeFileSync(
       xml,
       "<domain type='qemu'><name>test-conv-c</name><memory unit='MiB'>16</memory>" +
         "<os><type arch='x86_64'>hvm</type></os></domain>",
     );
     virsh("define", xml);
-    project.writeFleet(fleet([...TWO, "test-conv-c"]));
-    await expect(project.stack.up()).rejects.toThrow(
+    deployed.project.writeFleet(fleet([...TWO, "test-conv-c"]));
+    await expect(deployed.project.stack.up()).rejects.toThrow(
       /create guest "test-conv-c": a domain with this name already exists on .* and was not made by deskfleet; rename the guest in the fleet, or remove the domain \(virsh undefine test-conv-c\)/,
     );
     virsh("undefine", "test-conv-c");
     await converges();
-    project.writeFleet(fleet(TWO));
+    deployed.project.writeFleet(fleet(TWO));
     await converges();
   });
 
@@ -206,8 +187,8 @@ ${guests
     const dom = (await stateResources()).find(
       (r) => r.type === "deskfleet:libvirt:Domain" && r.urn.endsWith("::test-conv-b"),
     )!;
-    pulumiCli(project, ["state", "delete", dom.urn, "--yes"]);
-    const out = pulumiCli(project, [
+    pulumiCli(deployed.project, ["state", "delete", dom.urn, "--yes"]);
+    const out = pulumiCli(deployed.project, [
       "import",
       "deskfleet:libvirt:Domain",
       "test-conv-b",
@@ -222,8 +203,11 @@ ${guests
   });
 
   it("a console password comes from a Pulumi secret and stays one in state", async () => {
-    await project.stack.setConfig("deskfleet:testConvConsole", { value: "s3cret", secret: true });
-    project.writeFleet(
+    await deployed.project.stack.setConfig("deskfleet:testConvConsole", {
+      value: "s3cret",
+      secret: true,
+    });
+    deployed.project.writeFleet(
       fleet(TWO, { "test-conv-a": "graphics: vnc\n    consolePassword: testConvConsole" }),
     );
     await converges();
@@ -231,21 +215,21 @@ ${guests
     expect(xml).toMatch(/<graphics type='vnc'[^>]* passwd='s3cret'/);
     expect(xml).toMatch(/<listen type='address' address='127.0.0.1'\/>/);
     // The state as written to the backend (exportStack would decrypt it for us): no file holds it.
-    const stateDir = join(project.dir, ".state");
+    const stateDir = join(deployed.project.dir, ".state");
     const files = readdirSync(stateDir, { recursive: true, encoding: "utf8" })
       .map((f) => join(stateDir, f))
       .filter((f) => statSync(f).isFile());
     expect(files.some((f) => f.endsWith(".json"))).toBe(true);
     expect(files.filter((f) => readFileSync(f, "utf8").includes("s3cret"))).toEqual([]);
 
-    project.writeFleet(fleet(TWO));
+    deployed.project.writeFleet(fleet(TWO));
     await converges();
     expect(virsh("dumpxml", "--security-info", "test-conv-a")).not.toContain("passwd=");
   });
 
   it("destroying many guests at once never trips over a sibling's delete", async () => {
     const many = Array.from({ length: 12 }, (_, i) => `test-conv-m${i}`);
-    project.writeFleet(
+    deployed.project.writeFleet(
       fleet([...TWO, ...many]).replace(
         /data: \{ size: 16MiB \}/g,
         "data: { size: 16MiB, keep: false }",
@@ -253,9 +237,9 @@ ${guests
     );
     for (let round = 0; round < 2; round++) {
       await converges();
-      const down = await project.stack.destroy();
+      const down = await deployed.project.stack.destroy();
       expect(down.summary.result).toBe("succeeded");
-      expect((await objectsNamed(conn, "test-conv-m")).volumes).toEqual([]);
+      expect((await objectsNamed(deployed.conn, "test-conv-m")).volumes).toEqual([]);
     }
   });
 }

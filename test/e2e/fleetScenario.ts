@@ -4,14 +4,11 @@
  * One scenario, run against each host kind (fleet.test.ts: the system's
  * libvirt 9.0; fleet11.test.ts: libvirt 11.3 + QEMU 10.0 on a second host).
  */
-import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { LibvirtClient } from "../../libvirt";
-import { LibvirtClient as Client, DomainState } from "../../libvirt";
+import { DomainState } from "../../libvirt";
 import { consoleText, objectsNamed, REPO_ROOT, requireAppliance } from "../support/host";
+import { useDeployment } from "../support/deployment";
 import type { TestHost } from "../support/hosts";
-import type { TestProject } from "../support/project";
-import { createTestProject } from "../support/project";
 import { waitFor } from "../support/wait";
 
 export function fleetScenario(host: TestHost): void {
@@ -39,44 +36,29 @@ guests:
   /** Every resource of the fleet above, the stack itself included. */
   const RESOURCES = 10;
 
-  let project: TestProject;
-  let conn: LibvirtClient;
-
-  beforeAll(async () => {
-    const uri = host.start();
-    conn = await Client.connect(uri);
-    project = await createTestProject("test-e2e", fleet("256MiB"), uri);
-  });
-
-  afterAll(async () => {
-    await project?.stack.destroy().catch(() => undefined);
-    await project?.dispose();
-    await conn?.close();
-    rmSync(POOL_DIR, { recursive: true, force: true });
-    host.stop();
-  });
+  const deployed = useDeployment(host, "test-e2e", () => fleet("256MiB"), POOL_DIR);
 
   it("the policy pack stops a preview that would not keep a data disk", async () => {
-    project.writeFleet(
+    deployed.project.writeFleet(
       fleet("256MiB").replace(
         "root: { image: test-e2e-appliance, size: 512MiB }",
         "root: { image: test-e2e-appliance, size: 512MiB }\n      data: { size: 64MiB, keep: false }",
       ),
     );
-    const preview = project.stack.preview({ policyPacks: [join(REPO_ROOT, "policies")] });
+    const preview = deployed.project.stack.preview({ policyPacks: [join(REPO_ROOT, "policies")] });
     await expect(preview).rejects.toThrow(
       /data-disks-are-kept[\s\S]*volume "test-e2e-demo-data.qcow2" holds data but is not kept/,
     );
-    project.writeFleet(fleet("256MiB"));
+    deployed.project.writeFleet(fleet("256MiB"));
   });
 
   it("creates the fleet; the guest boots and leases an address", async () => {
-    const up = await project.stack.up();
+    const up = await deployed.project.stack.up();
     expect(up.summary.result).toBe("succeeded");
     expect(up.summary.resourceChanges).toEqual({ create: RESOURCES });
 
-    const dom = await conn.domainLookupByName("test-e2e-demo");
-    expect((await conn.domainGetState(dom, 0)).state).toBe(DomainState.Running);
+    const dom = await deployed.conn.domainLookupByName("test-e2e-demo");
+    expect((await deployed.conn.domainGetState(dom, 0)).state).toBe(DomainState.Running);
     const consoleLog = host.consoleLog("test-e2e-demo");
     await waitFor(
       "the appliance's boot marker",
@@ -84,11 +66,11 @@ guests:
       120_000,
     );
 
-    const net = await conn.networkLookupByName("test-e2e-net");
+    const net = await deployed.conn.networkLookupByName("test-e2e-net");
     const leases = await waitFor(
       "a DHCP lease",
       async () => {
-        const l = await conn.networkGetDhcpLeases(net, undefined);
+        const l = await deployed.conn.networkGetDhcpLeases(net, undefined);
         return l.length > 0 ? l : undefined;
       },
       120_000,
@@ -98,19 +80,19 @@ guests:
   });
 
   it("changes nothing on a second up", async () => {
-    const up = await project.stack.up();
+    const up = await deployed.project.stack.up();
     expect(up.summary.resourceChanges).toEqual({ same: RESOURCES });
   });
 
   it("applies a memory change as exactly one update", async () => {
-    project.writeFleet(fleet("320MiB"));
-    const preview = await project.stack.preview();
+    deployed.project.writeFleet(fleet("320MiB"));
+    const preview = await deployed.project.stack.preview();
     expect(preview.changeSummary).toEqual({ same: RESOURCES - 1, update: 1 });
 
-    const up = await project.stack.up();
+    const up = await deployed.project.stack.up();
     expect(up.summary.resourceChanges).toEqual({ same: RESOURCES - 1, update: 1 });
-    const dom = await conn.domainLookupByName("test-e2e-demo");
-    const info = await conn.domainGetInfo(dom);
+    const dom = await deployed.conn.domainLookupByName("test-e2e-demo");
+    const info = await deployed.conn.domainGetInfo(dom);
     expect(info.maxMem).toBe(BigInt(320 * 1024));
     expect(info.state).toBe(DomainState.Running);
   });
@@ -118,16 +100,16 @@ guests:
   it("refresh reads back exactly what was declared, despite libvirt's normalisations", async () => {
     // The first refresh may update computed outputs (the DHCP address appears);
     // the declared inputs it reads back must then preview as unchanged.
-    await project.stack.refresh();
-    expect((await project.stack.preview()).changeSummary).toEqual({ same: RESOURCES });
-    const again = await project.stack.refresh();
+    await deployed.project.stack.refresh();
+    expect((await deployed.project.stack.preview()).changeSummary).toEqual({ same: RESOURCES });
+    const again = await deployed.project.stack.refresh();
     expect(again.summary.resourceChanges).toEqual({ same: RESOURCES });
   });
 
   it("destroy leaves nothing with the test prefix on the host", async () => {
-    const down = await project.stack.destroy();
+    const down = await deployed.project.stack.destroy();
     expect(down.summary.resourceChanges).toEqual({ delete: RESOURCES });
-    expect(await objectsNamed(conn, PREFIX)).toEqual({
+    expect(await objectsNamed(deployed.conn, PREFIX)).toEqual({
       domains: [],
       networks: [],
       pools: [],
