@@ -73,6 +73,10 @@ case "$cmd" in
         usr/share/qemu usr/share/seabios "$lib/qemu" usr/lib/libvirt usr/share/libvirt; do
         [ -e "$tree/$p" ] && overlay+=("$tree/$p:/$p")
       done
+      # The tree's usr/share/qemu hides the system's, and with it the firmware descriptors the
+      # system's OVMF (Debian's ovmf) installs: without them libvirt 11 finds no 'efi' firmware.
+      mkdir -p "$tree/usr/share/qemu/firmware"
+      cp -n /usr/share/qemu/firmware/*.json "$tree/usr/share/qemu/firmware/" 2>/dev/null || true
       # libvirt clears LD_LIBRARY_PATH for what it runs (dnsmasq's lease helper, among others):
       # inside the host, the system's libvirt libraries are the tree's too.
       for l in libvirt.so.0 libvirt-qemu.so.0 libvirt-admin.so.0 libvirt-lxc.so.0; do
@@ -86,7 +90,13 @@ case "$cmd" in
     # Its own copy of the daemons' configuration (*.conf) and nothing else: the folders beside
     # them hold the system daemon's persistent objects (qemu/*.xml, networks, pools), which this
     # host must not inherit.
-    [ -f "$base/etc/libvirtd.conf" ] || cp -a "$config"/*.conf "$base/etc/"
+    if [ ! -f "$base/etc/libvirtd.conf" ]; then
+      cp -a "$config"/*.conf "$base/etc/"
+      # Every host on this machine shares swtpm's local CA (/var/lib/swtpm-localca), and the
+      # system's libvirt 9.0 authors TPM state as root, leaving the CA's files root's: a host
+      # that authored as tss (libvirt 11's default) could then not sign a new TPM's certificate.
+      printf 'swtpm_user = "root"\nswtpm_group = "root"\n' >>"$base/etc/qemu.conf"
+    fi
     if [ -d "$caps" ] && [ ! -d "$base/cache/qemu/capabilities" ]; then
       mkdir -p "$base/cache/qemu"
       cp -a "$caps" "$base/cache/qemu/capabilities"
