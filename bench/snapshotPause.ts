@@ -3,11 +3,12 @@
  * whose appliance has written 1 GiB of its RAM (scripts/appliance: `filled=`),
  * snapshotted by the runner's own takeSnapshot as a schedule would. The pause
  * is timed between libvirt's own Suspended and Resumed events for the guest;
- * what is stored is the growth of its disk image (an internal snapshot keeps
- * the RAM inside it).
+ * what is stored is the growth of its pool's volumes (an internal snapshot
+ * keeps the RAM inside the qcow2 file; an external one adds overlay files).
  */
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import type { LibvirtClient, StoragePoolRef } from "../libvirt";
 import { DomainEventType, getConnection } from "../libvirt";
 import type { HostInputs, ResourceKind } from "../provider/kind";
 import { domain } from "../provider/resources/domain";
@@ -17,11 +18,15 @@ import { autosnapDescription } from "../snapshots/names";
 import { takeSnapshot } from "../snapshots/take";
 
 export interface PauseFigures {
-  /** Seconds the guest was paused (Suspended → Resumed); 0 when it never was. */
+  /**
+   * Seconds the guest was paused: between libvirt's Suspended and Resumed events when it
+   * suspended the guest (a snapshot with memory); otherwise the whole snapshot call, an upper
+   * bound on the I/O stall of switching to new overlays (the guest's CPUs never stop).
+   */
   pauseS: number;
-  /** MiB the guest's disk image grew by. */
+  /** MiB the pool's volumes grew by: the qcow2 file (internal) or the new overlays (external). */
   storedMiB: number;
-  /** How the runner took it (MODE_WORDS). */
+  /** How the runner took it (snapshots/take.ts kindWords). */
   mode: string;
 }
 
@@ -76,34 +81,53 @@ export async function measurePause(
       await new Promise((r) => setTimeout(r, 1000));
     }
     const dom = await conn.domainLookupByName(name);
-    const root = await conn.storageVolLookupByName(
-      await conn.storagePoolLookupByName(pool),
-      `${prefix}root.qcow2`,
-    );
-    const before = (await conn.storageVolGetInfo(root)).allocation;
+    const poolRef = await conn.storagePoolLookupByName(pool);
+    const before = await poolAllocation(conn, poolRef);
     let suspended: number | undefined;
     let resumed: number | undefined;
     const events = await conn.domainEventLifecycleRegister(dom, (e) => {
       if (e.event === DomainEventType.Suspended) suspended ??= performance.now();
       if (e.event === DomainEventType.Resumed) resumed = performance.now();
     });
+    const started = performance.now();
     const { mode } = await takeSnapshot(
       conn,
       dom,
       "autosnap_2030-01-01_04-30-00_hourly",
       autosnapDescription(["hourly"]),
+      { memory: false },
     );
+    const callS = (performance.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 500)); // the Resumed event follows the reply
     await events.deregister();
-    const after = (await conn.storageVolGetInfo(root)).allocation;
+    const after = await poolAllocation(conn, poolRef);
+    // Deleted through libvirt, which merges an external one's overlay back (a pool with an
+    // overlay file left in it could not be removed).
+    const snap = await conn.domainSnapshotLookupByName(
+      dom,
+      "autosnap_2030-01-01_04-30-00_hourly",
+      0,
+    );
+    await conn.domainSnapshotDelete(snap, 0);
     return {
-      pauseS: suspended !== undefined && resumed !== undefined ? (resumed - suspended) / 1000 : 0,
+      pauseS:
+        suspended !== undefined && resumed !== undefined ? (resumed - suspended) / 1000 : callS,
       storedMiB: Number(after - before) / 1024 ** 2,
       mode,
     };
   } finally {
     for (const { kind, id, outs } of made) await kind.delete(id, outs).catch(() => undefined);
   }
+}
+
+/** Bytes allocated by every volume of the pool, after a refresh shows files libvirt made in it. */
+async function poolAllocation(conn: LibvirtClient, pool: StoragePoolRef): Promise<bigint> {
+  await conn.storagePoolRefresh(pool, 0);
+  let total = 0n;
+  for (const vol of await conn.storagePoolListAllVolumes(pool, 0)) {
+    total += (await conn.storageVolGetInfo(vol)).allocation;
+  }
+  return total;
 }
 
 function readConsole(path: string): string {

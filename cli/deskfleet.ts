@@ -5,6 +5,7 @@
  *
  *   deskfleet snapshots run [--uri URI] [--now ISO] [--dry-run] [--json] [--guest NAME]…
  *   deskfleet snapshots status [--uri URI] [--now ISO] [--json] [--guest NAME]…
+ *   deskfleet snapshots revert [--uri URI] GUEST SNAPSHOT
  *   deskfleet snapshots install-timer [--uri URI] [--print] [--interval MIN] [--unit-name NAME]
  */
 import { parseArgs } from "node:util";
@@ -14,6 +15,7 @@ import {
   defaultUri,
   installTimerCommand,
   runCommand,
+  revertCommand,
   statusCommand,
 } from "../snapshots/commands";
 
@@ -22,6 +24,7 @@ const USAGE = `usage: deskfleet snapshots <command> [options]
 commands:
   run            take and prune the snapshots that are due, by each guest's schedule
   status         each scheduled guest: its policy, the snapshots each type keeps, what is due
+  revert G S     revert guest G to its snapshot S (any kind); it runs afterwards only if it ran
   install-timer  write and enable a systemd timer that runs "snapshots run" every 5 minutes
 
 options:
@@ -91,7 +94,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return v.help ? Exit.Ok : Exit.Usage;
   }
   try {
-    if (group !== "snapshots" || extra.length > 0)
+    const operands = command === "revert" ? 2 : 0;
+    if (group !== "snapshots" || extra.length > operands)
       throw new UsageError(`unknown command "${positionals.join(" ")}"`);
     const common = {
       uri: v.uri ?? defaultUri(),
@@ -114,6 +118,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case "status": {
         const now = parseNow(v.now);
         return await statusCommand({ ...common, ...(now !== undefined ? { now } : {}) }, io);
+      }
+      case "revert": {
+        const [guest, snapshot] = extra;
+        if (guest === undefined || snapshot === undefined) {
+          throw new UsageError(
+            "snapshots revert needs a guest and a snapshot: revert GUEST SNAPSHOT",
+          );
+        }
+        return await revertCommand({ uri: common.uri, guest, snapshot }, io);
       }
       case "install-timer": {
         const interval = parseInterval(v.interval);

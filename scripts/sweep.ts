@@ -36,6 +36,8 @@ async function sweep(conn: LibvirtClient, dryRun: boolean): Promise<string[]> {
   }
   for (const pool of await conn.listAllStoragePools(0)) {
     if (!(await conn.storagePoolIsActive(pool))) continue;
+    // Files libvirt made in it behind the pool's back (external snapshots' overlays) show after a refresh.
+    await conn.storagePoolRefresh(pool, 0).catch(() => undefined);
     const vols = (await conn.storagePoolListAllVolumes(pool, 0)).filter(
       (v) => v.name.startsWith(PREFIX) || pool.name.startsWith(PREFIX),
     );

@@ -1,5 +1,5 @@
 /**
- * `deskfleet snapshots run | status | install-timer`: each command with its
+ * `deskfleet snapshots run | status | revert | install-timer`: each command with its
  * options parsed, output written through `out`, and an exit status returned,
  * so that tests can call them without a process. cli/deskfleet.ts only
  * dispatches.
@@ -7,10 +7,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LibvirtClient } from "../libvirt";
+import { ErrorCode, hasCode, LibvirtClient } from "../libvirt";
 import { formatRun, formatStatus } from "./format";
 import { LibvirtSnapshotHost } from "./libvirtHost";
 import { LockBusyError, acquireLock, defaultLockPath } from "./lock";
+import { revertToSnapshot } from "./revert";
 import { runSnapshots } from "./run";
 import { statusReport } from "./status";
 import { DEFAULT_INTERVAL_MINUTES, DEFAULT_UNIT_NAME, timerUnits } from "./timer";
@@ -89,6 +90,38 @@ export async function statusCommand(opts: CommonOptions, io: Io): Promise<number
   const json = () => `${JSON.stringify({ ...report, uri: opts.uri })}\n`;
   io.out(opts.json ? json() : formatStatus(report, opts.uri));
   return Exit.Ok;
+}
+
+/**
+ * Reverts a guest to one of its snapshots, scheduled or not, of any kind
+ * (snapshots/revert.ts): the guest keeps its definition and runs afterwards
+ * only if it ran.
+ */
+export async function revertCommand(
+  opts: { uri: string; guest: string; snapshot: string },
+  io: Io,
+): Promise<number> {
+  const conn = await LibvirtClient.connect(opts.uri);
+  try {
+    const dom = await conn.domainLookupByName(opts.guest).catch((err: unknown) => {
+      if (!hasCode(err, ErrorCode.NoDomain)) throw err;
+      throw new Error(`no guest "${opts.guest}" on ${opts.uri}`);
+    });
+    const names = (await conn.domainListAllSnapshots(dom, 0)).map((s) => s.name);
+    if (!names.includes(opts.snapshot)) {
+      const has = names.length > 0 ? `it has: ${names.sort().join(", ")}` : "it has none";
+      io.err(
+        `deskfleet snapshots revert: guest "${opts.guest}" has no snapshot "${opts.snapshot}"; ${has}\n`,
+      );
+      return Exit.Failed;
+    }
+    await revertToSnapshot(conn, dom, opts.snapshot);
+    const state = (await conn.domainIsActive(dom)) ? "running" : "shut off";
+    io.out(`reverted ${opts.guest} to ${opts.snapshot}; it is ${state}\n`);
+    return Exit.Ok;
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
 }
 
 export interface InstallOptions {

@@ -23,6 +23,7 @@ export function formatRun(report: RunReport, uri: string): string {
       ...g.errors.map((e) => `ERROR: ${e}`),
     ];
     lines.push(`  ${label}: ${did.length > 0 ? did.join("; ") : "nothing due"}`);
+    if (g.takes && g.taken.length === 0) lines.push(`    takes: ${g.takes}`);
   }
   return lines.join("\n") + "\n";
 }
@@ -37,6 +38,7 @@ export function formatStatus(report: StatusReport, uri: string): string {
     lines.push(`  ${g.name} [${g.schedule ?? "no schedule: snapshots kept as they are"}] ${run}`);
     if (g.policyError) lines.push(`    ERROR: its schedule cannot be read: ${g.policyError}`);
     if (g.blocked) lines.push(`    cannot snapshot now: ${g.blocked}`);
+    if (g.takes) lines.push(`    takes: ${g.takes}`);
     for (const type of SNAPSHOT_TYPES) {
       const kept = g.retained[type];
       if (kept === undefined) continue;

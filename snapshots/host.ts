@@ -38,14 +38,24 @@ export interface GuestOnHost {
   snapshots: ListedSnapshot[];
   /** Why no snapshot can be taken now, if so (see snapshots/mode.ts). */
   blocked?: string;
+  /** How its next snapshot would be taken, and why that kind (snapshots/mode.ts). */
+  takes?: string;
   lastRun?: RunStatus;
 }
 
 export interface SnapshotHost {
   /** Every guest (or those named), with what the runner needs to plan. */
   guests(only?: readonly string[]): Promise<GuestOnHost[]>;
-  /** Takes it; resolves to how it was taken, in words (e.g. "internal, with memory (…)"). */
-  createSnapshot(guest: string, name: string, description: string): Promise<string>;
+  /**
+   * Takes it (`memory`: a running guest's memory too, where the host's kind allows the choice);
+   * resolves to how it was taken, in words (e.g. "external, disks only (…)").
+   */
+  createSnapshot(
+    guest: string,
+    name: string,
+    description: string,
+    memory: boolean,
+  ): Promise<string>;
   deleteSnapshot(guest: string, name: string): Promise<void>;
   recordStatus(guest: string, status: RunStatus): Promise<void>;
 }

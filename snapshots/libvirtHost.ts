@@ -1,15 +1,22 @@
 /**
  * The runner's SnapshotHost on a real libvirt daemon, through deskfleet's own
  * client: guests and their policies from domain metadata, snapshots (with
- * descriptions for `autosnap_` names only), and whether each guest can be
- * snapshotted now (its state, its firmware, how full its pools are).
+ * descriptions for `autosnap_` names only), and how each guest's next snapshot
+ * would be taken, or why it cannot be now (its state, firmware, disks, pools).
  */
 import type { DomainRef, LibvirtClient } from "../libvirt";
 import type { GuestOnHost, ListedSnapshot, RunStatus, SnapshotHost } from "./host";
 import { AUTOSNAP_PREFIX } from "./names";
 import type { SnapshotPolicy } from "./policy";
-import { parseSnapshotXml, snapshotFacts } from "../provider/xml/snapshot";
-import { readPolicy, readRunStatus, takeSnapshot, whyNotNow, writeRunStatus } from "./take";
+import { parseSnapshotXml } from "../provider/xml/snapshot";
+import {
+  decideKind,
+  kindWords,
+  readPolicy,
+  readRunStatus,
+  takeSnapshot,
+  writeRunStatus,
+} from "./take";
 
 export class LibvirtSnapshotHost implements SnapshotHost {
   private readonly domains = new Map<string, DomainRef>();
@@ -38,12 +45,13 @@ export class LibvirtSnapshotHost implements SnapshotHost {
       const policyError = err instanceof Error ? err.message : String(err);
       return { name: dom.name, snapshots, policyError, ...(lastRun ? { lastRun } : {}) };
     }
-    const blocked = policy ? await this.blocked(dom, policy) : undefined;
+    const kind = policy ? await this.kind(dom, policy) : undefined;
     return {
       name: dom.name,
       ...(policy ? { policy } : {}),
       snapshots,
-      ...(blocked !== undefined ? { blocked } : {}),
+      ...(kind?.blocked !== undefined ? { blocked: kind.blocked } : {}),
+      ...(kind?.takes !== undefined ? { takes: kind.takes } : {}),
       ...(lastRun ? { lastRun } : {}),
     };
   }
@@ -62,16 +70,19 @@ export class LibvirtSnapshotHost implements SnapshotHost {
     return listed;
   }
 
-  /** Why no snapshot can be taken now: the guest's state or firmware, or a pool too full. */
-  private async blocked(dom: DomainRef, policy: SnapshotPolicy): Promise<string | undefined> {
-    const why = await whyNotNow(this.conn, dom);
-    if (why !== undefined) return why;
-    if (policy.maxPoolUsage >= 100) return undefined;
-    const pools = new Set(
-      snapshotFacts(await this.conn.domainGetXmlDesc(dom, 0)).disks.flatMap((d) =>
-        d.pool !== undefined ? [d.pool] : [],
-      ),
-    );
+  /**
+   * How the next snapshot would be taken and why, or why none can be taken
+   * now: the guest's state, firmware or disks, or a pool too full.
+   */
+  private async kind(
+    dom: DomainRef,
+    policy: SnapshotPolicy,
+  ): Promise<{ takes?: string; blocked?: string }> {
+    const { decision, facts } = await decideKind(this.conn, dom, policy.memory);
+    if (!decision.ok) return { blocked: decision.reason };
+    const takes = `${kindWords(decision, facts)} (${decision.why})`;
+    if (policy.maxPoolUsage >= 100) return { takes };
+    const pools = new Set(facts.disks.flatMap((d) => (d.pool !== undefined ? [d.pool] : [])));
     for (const name of pools) {
       const info = await this.conn.storagePoolGetInfo(
         await this.conn.storagePoolLookupByName(name),
@@ -79,14 +90,20 @@ export class LibvirtSnapshotHost implements SnapshotHost {
       if (info.capacity === 0n) continue;
       const used = Number((info.allocation * 1000n) / info.capacity) / 10;
       if (used > policy.maxPoolUsage) {
-        return `pool ${name} is ${used}% full (limit ${policy.maxPoolUsage}%)`;
+        return { takes, blocked: `pool ${name} is ${used}% full (limit ${policy.maxPoolUsage}%)` };
       }
     }
-    return undefined;
+    return { takes };
   }
 
-  async createSnapshot(guest: string, name: string, description: string): Promise<string> {
-    return (await takeSnapshot(this.conn, await this.domain(guest), name, description)).mode;
+  async createSnapshot(
+    guest: string,
+    name: string,
+    description: string,
+    memory: boolean,
+  ): Promise<string> {
+    const dom = await this.domain(guest);
+    return (await takeSnapshot(this.conn, dom, name, description, { memory })).mode;
   }
 
   async deleteSnapshot(guest: string, name: string): Promise<void> {

@@ -1,21 +1,57 @@
 /**
- * How deskfleet snapshots a guest: always internal qcow2 snapshots, with the
- * memory of a running guest, disk-only for a shut-off one; never external
- * ones. Measured on libvirt 9.0 (snapshots/README.md): external snapshots
- * cannot be reverted there, deleting them fails or leaves the definition
- * pointing at a removed file, and mixing them with internal ones orphans
- * the internal ones. Internal snapshots create, list, revert and delete in
- * any state and never change the domain's disk paths.
+ * Which kind of snapshot deskfleet takes of a guest, chosen per host from
+ * what its libvirt can do (measured in snapshots/README.md) and per guest from
+ * what it already has:
+ *
+ * - libvirt ≥ 9.9 (reverts external snapshots; 11.3 measured): **external**
+ *   overlays. A running guest's scheduled snapshot is disks only — it pauses
+ *   only while QEMU switches to the new overlays, stores only what is written
+ *   afterwards, and is quiesced through the guest agent when one answers; a
+ *   baseline (or a schedule asking for it) adds the memory, written to a file
+ *   while the guest runs on.
+ * - older libvirt (9.0 measured): **internal** qcow2 snapshots, the only kind
+ *   it reverts and deletes without breaking a chain. A running guest's includes
+ *   its memory (QEMU cannot take disks alone while it runs), paid with a pause
+ *   while the RAM is written. A running UEFI guest, which these versions refuse
+ *   to snapshot internally, is saved to disk (managed save), snapshotted shut
+ *   off and restored: the best that works there, and it stops for the save.
+ * - a guest keeps the kind it has: internal snapshots already on it keep new
+ *   ones internal on any version (an external overlay over them would strand
+ *   them), until they are pruned or deleted.
  */
-import type { SnapshotDisk, SnapshotFacts, SnapshotModel } from "../provider/xml/snapshot";
+import type { SnapshotDisk, SnapshotFacts } from "../provider/xml/snapshot";
 import { DomainState } from "../libvirt";
 
 /** libvirt encodes versions as major × 1,000,000 + minor × 1,000 + micro. */
 export const LIBVIRT_10_10 = 10_010_000;
+/** Reverting external snapshots arrived in libvirt 9.9 (its release notes); 9.0 refuses it. */
+export const LIBVIRT_EXTERNAL = 9_009_000;
+
+export type SnapshotKind =
+  | { kind: "internal"; memory: boolean }
+  /** Managed save, an internal snapshot of the disks, restore: libvirt < 10.10, running UEFI. */
+  | { kind: "saved-internal" }
+  | { kind: "external"; memory: boolean; quiesce: boolean };
 
 export type ModeDecision =
-  | { ok: true; memory: SnapshotModel["memory"]; disks: SnapshotModel["disks"] }
+  | ({ ok: true; /** Why this kind, for status and reports. */ why: string } & SnapshotKind)
   | { ok: false; reason: string };
+
+/** What the guest already has: the kinds of its snapshots (any, ours or made by hand). */
+export interface ExistingSnapshots {
+  /** Names of its internal snapshots. */
+  internal: string[];
+  external: number;
+}
+
+export interface ModeRequest {
+  facts: SnapshotFacts;
+  state: DomainState;
+  libVersion: number;
+  existing: ExistingSnapshots;
+  /** A baseline, or a schedule that asks for it: a running guest's memory too. */
+  memory: boolean;
+}
 
 const LIVE: ReadonlySet<DomainState> = new Set([
   DomainState.Running,
@@ -34,36 +70,86 @@ export function formatLibVersion(v: number): string {
   return `${Math.floor(v / 1e6)}.${Math.floor(v / 1e3) % 1000}.${v % 1000}`;
 }
 
-export function chooseMode(
-  facts: SnapshotFacts,
-  state: DomainState,
-  libVersion: number,
-): ModeDecision {
+const writable = (d: SnapshotDisk) => d.device === "disk" && !d.readonly;
+
+export function chooseMode(req: ModeRequest): ModeDecision {
+  const { facts, state, libVersion, existing } = req;
+  const version = `libvirt ${formatLibVersion(libVersion)}`;
   const live = LIVE.has(state);
   if (!live && state !== DomainState.Shutoff) {
     return { ok: false, reason: `the guest ${STATE_WORDS[state] ?? `is in state ${state}`}` };
   }
-  if (live && facts.uefi && libVersion < LIBVIRT_10_10) {
-    return {
-      ok: false,
-      reason: `it runs with UEFI (pflash) firmware, which libvirt ${formatLibVersion(libVersion)} snapshots internally only while shut off (10.10 or later also while running)`,
-    };
-  }
-  const writable = (d: SnapshotDisk) => d.device === "disk" && !d.readonly;
   const other = facts.disks.find((d) => writable(d) && d.format !== "qcow2");
   if (other) {
     return {
       ok: false,
-      reason: `disk ${other.target} is ${other.format || "of no declared format"}; internal snapshots need qcow2`,
+      reason: `disk ${other.target} is ${other.format || "of no declared format"}; snapshots need qcow2`,
     };
   }
   if (!facts.disks.some(writable)) return { ok: false, reason: "it has no disk to snapshot" };
-  return {
-    ok: true,
-    memory: live ? "internal" : "no",
-    disks: facts.disks.map((d) => ({
-      target: d.target,
-      snapshot: writable(d) ? "internal" : "no",
-    })),
-  };
+  const external = libVersion >= LIBVIRT_EXTERNAL;
+  if (external && existing.internal.length === 0) {
+    if (!live)
+      return { ok: true, kind: "external", memory: false, quiesce: false, why: "shut off" };
+    const quiesce = !req.memory && facts.agent;
+    return {
+      ok: true,
+      kind: "external",
+      memory: req.memory,
+      quiesce,
+      why: req.memory
+        ? `${version} reverts external snapshots; memory asked for`
+        : `${version} reverts external snapshots; ${facts.agent ? "quiesced by the guest agent" : "not quiesced: the guest has no guest agent channel"}`,
+    };
+  }
+  if (!external && existing.external > 0) {
+    return {
+      ok: false,
+      reason: `it has ${existing.external} external snapshot(s), which ${version} cannot revert; delete them (virsh snapshot-delete) to snapshot it here`,
+    };
+  }
+  const because = external
+    ? `it has internal snapshots (${existing.internal.join(", ")}): an external overlay over them would strand them, so new ones are internal until they are gone`
+    : `${version} reverts only internal snapshots`;
+  if (!live) return { ok: true, kind: "internal", memory: false, why: `shut off; ${because}` };
+  if (facts.uefi && libVersion < LIBVIRT_10_10) {
+    return {
+      ok: true,
+      kind: "saved-internal",
+      why: `${because}, and snapshots a running UEFI guest only shut off (10.10 or later also running)`,
+    };
+  }
+  if (facts.uefi && facts.nvramFormat !== "qcow2") {
+    return {
+      ok: false,
+      reason: `it runs with UEFI firmware and ${facts.nvramFormat || "raw"} NVRAM; ${version} snapshots it internally only with qcow2 NVRAM (${because})`,
+    };
+  }
+  return { ok: true, kind: "internal", memory: true, why: because };
+}
+
+/** How a snapshot of this kind is taken, and what it costs, in words for reports and status. */
+export function describeKind(k: SnapshotKind): string {
+  switch (k.kind) {
+    case "internal":
+      return k.memory
+        ? "internal, with memory (the guest pauses while its RAM is saved)"
+        : "internal, disks only (the guest is shut off)";
+    case "saved-internal":
+      return "internal, disks only, the running guest saved to disk and restored around it (it stops meanwhile)";
+    case "external":
+      return k.memory
+        ? "external, with memory (written while the guest runs on)"
+        : `external, disks only${k.quiesce ? ", quiesced" : ""} (no RAM saved; the guest pauses only to switch overlays)`;
+  }
+}
+
+/** What a snapshot of this kind does not hold, for a UEFI or TPM guest: a revert keeps it as it is now. */
+export function leavesOut(k: SnapshotKind, facts: Pick<SnapshotFacts, "uefi" | "tpm">): string[] {
+  const withMemory = k.kind !== "saved-internal" && k.memory;
+  const nvramInside = k.kind === "internal" && k.memory;
+  return [
+    ...(facts.uefi && !nvramInside ? ["NVRAM (UEFI variables)"] : []),
+    ...(facts.tpm && !withMemory ? ["TPM state"] : []),
+  ];
 }

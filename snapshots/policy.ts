@@ -54,6 +54,12 @@ export interface SnapshotPolicy {
   autoprune: boolean;
   /** Take no snapshot while a pool holding one of the guest's disks is fuller than this (percent). */
   maxPoolUsage: number;
+  /**
+   * A running guest's memory too. Off by default where the host takes external snapshots:
+   * disks only, no pause for RAM (snapshots/mode.ts). Internal snapshots of a running guest
+   * always hold its memory.
+   */
+  memory: boolean;
 }
 
 /** sanoid's defaults (sanoid.defaults.conf), in UTC. */
@@ -77,6 +83,7 @@ export const DEFAULT_POLICY: Omit<SnapshotPolicy, "schedule"> = {
   autosnap: true,
   autoprune: true,
   maxPoolUsage: 95,
+  memory: false,
 };
 
 export const MAX_COUNT = 10_000;

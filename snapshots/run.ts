@@ -25,8 +25,10 @@ export interface GuestReport {
   due: SnapshotType[];
   /** Taken (or, in a dry run, to be taken). */
   taken: string[];
-  /** How it was taken: internal with memory, or disks only (snapshots/mode.ts). */
+  /** How it was taken: its kind, what it leaves out (snapshots/mode.ts). */
   takenAs?: string;
+  /** How this guest's snapshots are taken, and why that kind (also in a dry run). */
+  takes?: string;
   /** Pruned (or, in a dry run, to be pruned), oldest first. */
   pruned: string[];
   skipped: string[];
@@ -96,12 +98,13 @@ function dryReport(
     pruned: plan.prune,
     skipped: plan.skipped,
     errors: [],
+    ...(guest.takes !== undefined ? { takes: guest.takes } : {}),
   };
 }
 
 async function execute(
   host: SnapshotHost,
-  guest: GuestOnHost & { policy: { schedule: string } },
+  guest: GuestOnHost & { policy: { schedule: string; memory: boolean } },
   plan: GuestPlan,
   now: string,
 ): Promise<GuestReport> {
@@ -115,6 +118,7 @@ async function execute(
         plan.name,
         plan.take.name,
         autosnapDescription(plan.take.types),
+        guest.policy.memory,
       );
       report.taken.push(plan.take.name);
     } catch (err) {
@@ -126,14 +130,20 @@ async function execute(
     // cv4pve-autosnap's rule: old snapshots go only once the new one exists.
     report.skipped.push(`prune of ${plan.prune.length} skipped: the new snapshot failed`);
   } else {
-    for (const name of plan.prune) {
+    // Newest first: an external snapshot can be deleted once those after it on its branch are
+    // (libvirt refuses a non-leaf off the active chain), so one run clears a whole old branch.
+    for (const name of [...plan.prune].reverse()) {
       try {
         await host.deleteSnapshot(plan.name, name);
-        report.pruned.push(name);
+        report.pruned.unshift(name);
       } catch (err) {
         if (refusedForItsName(name, err)) {
           report.skipped.push(
             `prune of ${name} waits until ${plan.name} is shut off: ${LEGACY_WAIT}`,
+          );
+        } else if (refusedForItsPlace(err)) {
+          report.skipped.push(
+            `prune of ${name} waits until the snapshots after it are pruned: ${errorText(err)}`,
           );
         } else {
           fail(`prune ${name}`, err);
@@ -155,6 +165,19 @@ async function execute(
  * Shut off, the same delete works (qemu-img), so the next run after the guest stops prunes it.
  */
 const LEGACY_WAIT = "QEMU refuses its ':' while the guest runs (libvirt 10 and later)";
+
+/**
+ * libvirt deletes an external snapshot only where its chain allows: not one with children on
+ * two branches (a revert made a new one), nor a non-leaf off the active chain. Its later
+ * snapshots age out first, and then it goes.
+ */
+function refusedForItsPlace(err: unknown): boolean {
+  return /deletion of .*external .*snapshot.* not supported/i.test(errorText(err));
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
 
 function refusedForItsName(name: string, err: unknown): boolean {
   return parseAutosnapName(name)?.legacy === true && /Invalid job ID/i.test(String(err));

@@ -33,6 +33,8 @@ export interface GuestStatus {
   overdue: SnapshotType[];
   /** Why the runner cannot take a snapshot now, if so. */
   blocked: string | null;
+  /** How its next snapshot would be taken, and why that kind. */
+  takes: string | null;
   /** A recorded schedule that cannot be read: the runner leaves the guest alone. */
   policyError: string | null;
   lastRun: RunStatus | null;
@@ -82,6 +84,7 @@ function guestStatus(guest: GuestOnHost, clock: number): GuestStatus {
     due: guest.policy ? dueTypes(guest.policy, own, now) : [],
     overdue: guest.policy ? overdueTypes(guest.policy, own, now, OVERDUE_GRACE_MS) : [],
     blocked: guest.policy ? (guest.blocked ?? null) : null,
+    takes: guest.policy ? (guest.takes ?? null) : null,
     policyError: guest.policyError ?? null,
     lastRun: guest.lastRun ?? null,
   };

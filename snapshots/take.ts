@@ -1,12 +1,22 @@
 /**
- * Taking one snapshot of a guest the way snapshots/mode.ts decides, and the
+ * Taking one snapshot of a guest of the kind snapshots/mode.ts chooses, and the
  * metadata calls around the schedule: shared by the provider (baselines,
  * schedules) and the runner.
  */
 import type { DomainRef, DomainSnapshotRef, LibvirtClient } from "../libvirt";
-import { DomainAffect, DomainMetadataType, ErrorCode, hasCode } from "../libvirt";
+import { posix } from "node:path";
+import {
+  DomainAffect,
+  DomainMetadataType,
+  DomainSnapshotCreateFlags,
+  DomainSnapshotListFlags,
+  DomainSnapshotXmlFlags,
+  ErrorCode,
+  hasCode,
+} from "../libvirt";
 import type { RunStatus } from "./host";
-import { chooseMode } from "./mode";
+import type { ModeDecision, SnapshotKind } from "./mode";
+import { chooseMode, describeKind, leavesOut } from "./mode";
 import type { SnapshotPolicy } from "./policy";
 import {
   RUN_METADATA,
@@ -16,6 +26,8 @@ import {
   parseRunXml,
   parseScheduleXml,
 } from "../provider/xml/metadata";
+import { volumeDisksAsFiles } from "../provider/xml/diskEdits";
+import type { SnapshotDisk, SnapshotFacts } from "../provider/xml/snapshot";
 import { buildSnapshotXml, snapshotFacts } from "../provider/xml/snapshot";
 
 /** The guest cannot be snapshotted now; `reason` says why (for a person). */
@@ -29,47 +41,155 @@ export class SnapshotRefusedError extends Error {
   }
 }
 
-/** Why `dom` cannot be snapshotted now, or undefined when it can. */
-export async function whyNotNow(conn: LibvirtClient, dom: DomainRef): Promise<string | undefined> {
-  const decision = await decide(conn, dom);
-  return decision.ok ? undefined : decision.reason;
-}
-
-async function decide(conn: LibvirtClient, dom: DomainRef) {
-  const [xml, { state }, version] = await Promise.all([
+/** How the next snapshot of `dom` would be taken (snapshots/mode.ts), with the facts it rests on. */
+export async function decideKind(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  memory: boolean,
+): Promise<{ decision: ModeDecision; facts: SnapshotFacts }> {
+  const [xml, { state }, libVersion, internal, external] = await Promise.all([
     conn.domainGetXmlDesc(dom, 0),
     conn.domainGetState(dom, 0),
     conn.getLibVersion(),
+    conn.domainListAllSnapshots(dom, DomainSnapshotListFlags.Internal),
+    conn.domainListAllSnapshots(dom, DomainSnapshotListFlags.External),
   ]);
-  return chooseMode(snapshotFacts(xml), state, version);
+  const facts = snapshotFacts(xml);
+  const existing = { internal: internal.map((s) => s.name).sort(), external: external.length };
+  return { decision: chooseMode({ facts, state, libVersion, existing, memory }), facts };
 }
 
-/** How a snapshot was taken, for reports: the mode decision in words. */
-export const MODE_WORDS = {
-  internal: "internal, with memory (the guest ran; it was paused while its RAM was saved)",
-  no: "internal, disks only (the guest was shut off)",
-} as const;
+/** Why `dom` cannot be snapshotted now, or undefined when it can. */
+export async function whyNotNow(conn: LibvirtClient, dom: DomainRef): Promise<string | undefined> {
+  const { decision } = await decideKind(conn, dom, false);
+  return decision.ok ? undefined : decision.reason;
+}
+
+/** How a snapshot was taken, in words: its kind, what it leaves out, and anything that fell short. */
+export function kindWords(k: SnapshotKind, facts: SnapshotFacts, notes: string[] = []): string {
+  const missing = leavesOut(k, facts);
+  return [
+    describeKind(k),
+    ...(missing.length > 0 ? [`without ${missing.join(" or ")}`] : []),
+    ...notes,
+  ].join("; ");
+}
+
+const writable = (d: SnapshotDisk) => d.device === "disk" && !d.readonly;
 
 /**
- * An internal snapshot (with memory if the guest runs); SnapshotRefusedError
- * when impossible. Returns it and how it was taken (MODE_WORDS).
+ * Takes a snapshot of the kind snapshots/mode.ts chooses (`memory`: a running
+ * guest's memory too, where the kind allows the choice); SnapshotRefusedError
+ * when none can be taken. Returns it and how it was taken, in words.
  */
 export async function takeSnapshot(
   conn: LibvirtClient,
   dom: DomainRef,
   name: string,
   description: string,
-): Promise<{ snapshot: DomainSnapshotRef; mode: string }> {
-  const decision = await decide(conn, dom);
+  options: { memory: boolean },
+): Promise<{ snapshot: DomainSnapshotRef; mode: string; kind: SnapshotKind }> {
+  const { decision, facts } = await decideKind(conn, dom, options.memory);
   if (!decision.ok) throw new SnapshotRefusedError(dom.name, decision.reason);
+  const { why: _why, ok: _ok, ...kind } = decision;
+  if (kind.kind === "external") return takeExternal(conn, dom, name, description, kind, facts);
+  const memory = kind.kind === "internal" && kind.memory ? "internal" : "no";
   const xml = buildSnapshotXml({
     name,
     description,
-    memory: decision.memory,
-    disks: decision.disks,
+    memory,
+    disks: facts.disks.map((d) => ({
+      target: d.target,
+      snapshot: writable(d) ? "internal" : "no",
+    })),
   });
-  const snapshot = await conn.domainSnapshotCreateXml(dom, xml, 0);
-  return { snapshot, mode: MODE_WORDS[decision.memory] };
+  if (kind.kind === "internal") {
+    const snapshot = await conn.domainSnapshotCreateXml(dom, xml, 0);
+    return { snapshot, mode: kindWords(kind, facts), kind };
+  }
+  // Saved to disk, snapshotted shut off, restored: the guest resumes where it was.
+  const started = performance.now();
+  await conn.domainManagedSave(dom, 0);
+  let snapshot: DomainSnapshotRef;
+  try {
+    snapshot = await conn.domainSnapshotCreateXml(dom, xml, 0);
+  } finally {
+    await conn.domainCreate(dom, 0);
+  }
+  const stopped = `stopped ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  return { snapshot, mode: kindWords(kind, facts, [stopped]), kind };
+}
+
+/**
+ * External overlays, named after the guest, disk and snapshot beside the file
+ * each disk writes now (`<guest>-vda.<snapshot>.qcow2`; memory in
+ * `<guest>.<snapshot>.mem`). Quiesced through the guest agent when asked, and
+ * taken without when the agent does not answer, saying so. The definition
+ * saved in the snapshot is then given file disks, or libvirt could not revert
+ * to it (provider/xml/diskEdits.ts).
+ */
+async function takeExternal(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  name: string,
+  description: string,
+  kind: Extract<SnapshotKind, { kind: "external" }>,
+  facts: SnapshotFacts,
+): Promise<{ snapshot: DomainSnapshotRef; mode: string; kind: SnapshotKind }> {
+  const volumePaths = await volumePathsOf(conn, facts);
+  const disks = facts.disks.map((d) => {
+    if (!writable(d)) return { target: d.target, snapshot: "no" as const };
+    const top = d.file ?? volumePaths.get(`${d.pool}/${d.volume}`);
+    if (top === undefined) throw new Error(`disk ${d.target} has no file to put an overlay beside`);
+    const file = posix.join(posix.dirname(top), `${dom.name}-${d.target}.${name}.qcow2`);
+    return { target: d.target, snapshot: "external" as const, file };
+  });
+  const first = disks.find((d) => d.file !== undefined)?.file ?? "";
+  const xml = buildSnapshotXml({
+    name,
+    description,
+    memory: kind.memory ? "external" : "no",
+    ...(kind.memory
+      ? { memoryFile: posix.join(posix.dirname(first), `${dom.name}.${name}.mem`) }
+      : {}),
+    disks,
+  });
+  const F = DomainSnapshotCreateFlags;
+  const flags = F.Atomic | (kind.memory ? F.Live : F.DiskOnly);
+  const notes: string[] = [];
+  let snapshot: DomainSnapshotRef;
+  if (kind.quiesce) {
+    try {
+      snapshot = await conn.domainSnapshotCreateXml(dom, xml, flags | F.Quiesce);
+    } catch (err) {
+      notes.push(`not quiesced: ${err instanceof Error ? err.message : String(err)}`);
+      snapshot = await conn.domainSnapshotCreateXml(dom, xml, flags);
+    }
+  } else {
+    snapshot = await conn.domainSnapshotCreateXml(dom, xml, flags);
+  }
+  const saved = await conn.domainSnapshotGetXmlDesc(snapshot, DomainSnapshotXmlFlags.Secure);
+  const fixed = volumeDisksAsFiles(saved, volumePaths);
+  if (fixed !== saved) {
+    await conn.domainSnapshotCreateXml(dom, fixed, F.Redefine | F.Current);
+  }
+  const taken = { ...kind, quiesce: kind.quiesce && notes.length === 0 };
+  return { snapshot, mode: kindWords(taken, facts, notes), kind: taken };
+}
+
+/** The path of each pool volume the guest's disks use, keyed `${pool}/${volume}`. */
+async function volumePathsOf(
+  conn: LibvirtClient,
+  facts: SnapshotFacts,
+): Promise<Map<string, string>> {
+  const paths = new Map<string, string>();
+  for (const d of facts.disks) {
+    if (d.pool === undefined || d.volume === undefined) continue;
+    const pool = await conn.storagePoolLookupByName(d.pool);
+    const vol = await conn.storageVolLookupByName(pool, d.volume);
+    paths.set(`${d.pool}/${d.volume}`, await conn.storageVolGetPath(vol));
+  }
+  return paths;
 }
 
 /** Metadata goes into the persistent definition, and into the running one too. */

@@ -68,6 +68,7 @@ export const scheduleSchema = z.strictObject({
   autosnap: z.boolean().optional(),
   autoprune: z.boolean().optional(),
   maxPoolUsage: z.number().int().min(1).max(100).optional(),
+  memory: z.boolean().optional(),
 });
 export type ScheduleFields = z.output<typeof scheduleSchema>;
 
@@ -90,5 +91,6 @@ function scheduleSpec(name: string, f: ScheduleFields): SnapshotScheduleSpec {
     autosnap: f.autosnap ?? d.autosnap,
     autoprune: f.autoprune ?? d.autoprune,
     maxPoolUsage: f.maxPoolUsage ?? d.maxPoolUsage,
+    memory: f.memory ?? d.memory,
   };
 }

@@ -21,6 +21,7 @@ import { createHash } from "node:crypto";
 import {
   DomainAffect,
   DomainMetadataType,
+  DomainSnapshotListFlags,
   DomainUndefineFlags,
   DomainXmlFlags,
   ErrorCode,
@@ -38,6 +39,7 @@ import { libvirtName } from "../names";
 import type { ParsedDomain } from "../xml/domain";
 import { buildDomainXml, machineMatches, memoryMatches, parseDomainXml } from "../xml/domain";
 import { OWNER_METADATA, ownerMetadataNode, parseOwnerXml } from "../xml/metadata";
+import { resolveDisks } from "./diskChains";
 import { guestAddresses, shutDownGracefully, stateName } from "./domainLifecycle";
 
 export const DOMAIN = "deskfleet:libvirt:Domain";
@@ -181,7 +183,7 @@ export const domain: ResourceKind<DomainInputs> = {
     const dom = await conn.domainLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
     if (!dom) return undefined;
     const declared = state as Partial<DomainInputs>;
-    const xml = parseDomainXml(await conn.domainGetXmlDesc(dom, XML_INACTIVE_SECURE));
+    const xml = await currentDefinition(conn, dom, XML_INACTIVE_SECURE, declared.disks ?? []);
     const inputs: DomainInputs = {
       uri: uriOf(state),
       name: xml.name,
@@ -196,7 +198,8 @@ export const domain: ResourceKind<DomainInputs> = {
           ? declared.machine
           : xml.machine,
       firmware: xml.firmware,
-      disks: xml.disks,
+      // Overlays of external snapshots are the declared volume: no change to show.
+      disks: xml.disks.map(({ pool, volume, format }) => ({ pool, volume, format })),
       interfaces: declaredInterfaces(xml, declared.interfaces ?? []),
       graphics: xml.graphics,
       ...(xml.graphicsPassword !== undefined ? { graphicsPassword: xml.graphicsPassword } : {}),
@@ -215,7 +218,7 @@ export const domain: ResourceKind<DomainInputs> = {
     await doing(`update guest "${news.name}"`, async () => {
       const hardware = changed.some((p) => HARDWARE.includes(p));
       if (hardware || !(await conn.domainIsPersistent(dom))) {
-        const current = parseDomainXml(await conn.domainGetXmlDesc(dom, XML_INACTIVE));
+        const current = await currentDefinition(conn, dom, XML_INACTIVE, olds.disks ?? []);
         await conn.domainDefineXml(buildDomainXml({ ...model(news, current), uuid: id }), 0);
       }
       if (changed.includes("autostart")) await conn.domainSetAutostart(dom, news.autostart);
@@ -234,6 +237,7 @@ export const domain: ResourceKind<DomainInputs> = {
       const dom = await conn.domainLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
       if (!dom) return;
       const timeout = typeof state.shutdownTimeout === "number" ? state.shutdownTimeout : 60;
+      await mergeExternalSnapshots(conn, dom);
       if (await conn.domainIsActive(dom)) await shutDownGracefully(conn, dom, timeout);
       // Disks are volumes of their own (retained or not by their own rule), never removed here.
       await conn.domainUndefine(dom, UNDEFINE_FLAGS);
@@ -255,6 +259,13 @@ function model(inputs: DomainInputs, current?: ParsedDomain, urn?: string) {
   return {
     ...inputs,
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+    disks: inputs.disks.map((d, i) => {
+      // The disk still writes through its snapshots' overlay: dropping it would lose what
+      // was written since the newest one.
+      const now = current?.disks[i];
+      const same = now?.overlay !== undefined && now.pool === d.pool && now.volume === d.volume;
+      return same ? { ...d, overlay: now.overlay } : d;
+    }),
     consoleLog: consoleLogPath(inputs.name),
     interfaces: inputs.interfaces.map((n, i) => ({
       network: n.network,
@@ -309,7 +320,7 @@ async function adopt(
         `rename the guest in the fleet, or remove the domain (virsh undefine ${inputs.name}) if it is not needed`,
     );
   }
-  const current = parseDomainXml(await conn.domainGetXmlDesc(dom, XML_INACTIVE));
+  const current = await currentDefinition(conn, dom, XML_INACTIVE, inputs.disks);
   const uuid = uuidToString(dom.uuid);
   await conn.domainDefineXml(buildDomainXml({ ...model(inputs, current), uuid }), 0);
   await conn.domainSetAutostart(dom, inputs.autostart);
@@ -317,6 +328,32 @@ async function adopt(
   if (inputs.running && !active) await conn.domainCreate(dom, 0);
   if (!inputs.running && active) await shutDownGracefully(conn, dom, inputs.shutdownTimeout);
   return dom;
+}
+
+/** The definition as libvirt has it, each disk resolved to the volume it writes through. */
+async function currentDefinition(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  flags: number,
+  declared: DomainInputs["disks"],
+): Promise<ParsedDomain> {
+  const parsed = parseDomainXml(await conn.domainGetXmlDesc(dom, flags));
+  return { ...parsed, disks: await resolveDisks(conn, parsed.disks, declared) };
+}
+
+/**
+ * Deletes the guest's external snapshots, newest first, through libvirt, which
+ * merges each overlay back into the file below: its volumes then hold
+ * everything written (a kept data volume included) and no overlay file is
+ * left in a pool. Internal snapshots live inside the volumes and need nothing.
+ */
+async function mergeExternalSnapshots(conn: LibvirtClient, dom: DomainRef): Promise<void> {
+  const leaves = DomainSnapshotListFlags.External | DomainSnapshotListFlags.Leaves;
+  for (let round = 0; round < 1000; round++) {
+    const found = await conn.domainListAllSnapshots(dom, leaves);
+    if (found.length === 0) return;
+    for (const snap of found) await conn.domainSnapshotDelete(snap, 0);
+  }
 }
 
 /** Where virtlogd writes the guest's first serial port. */

@@ -9,17 +9,13 @@
  * (and memory, for one taken running) but keeps the guest's current definition
  * (hardware, metadata: its snapshot schedule) and its run state.
  *
- * Internal snapshots only: snapshots/mode.ts and snapshots/README.md say why.
+ * Its kind (internal or external, with the running guest's memory) is the
+ * host's: snapshots/mode.ts and snapshots/README.md say which and why.
  */
 import { z } from "zod";
 import type { DomainRef, LibvirtClient } from "../../libvirt";
-import {
-  DomainSnapshotRevertFlags,
-  DomainXmlFlags,
-  getConnection,
-  uuidFromString,
-  uuidToString,
-} from "../../libvirt";
+import { getConnection, uuidFromString, uuidToString } from "../../libvirt";
+import { revertToSnapshot } from "../../snapshots/revert";
 import { takeSnapshot } from "../../snapshots/take";
 import { defaultUri } from "../config";
 import { diffInputs } from "../diff";
@@ -95,7 +91,8 @@ export const snapshot: ResourceKind<SnapshotInputs> = {
         .catch(ignoreNotFound);
       if (existing) throw new Error(`a snapshot with this name already exists on ${inputs.uri}`);
       const description = `deskfleet: the baseline of "${inputs.domain}", declared in the fleet file`;
-      await takeSnapshot(conn, dom, inputs.name, description);
+      // A known-good state a person asked for: with the running guest's memory.
+      await takeSnapshot(conn, dom, inputs.name, description, { memory: true });
       return { id: snapshotId(dom, inputs.name), outs: await outputs(conn, dom, inputs) };
     });
   },
@@ -119,7 +116,7 @@ export const snapshot: ResourceKind<SnapshotInputs> = {
     const dom = await conn.domainLookupByUuid(uuidFromString(parseId(id).uuid));
     if (news.revertGeneration > (olds.revertGeneration ?? 0)) {
       await doing(`revert guest "${news.domain}" to "${news.name}"`, () =>
-        revert(conn, dom, news.name),
+        revertToSnapshot(conn, dom, news.name),
       );
     }
     return outputs(conn, dom, news);
@@ -137,29 +134,6 @@ export const snapshot: ResourceKind<SnapshotInputs> = {
     });
   },
 };
-
-/**
- * Reverts disks (and memory) and keeps what the guest is now: its current
- * definition is defined again afterwards (a revert also restores the
- * definition saved in the snapshot, which would drop a schedule recorded
- * since), and it ends up running only if it was running.
- */
-async function revert(conn: LibvirtClient, dom: DomainRef, name: string): Promise<void> {
-  const snap = await conn.domainSnapshotLookupByName(dom, name, 0);
-  const definition = await conn.domainGetXmlDesc(dom, DomainXmlFlags.Inactive);
-  const wasRunning = await conn.domainIsActive(dom);
-  const withMemory = parseSnapshotXml(await conn.domainSnapshotGetXmlDesc(snap, 0)).memory;
-  // Running: start from it. Shut off: a disk-only snapshot stays off; one with
-  // memory would resume, so it comes back paused and is stopped below.
-  const flags = wasRunning
-    ? DomainSnapshotRevertFlags.Running
-    : withMemory === "internal"
-      ? DomainSnapshotRevertFlags.Paused
-      : 0;
-  await conn.domainRevertToSnapshot(snap, flags);
-  if (!wasRunning && (await conn.domainIsActive(dom))) await conn.domainDestroy(dom, 0);
-  await conn.domainDefineXml(definition, 0);
-}
 
 /** `<domain uuid>/<snapshot name>`: a snapshot is known by its name within its guest. */
 function snapshotId(dom: DomainRef, name: string): string {

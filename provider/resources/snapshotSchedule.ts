@@ -57,6 +57,7 @@ const schema = z.object({
   autosnap: z.boolean().default(d.autosnap),
   autoprune: z.boolean().default(d.autoprune),
   maxPoolUsage: z.number().int().min(1).max(100).default(d.maxPoolUsage),
+  memory: z.boolean().default(d.memory),
 });
 
 export type SnapshotScheduleInputs = Omit<z.infer<typeof schema>, "at"> &

@@ -12,6 +12,17 @@ export interface DiskModel {
   pool: string;
   volume: string;
   format: VolumeFormat;
+  /**
+   * The file the guest writes instead of the volume itself: the newest overlay of its external
+   * snapshots, whose backing chain reaches the volume (snapshots/mode.ts). Kept on redefinition.
+   */
+  overlay?: string;
+}
+
+/** A disk as read: a file disk keeps the files of its backing chain that libvirt shows. */
+export interface ParsedDisk extends DiskModel {
+  /** For a file disk whose chain names no pool volume: the chain's files, top first. */
+  backingFiles?: string[];
 }
 
 export interface InterfaceModel {
@@ -71,10 +82,13 @@ export function buildDomainXml(dom: DomainModel): string {
     on_crash: "destroy",
     devices: {
       disk: dom.disks.map((d, i) => ({
-        "@_type": "volume",
+        "@_type": d.overlay !== undefined ? "file" : "volume",
         "@_device": "disk",
         driver: { "@_name": "qemu", "@_type": d.format },
-        source: { "@_pool": d.pool, "@_volume": d.volume },
+        source:
+          d.overlay !== undefined
+            ? { "@_file": d.overlay }
+            : { "@_pool": d.pool, "@_volume": d.volume },
         target: { "@_dev": diskTarget(i), "@_bus": "virtio" },
       })),
       interface: dom.interfaces.map((n) => ({
@@ -106,6 +120,7 @@ export function buildDomainXml(dom: DomainModel): string {
 
 export interface ParsedDomain extends DomainModel {
   uuid: string;
+  disks: ParsedDisk[];
   interfaces: Required<InterfaceModel>[];
 }
 
@@ -141,17 +156,33 @@ function isUefi(os: XmlNode | undefined): boolean {
   return attr(os, "firmware") === "efi" || attr(child(os, "loader"), "type") === "pflash";
 }
 
-function parseDisks(devices: XmlNode | undefined): DiskModel[] {
+function parseDisks(devices: XmlNode | undefined): ParsedDisk[] {
   return children(devices, "disk")
     .filter((d) => attr(d, "device") === "disk")
     .sort((a, b) =>
       (attr(child(a, "target"), "dev") ?? "").localeCompare(attr(child(b, "target"), "dev") ?? ""),
     )
-    .map((d) => ({
-      pool: attr(child(d, "source"), "pool") ?? "",
-      volume: attr(child(d, "source"), "volume") ?? "",
-      format: attr(child(d, "driver"), "type") === "raw" ? "raw" : "qcow2",
-    }));
+    .map((d) => {
+      const format = attr(child(d, "driver"), "type") === "raw" ? "raw" : "qcow2";
+      const source = child(d, "source");
+      const file = attr(d, "type") === "file" ? attr(source, "file") : undefined;
+      if (file === undefined) {
+        return { pool: attr(source, "pool") ?? "", volume: attr(source, "volume") ?? "", format };
+      }
+      // An overlay: the first pool volume down its chain is the disk's volume.
+      const backingFiles: string[] = [];
+      for (let b = child(d, "backingStore"); b !== undefined; b = child(b, "backingStore")) {
+        const s = child(b, "source");
+        const pool = attr(s, "pool");
+        const volume = attr(s, "volume");
+        if (pool !== undefined && volume !== undefined) {
+          return { pool, volume, format, overlay: file };
+        }
+        const f = attr(s, "file");
+        if (f !== undefined) backingFiles.push(f);
+      }
+      return { pool: "", volume: "", format, overlay: file, backingFiles };
+    });
 }
 
 /**

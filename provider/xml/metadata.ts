@@ -57,6 +57,7 @@ export function buildScheduleXml(p: SnapshotPolicy): string {
   node["@_autosnap"] = yesNo(p.autosnap);
   node["@_autoprune"] = yesNo(p.autoprune);
   node["@_max_pool_usage"] = String(p.maxPoolUsage);
+  node["@_memory"] = yesNo(p.memory);
   node.at = {
     "@_hourly": String(p.at.hourly),
     "@_daily": p.at.daily,
@@ -98,6 +99,8 @@ export function parseScheduleXml(xml: string): SnapshotPolicy {
     autosnap: attr(el, "autosnap") !== "no",
     autoprune: attr(el, "autoprune") !== "no",
     maxPoolUsage: int(el, "max_pool_usage"),
+    // Absent in schedules recorded before it existed: disks only.
+    memory: attr(el, "memory") === "yes",
   };
 }
 

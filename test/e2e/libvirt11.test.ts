@@ -5,7 +5,8 @@
  * internal snapshot goes through QEMU's snapshot-save job, named after the
  * snapshot: scheduled snapshots must have names QEMU accepts, and an old one
  * with ':' (taken by an earlier deskfleet) waits until the guest is shut off
- * to be pruned. The baseline and its revert work as on 9.0.
+ * to be pruned. A guest that has internal snapshots (from before an upgrade)
+ * keeps taking internal ones; the baseline and its revert work as on 9.0.
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -31,7 +32,7 @@ let project: TestProject;
 const virsh = (...args: string[]): string =>
   execFileSync("virsh", ["-q", "-c", uri, ...args], { encoding: "utf8" }).trim();
 
-const fleet = (running: boolean, revertGeneration = 0) => `
+const fleet = (running: boolean, revertGeneration = 0, baseline = true) => `
 pools:
   test-v11-pool: { path: ${HOST.poolDir("test-v11-pool")} }
 images:
@@ -43,8 +44,7 @@ guests:
     running: ${running}
     disks:
       root: { image: test-v11-appliance, size: 512MiB }
-    baseline: post-install
-    revertGeneration: ${revertGeneration}
+${baseline ? `    baseline: post-install\n    revertGeneration: ${revertGeneration}` : ""}
     snapshotSchedule: test-hourly
 snapshotSchedules:
   test-hourly: { hourly: 2, daily: 7 }
@@ -72,7 +72,7 @@ const bootCount = () =>
 beforeAll(async () => {
   HOST.stop(); // what an interrupted earlier run left
   uri = HOST.start();
-  project = await createTestProject("test-v11", fleet(false), uri);
+  project = await createTestProject("test-v11", fleet(false, 0, false), uri);
 });
 
 afterAll(async () => {
@@ -89,11 +89,13 @@ it("is libvirt 11.3 with QEMU 10.0", () => {
 
 it("up converges a guest with a baseline; an old snapshot named with ':' is there too", async () => {
   await project.stack.up();
-  // Taken by an earlier deskfleet while the guest was off (qemu-img has no job ID to refuse).
+  // Taken (internal) by an earlier deskfleet on libvirt 9.0 while the guest was off (qemu-img
+  // has no job ID to refuse): the host was upgraded since.
   const xml = join(project.dir, "legacy.xml");
   writeFileSync(
     xml,
-    `<domainsnapshot><name>${LEGACY}</name><description>${autosnapDescription(["hourly"])}</description></domainsnapshot>`,
+    `<domainsnapshot><name>${LEGACY}</name><description>${autosnapDescription(["hourly"])}</description>` +
+      `<memory snapshot='no'/><disks><disk name='vda' snapshot='internal'/></disks></domainsnapshot>`,
   );
   virsh("snapshot-create", GUEST, xml);
   project.writeFleet(fleet(true));
@@ -106,7 +108,11 @@ it("scheduled snapshots of the running guest are taken; the ':' one waits, not f
   const first = run("2030-01-01T04:30:00Z");
   expect(first.errors).toEqual([]);
   expect(first.taken).toEqual(["autosnap_2030-01-01_04-30-00_daily"]);
+  // Its internal snapshots keep new ones internal: an external overlay would strand them.
   expect(first.takenAs).toMatch(/^internal, with memory/);
+  expect(first.takes).toMatch(
+    /it has internal snapshots \(autosnap_2029-12-31_23:00:00_hourly, post-install\)/,
+  );
   const second = run("2030-01-01T05:30:00Z");
   expect(second.taken).toEqual(["autosnap_2030-01-01_05-30-00_hourly"]);
   const third = run("2030-01-01T07:30:00Z");

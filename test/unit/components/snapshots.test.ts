@@ -83,6 +83,7 @@ test("plans: a baseline with its generation, a schedule with every policy field"
     autosnap: true,
     autoprune: true,
     maxPoolUsage: 95,
+    memory: false,
   });
   expect(planSnapshotSchedule(FLEET.guests[0], [], "qemu:///system")).toBeUndefined();
   expect(() =>

@@ -1,5 +1,4 @@
-/** Snapshot and metadata XML: round trips, libvirt's own forms, and the snapshot mode decision. */
-import { DomainState } from "../../../libvirt";
+/** Snapshot and metadata XML: round trips, libvirt's own forms, a domain's snapshot facts. */
 import { buildDomainXml, parseDomainXml } from "../../../provider/xml/domain";
 import {
   buildRunXml,
@@ -7,9 +6,7 @@ import {
   parseRunXml,
   parseScheduleXml,
 } from "../../../provider/xml/metadata";
-import type { SnapshotFacts } from "../../../provider/xml/snapshot";
 import { buildSnapshotXml, parseSnapshotXml, snapshotFacts } from "../../../provider/xml/snapshot";
-import { chooseMode } from "../../../snapshots/mode";
 import { DEFAULT_POLICY } from "../../../snapshots/policy";
 import { LIBVIRT_DOMAIN_XML } from "./fixtures";
 
@@ -27,6 +24,62 @@ describe("domainsnapshot XML", () => {
     const xml = buildSnapshotXml(model);
     expect(xml).toContain('<memory snapshot="internal"></memory>'.replace("></memory>", "/>"));
     expect(parseSnapshotXml(xml)).toEqual({ ...model, state: "", creationTime: 0 });
+  });
+
+  it("names an external snapshot's overlays and memory file", () => {
+    const xml = buildSnapshotXml({
+      name: "autosnap_2030-01-01_04-30-00_hourly",
+      description: "d",
+      memory: "external",
+      memoryFile: "/p/demo.autosnap_2030-01-01_04-30-00_hourly.mem",
+      disks: [
+        { target: "vda", snapshot: "external", file: "/p/demo-vda.a.qcow2" },
+        { target: "hdc", snapshot: "no" },
+      ],
+    });
+    expect(xml).toContain(
+      '<memory snapshot="external" file="/p/demo.autosnap_2030-01-01_04-30-00_hourly.mem"',
+    );
+    expect(xml).toMatch(
+      /<disk name="vda" snapshot="external" type="file">\s*<driver type="qcow2"\/>\s*<source file="\/p\/demo-vda.a.qcow2"\/>/,
+    );
+    expect(parseSnapshotXml(xml).disks).toEqual([
+      { target: "vda", snapshot: "external" },
+      { target: "hdc", snapshot: "no" },
+    ]);
+  });
+
+  it("finds UEFI, its NVRAM's format, a TPM, a connected agent and a disk on an overlay file", () => {
+    const xml = `<domain type='qemu'><name>w</name>
+  <os firmware='efi'><type arch='x86_64' machine='pc-q35-10.0'>hvm</type>
+    <loader readonly='yes' secure='yes' type='pflash' format='raw'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>
+    <nvram template='/x/OVMF_VARS_4M.ms.qcow2' templateFormat='qcow2' format='qcow2'>/var/lib/libvirt/qemu/nvram/w_VARS.qcow2</nvram>
+  </os>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+      <source file='/p/w-vda.autosnap_x.qcow2' index='2'/>
+      <backingStore type='volume' index='1'><format type='qcow2'/><source pool='p' volume='w-root.qcow2'/></backingStore>
+      <target dev='vda' bus='virtio'/></disk>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0' state='connected'/></channel>
+    <tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>
+  </devices></domain>`;
+    expect(snapshotFacts(xml)).toEqual({
+      uefi: true,
+      nvramFormat: "qcow2",
+      tpm: true,
+      agent: true,
+      disks: [
+        {
+          target: "vda",
+          device: "disk",
+          format: "qcow2",
+          readonly: false,
+          file: "/p/w-vda.autosnap_x.qcow2",
+        },
+      ],
+    });
+    const disconnected = xml.replace("state='connected'", "state='disconnected'");
+    expect(snapshotFacts(disconnected).agent).toBe(false);
   });
 
   it("reads what libvirt 9.0 returns", () => {
@@ -54,60 +107,20 @@ describe("domainsnapshot XML", () => {
   it("finds a domain's disks, their formats and pools", () => {
     expect(snapshotFacts(LIBVIRT_DOMAIN_XML)).toEqual({
       uefi: false,
+      nvramFormat: "",
+      tpm: false,
+      agent: false,
       disks: [
-        { target: "vda", device: "disk", format: "qcow2", readonly: false, pool: "test-pool" },
+        {
+          target: "vda",
+          device: "disk",
+          format: "qcow2",
+          readonly: false,
+          pool: "test-pool",
+          volume: "test-demo-root.qcow2",
+        },
       ],
     });
-  });
-});
-
-describe("the snapshot mode", () => {
-  const qcow2 = { target: "vda", device: "disk", format: "qcow2", readonly: false };
-  const cdrom = { target: "hdc", device: "cdrom", format: "raw", readonly: true };
-  const bios: SnapshotFacts = { uefi: false, disks: [qcow2, cdrom] };
-  const V9 = 9_000_000;
-
-  it.each([
-    ["running: with memory", bios, DomainState.Running, V9, { ok: true, memory: "internal" }],
-    ["paused: with memory", bios, DomainState.Paused, V9, { ok: true, memory: "internal" }],
-    ["shut off: disks only", bios, DomainState.Shutoff, V9, { ok: true, memory: "no" }],
-    ["UEFI shut off", { ...bios, uefi: true }, DomainState.Shutoff, V9, { ok: true, memory: "no" }],
-    [
-      "UEFI running, libvirt 10.10",
-      { ...bios, uefi: true },
-      DomainState.Running,
-      10_010_000,
-      { ok: true },
-    ],
-  ])("%s", (_, facts, state, version, expected) => {
-    const mode = chooseMode(facts, state, version);
-    expect(mode).toMatchObject(expected);
-    if (mode.ok) {
-      expect(mode.disks).toEqual([
-        { target: "vda", snapshot: "internal" },
-        { target: "hdc", snapshot: "no" },
-      ]);
-    }
-  });
-
-  it.each([
-    [
-      "UEFI running on libvirt 9.0",
-      { ...bios, uefi: true },
-      DomainState.Running,
-      "it runs with UEFI (pflash) firmware, which libvirt 9.0.0 snapshots internally only while shut off (10.10 or later also while running)",
-    ],
-    [
-      "a raw data disk",
-      { uefi: false, disks: [qcow2, { ...qcow2, target: "vdb", format: "raw" }] },
-      DomainState.Shutoff,
-      "disk vdb is raw; internal snapshots need qcow2",
-    ],
-    ["no disk", { uefi: false, disks: [cdrom] }, DomainState.Shutoff, "it has no disk to snapshot"],
-    ["crashed", bios, DomainState.Crashed, "the guest has crashed"],
-    ["shutting down", bios, DomainState.Shutdown, "the guest is shutting down"],
-  ])("refused: %s", (_, facts, state, reason) => {
-    expect(chooseMode(facts, state, V9)).toEqual({ ok: false, reason });
   });
 });
 

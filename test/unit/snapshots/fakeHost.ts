@@ -15,6 +15,8 @@ export class FakeHost implements SnapshotHost {
   readonly failCreate = new Set<string>();
   /** Guests that run on libvirt ≥ 10: deleting a snapshot whose name has ':' fails as QEMU does. */
   readonly refuseColons = new Set<string>();
+  /** Snapshots libvirt will not delete yet for their place in an external chain. */
+  readonly pinned = new Set<string>();
   /** Every change made, in order: "create demo autosnap_…", "delete demo …", "record demo ok". */
   readonly log: string[] = [];
 
@@ -66,6 +68,13 @@ export class FakeHost implements SnapshotHost {
       return Promise.reject(
         new Error(
           `unable to execute QEMU command 'snapshot-delete': Invalid job ID 'internal-snapshot-delete-${name}'`,
+        ),
+      );
+    }
+    if (this.pinned.has(name)) {
+      return Promise.reject(
+        new Error(
+          "unsupported configuration: deletion of non-leaf external snapshot that is not in active chain is not supported",
         ),
       );
     }

@@ -34,8 +34,13 @@ describe("the issue's scenario: 2 hourly, 7 daily, five runs", () => {
       "create demo autosnap_2030-01-01_06-30-00_hourly", // 04:30 is exactly 2 h old: kept
       "create demo autosnap_2030-01-01_07-30-00_hourly", // hourly lets 04:30 go; daily keeps it
       "create demo autosnap_2030-01-01_08-40-00_hourly",
-      "delete demo autosnap_2030-01-01_05-30-00_hourly",
+      // Newest first (an external snapshot goes once those after it have), reported oldest first.
       "delete demo autosnap_2030-01-01_06-30-00_hourly",
+      "delete demo autosnap_2030-01-01_05-30-00_hourly",
+    ]);
+    expect(reports[4].guests[0].pruned).toEqual([
+      "autosnap_2030-01-01_05-30-00_hourly",
+      "autosnap_2030-01-01_06-30-00_hourly",
     ]);
     expect(host.names("demo").sort()).toEqual([
       "autosnap_2029-01-01_00:00:00_hourly",
@@ -157,6 +162,24 @@ describe("the issue's scenario: 2 hourly, 7 daily, five runs", () => {
     const [next] = await host.runAt(["2030-01-01T08:45:00Z"]);
     expect(next.guests[0].taken).toEqual(["autosnap_2030-01-01_08-45-00_hourly"]);
     expect(next.guests[0].pruned).toHaveLength(2);
+  });
+
+  test("one libvirt will not delete yet for its place in an external chain waits, and goes later", async () => {
+    const host = new FakeHost().add("demo", { hourly: 2, daily: 7 }, HAND_MADE);
+    await host.runAt(DONE_WHEN.slice(0, 4));
+    host.pinned.add("autosnap_2030-01-01_05-30-00_hourly");
+    const [waiting] = await host.runAt([DONE_WHEN[4]]);
+    expect(waiting.guests[0]).toMatchObject({
+      pruned: ["autosnap_2030-01-01_06-30-00_hourly"],
+      skipped: [
+        "prune of autosnap_2030-01-01_05-30-00_hourly waits until the snapshots after it are pruned: unsupported configuration: deletion of non-leaf external snapshot that is not in active chain is not supported",
+      ],
+      errors: [],
+    });
+    expect(host.lastRun("demo")).toMatchObject({ outcome: "skipped", pruned: 1 });
+    host.pinned.clear();
+    const [next] = await host.runAt(["2030-01-01T08:45:00Z"]);
+    expect(next.guests[0].pruned).toEqual(["autosnap_2030-01-01_05-30-00_hourly"]);
   });
 
   test("--dry-run reports the same plan and changes nothing", async () => {

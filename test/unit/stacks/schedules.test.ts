@@ -35,6 +35,7 @@ test("a schedule gets sanoid's defaults; guests name it and declare a baseline",
       autosnap: true,
       autoprune: true,
       maxPoolUsage: 95,
+      memory: false,
     },
   ]);
   expect(spec.guests[0]).toMatchObject({
@@ -63,6 +64,7 @@ test("every key, with preferred times in each accepted form", () => {
       "    autosnap: false",
       "    autoprune: false",
       "    maxPoolUsage: 80",
+      "    memory: true",
     ),
   );
   expect(spec.snapshotSchedules[0]).toEqual({
@@ -84,6 +86,7 @@ test("every key, with preferred times in each accepted form", () => {
     autosnap: false,
     autoprune: false,
     maxPoolUsage: 80,
+    memory: true,
   });
 });
 
