@@ -52,7 +52,13 @@ export async function shutDownGracefully(
       if ((event === "shutdown" || registration === undefined) && !(await conn.domainIsActive(dom)))
         return;
     }
-    if (await conn.domainIsActive(dom)) await conn.domainDestroy(dom, 0);
+    if (await conn.domainIsActive(dom)) {
+      // The guest may finish its own shutdown between the check and the destroy (a slow boot
+      // answering the button at the deadline): "domain is not running" is then the goal reached.
+      await conn.domainDestroy(dom, 0).catch(async (err: unknown) => {
+        if (await conn.domainIsActive(dom)) throw err;
+      });
+    }
   } finally {
     await deregister(registration);
   }
