@@ -26,7 +26,7 @@ export interface PauseFigures {
   pauseS: number;
   /** MiB the pool's volumes grew by: the qcow2 file (internal) or the new overlays (external). */
   storedMiB: number;
-  /** How the runner took it (snapshots/take.ts kindWords). */
+  /** How the runner took it (snapshots/mode.ts kindWords). */
   mode: string;
 }
 

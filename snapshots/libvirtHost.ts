@@ -9,14 +9,8 @@ import type { GuestOnHost, ListedSnapshot, RunStatus, SnapshotHost } from "./hos
 import { AUTOSNAP_PREFIX } from "./names";
 import type { SnapshotPolicy } from "./policy";
 import { parseSnapshotXml } from "../provider/xml/snapshot";
-import {
-  decideKind,
-  kindWords,
-  readPolicy,
-  readRunStatus,
-  takeSnapshot,
-  writeRunStatus,
-} from "./take";
+import { kindWords } from "./mode";
+import { decideKind, readPolicy, readRunStatus, takeSnapshot, writeRunStatus } from "./take";
 
 export class LibvirtSnapshotHost implements SnapshotHost {
   private readonly domains = new Map<string, DomainRef>();

@@ -70,7 +70,8 @@ export function formatLibVersion(v: number): string {
   return `${Math.floor(v / 1e6)}.${Math.floor(v / 1e3) % 1000}.${v % 1000}`;
 }
 
-const writable = (d: SnapshotDisk) => d.device === "disk" && !d.readonly;
+/** A disk a snapshot covers: a writable disk (not a cdrom, not read-only). */
+export const isWritableDisk = (d: SnapshotDisk) => d.device === "disk" && !d.readonly;
 
 export function chooseMode(req: ModeRequest): ModeDecision {
   const { facts, state, libVersion, existing } = req;
@@ -79,14 +80,14 @@ export function chooseMode(req: ModeRequest): ModeDecision {
   if (!live && state !== DomainState.Shutoff) {
     return { ok: false, reason: `the guest ${STATE_WORDS[state] ?? `is in state ${state}`}` };
   }
-  const other = facts.disks.find((d) => writable(d) && d.format !== "qcow2");
+  const other = facts.disks.find((d) => isWritableDisk(d) && d.format !== "qcow2");
   if (other) {
     return {
       ok: false,
       reason: `disk ${other.target} is ${other.format || "of no declared format"}; snapshots need qcow2`,
     };
   }
-  if (!facts.disks.some(writable)) return { ok: false, reason: "it has no disk to snapshot" };
+  if (!facts.disks.some(isWritableDisk)) return { ok: false, reason: "it has no disk to snapshot" };
   const external = libVersion >= LIBVIRT_EXTERNAL;
   if (external && existing.internal.length === 0) {
     if (!live)
@@ -142,6 +143,20 @@ export function describeKind(k: SnapshotKind): string {
         ? "external, with memory (written while the guest runs on)"
         : `external, disks only${k.quiesce ? ", quiesced" : ""} (no RAM saved; the guest pauses only to switch overlays)`;
   }
+}
+
+/** How a snapshot was taken, in words: its kind, what it leaves out, and anything that fell short. */
+export function kindWords(
+  k: SnapshotKind,
+  facts: Pick<SnapshotFacts, "uefi" | "tpm">,
+  notes: string[] = [],
+): string {
+  const missing = leavesOut(k, facts);
+  return [
+    describeKind(k),
+    ...(missing.length > 0 ? [`without ${missing.join(" or ")}`] : []),
+    ...notes,
+  ].join("; ");
 }
 
 /** What a snapshot of this kind does not hold, for a UEFI or TPM guest: a revert keeps it as it is now. */

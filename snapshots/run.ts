@@ -109,8 +109,7 @@ async function execute(
   now: string,
 ): Promise<GuestReport> {
   const report: GuestReport = { ...dryReport(guest, plan), taken: [], pruned: [] };
-  const fail = (what: string, err: unknown) =>
-    report.errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+  const fail = (what: string, err: unknown) => report.errors.push(`${what}: ${errorText(err)}`);
   let tookOrNothingDue = true;
   if (plan.take) {
     try {
@@ -180,7 +179,7 @@ function errorText(err: unknown): string {
 }
 
 function refusedForItsName(name: string, err: unknown): boolean {
-  return parseAutosnapName(name)?.legacy === true && /Invalid job ID/i.test(String(err));
+  return parseAutosnapName(name)?.legacy === true && /Invalid job ID/i.test(errorText(err));
 }
 
 function statusOf(guest: GuestOnHost, report: GuestReport, now: string): RunStatus {

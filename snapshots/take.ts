@@ -6,17 +6,13 @@
 import type { DomainRef, DomainSnapshotRef, LibvirtClient } from "../libvirt";
 import { posix } from "node:path";
 import {
-  DomainAffect,
-  DomainMetadataType,
   DomainSnapshotCreateFlags,
   DomainSnapshotListFlags,
   DomainSnapshotXmlFlags,
-  ErrorCode,
-  hasCode,
 } from "../libvirt";
 import type { RunStatus } from "./host";
 import type { ModeDecision, SnapshotKind } from "./mode";
-import { chooseMode, describeKind, leavesOut } from "./mode";
+import { chooseMode, isWritableDisk, kindWords } from "./mode";
 import type { SnapshotPolicy } from "./policy";
 import {
   RUN_METADATA,
@@ -26,8 +22,9 @@ import {
   parseRunXml,
   parseScheduleXml,
 } from "../provider/xml/metadata";
+import { readMetadataElement, writeMetadataElement } from "../provider/domainMetadata";
 import { volumeDisksAsFiles } from "../provider/xml/diskEdits";
-import type { SnapshotDisk, SnapshotFacts } from "../provider/xml/snapshot";
+import type { SnapshotFacts } from "../provider/xml/snapshot";
 import { buildSnapshotXml, snapshotFacts } from "../provider/xml/snapshot";
 
 /** The guest cannot be snapshotted now; `reason` says why (for a person). */
@@ -59,24 +56,6 @@ export async function decideKind(
   return { decision: chooseMode({ facts, state, libVersion, existing, memory }), facts };
 }
 
-/** Why `dom` cannot be snapshotted now, or undefined when it can. */
-export async function whyNotNow(conn: LibvirtClient, dom: DomainRef): Promise<string | undefined> {
-  const { decision } = await decideKind(conn, dom, false);
-  return decision.ok ? undefined : decision.reason;
-}
-
-/** How a snapshot was taken, in words: its kind, what it leaves out, and anything that fell short. */
-export function kindWords(k: SnapshotKind, facts: SnapshotFacts, notes: string[] = []): string {
-  const missing = leavesOut(k, facts);
-  return [
-    describeKind(k),
-    ...(missing.length > 0 ? [`without ${missing.join(" or ")}`] : []),
-    ...notes,
-  ].join("; ");
-}
-
-const writable = (d: SnapshotDisk) => d.device === "disk" && !d.readonly;
-
 /**
  * Takes a snapshot of the kind snapshots/mode.ts chooses (`memory`: a running
  * guest's memory too, where the kind allows the choice); SnapshotRefusedError
@@ -100,7 +79,7 @@ export async function takeSnapshot(
     memory,
     disks: facts.disks.map((d) => ({
       target: d.target,
-      snapshot: writable(d) ? "internal" : "no",
+      snapshot: isWritableDisk(d) ? "internal" : "no",
     })),
   });
   if (kind.kind === "internal") {
@@ -138,7 +117,7 @@ async function takeExternal(
 ): Promise<{ snapshot: DomainSnapshotRef; mode: string; kind: SnapshotKind }> {
   const volumePaths = await volumePathsOf(conn, facts);
   const disks = facts.disks.map((d) => {
-    if (!writable(d)) return { target: d.target, snapshot: "no" as const };
+    if (!isWritableDisk(d)) return { target: d.target, snapshot: "no" as const };
     const top = d.file ?? volumePaths.get(`${d.pool}/${d.volume}`);
     if (top === undefined) throw new Error(`disk ${d.target} has no file to put an overlay beside`);
     const file = posix.join(posix.dirname(top), `${dom.name}-${d.target}.${name}.qcow2`);
@@ -192,56 +171,24 @@ async function volumePathsOf(
   return paths;
 }
 
-/** Metadata goes into the persistent definition, and into the running one too. */
-async function affect(conn: LibvirtClient, dom: DomainRef): Promise<number> {
-  return DomainAffect.Config | ((await conn.domainIsActive(dom)) ? DomainAffect.Live : 0);
-}
-
-type Namespace = typeof SCHEDULE_METADATA | typeof RUN_METADATA;
-
-async function setElement(
-  conn: LibvirtClient,
-  dom: DomainRef,
-  ns: Namespace,
-  xml: string | null,
-): Promise<void> {
-  await conn.domainSetMetadata(
-    dom,
-    DomainMetadataType.Element,
-    xml,
-    ns.key,
-    ns.uri,
-    await affect(conn, dom),
-  );
-}
-
-async function getElement(conn: LibvirtClient, dom: DomainRef, ns: Namespace) {
-  try {
-    return await conn.domainGetMetadata(
-      dom,
-      DomainMetadataType.Element,
-      ns.uri,
-      DomainAffect.Config,
-    );
-  } catch (err) {
-    if (hasCode(err, ErrorCode.NoDomainMetadata)) return undefined;
-    throw err;
-  }
-}
-
 export async function writePolicy(
   conn: LibvirtClient,
   dom: DomainRef,
   policy: SnapshotPolicy | null,
 ) {
-  await setElement(conn, dom, SCHEDULE_METADATA, policy ? buildScheduleXml(policy) : null);
+  await writeMetadataElement(
+    conn,
+    dom,
+    SCHEDULE_METADATA,
+    policy ? buildScheduleXml(policy) : null,
+  );
 }
 
 export async function readPolicy(
   conn: LibvirtClient,
   dom: DomainRef,
 ): Promise<SnapshotPolicy | undefined> {
-  const xml = await getElement(conn, dom, SCHEDULE_METADATA);
+  const xml = await readMetadataElement(conn, dom, SCHEDULE_METADATA);
   return xml === undefined ? undefined : parseScheduleXml(xml);
 }
 
@@ -250,13 +197,13 @@ export async function writeRunStatus(
   dom: DomainRef,
   status: RunStatus | null,
 ) {
-  await setElement(conn, dom, RUN_METADATA, status ? buildRunXml(status) : null);
+  await writeMetadataElement(conn, dom, RUN_METADATA, status ? buildRunXml(status) : null);
 }
 
 export async function readRunStatus(
   conn: LibvirtClient,
   dom: DomainRef,
 ): Promise<RunStatus | undefined> {
-  const xml = await getElement(conn, dom, RUN_METADATA);
+  const xml = await readMetadataElement(conn, dom, RUN_METADATA);
   return xml === undefined ? undefined : parseRunXml(xml);
 }

@@ -19,14 +19,10 @@ import { z } from "zod";
 import type { DomainRef, LibvirtClient } from "../../libvirt";
 import { createHash } from "node:crypto";
 import {
-  DomainAffect,
-  DomainMetadataType,
   DomainSnapshotListFlags,
   DomainUndefineFlags,
   DomainXmlFlags,
-  ErrorCode,
   getConnection,
-  hasCode,
   uuidFromString,
   uuidToString,
 } from "../../libvirt";
@@ -39,6 +35,7 @@ import { libvirtName } from "../names";
 import type { ParsedDomain } from "../xml/domain";
 import { buildDomainXml, machineMatches, memoryMatches, parseDomainXml } from "../xml/domain";
 import { OWNER_METADATA, ownerMetadataNode, parseOwnerXml } from "../xml/metadata";
+import { readMetadataElement } from "../domainMetadata";
 import { resolveDisks } from "./diskChains";
 import { guestAddresses, shutDownGracefully, stateName } from "./domainLifecycle";
 
@@ -287,18 +284,8 @@ export function macFor(urn: string, index: number): string {
 
 /** The URN recorded as the domain's owner, or undefined when it has none. */
 async function ownerOf(conn: LibvirtClient, dom: DomainRef): Promise<string | undefined> {
-  try {
-    const xml = await conn.domainGetMetadata(
-      dom,
-      DomainMetadataType.Element,
-      OWNER_METADATA.uri,
-      DomainAffect.Config,
-    );
-    return parseOwnerXml(xml);
-  } catch (err) {
-    if (hasCode(err, ErrorCode.NoDomainMetadata)) return undefined;
-    throw err;
-  }
+  const xml = await readMetadataElement(conn, dom, OWNER_METADATA);
+  return xml === undefined ? undefined : parseOwnerXml(xml);
 }
 
 /**

@@ -75,16 +75,3 @@ export function withDisksOf(xml: string, from: string): string {
     return (target !== undefined ? byTarget.get(target) : undefined) ?? disk;
   });
 }
-
-/** The file each disk writes (its own <source file=…>), by target: its top overlay. */
-export function diskFiles(xml: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const disk of xml.match(DISK) ?? []) {
-    const target = targetOf(disk);
-    // Its own <source> is its first one; those after it belong to its backing chain.
-    const source = /<source\b[^>]*>/.exec(disk)?.[0] ?? "";
-    const file = /\bfile=(['"])(.*?)\1/.exec(source);
-    if (target !== undefined && file) files.set(target, unescapeAttr(file[2]));
-  }
-  return files;
-}
