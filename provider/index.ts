@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import type { HostInputs, ResourceKind } from "./kind";
+import { noteOnResource } from "./engineLog";
 import { unwrapSecrets, wrapSecrets } from "./inputs";
 import { domain } from "./resources/domain";
 import { network } from "./resources/network";
@@ -51,10 +52,14 @@ function secret<T extends object>(kind: ResourceKind<HostInputs>, props: T): T {
 export class DeskfleetProvider implements provider.Provider {
   readonly version = PROVIDER_VERSION;
 
-  check(urn: pulumi.URN, olds: unknown, news: unknown): Promise<provider.CheckResult> {
+  async check(urn: pulumi.URN, olds: unknown, news: unknown): Promise<provider.CheckResult> {
     const kind = kindOf(urn);
     const { inputs, failures } = kind.check(plain(olds), plain(news));
-    return Promise.resolve({ inputs: secret(kind, inputs), failures });
+    const explain = kind.explain?.bind(kind);
+    if (failures.length === 0 && explain) {
+      await noteOnResource(urn, () => explain(plain(olds), inputs));
+    }
+    return { inputs: secret(kind, inputs), failures };
   }
 
   diff(id: pulumi.ID, urn: pulumi.URN, olds: unknown, news: unknown): Promise<provider.DiffResult> {

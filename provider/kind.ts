@@ -26,6 +26,12 @@ export interface ResourceKind<I extends HostInputs> {
     failures: CheckFailure[];
   };
   diff(id: string, olds: I, news: I): DiffResult;
+  /**
+   * What the resource will do that depends on the host, in words the preview
+   * shows under it (provider/engineLog.ts); asked after a check that passed
+   * (`olds` is {} on create). Best effort: the host may not answer.
+   */
+  explain?(olds: Record<string, unknown>, inputs: I): Promise<string | undefined>;
   /** `urn` names the Pulumi resource: kinds that mark their objects as theirs record it. */
   create(inputs: I, urn: string): Promise<{ id: string; outs: Record<string, unknown> }>;
   /** Returns undefined when the object is gone from the host. */

@@ -3,8 +3,10 @@
  * provider/bin/): serves the provider over gRPC to the Pulumi engine.
  */
 import { main } from "@pulumi/pulumi/provider";
+import { connectEngine } from "./engineLog";
 import { DeskfleetProvider } from "./index";
 import { readWithoutState } from "./readWithoutState";
 
 readWithoutState();
+connectEngine(process.argv.slice(2));
 void main(new DeskfleetProvider(), process.argv.slice(2));

@@ -9,8 +9,7 @@ import type { GuestOnHost, ListedSnapshot, RunStatus, SnapshotHost } from "./hos
 import { AUTOSNAP_PREFIX } from "./names";
 import type { SnapshotPolicy } from "./policy";
 import { parseSnapshotXml } from "../provider/xml/snapshot";
-import { kindWords } from "./mode";
-import { decideKind, readPolicy, readRunStatus, takeSnapshot, writeRunStatus } from "./take";
+import { nextKindInWords, readPolicy, readRunStatus, takeSnapshot, writeRunStatus } from "./take";
 
 export class LibvirtSnapshotHost implements SnapshotHost {
   private readonly domains = new Map<string, DomainRef>();
@@ -72,9 +71,9 @@ export class LibvirtSnapshotHost implements SnapshotHost {
     dom: DomainRef,
     policy: SnapshotPolicy,
   ): Promise<{ takes?: string; blocked?: string }> {
-    const { decision, facts } = await decideKind(this.conn, dom, policy.memory);
-    if (!decision.ok) return { blocked: decision.reason };
-    const takes = `${kindWords(decision, facts)} (${decision.why})`;
+    const next = await nextKindInWords(this.conn, dom, policy.memory);
+    if ("blocked" in next) return next;
+    const { takes, facts } = next;
     if (policy.maxPoolUsage >= 100) return { takes };
     const pools = new Set(facts.disks.flatMap((d) => (d.pool !== undefined ? [d.pool] : [])));
     for (const name of pools) {

@@ -168,3 +168,31 @@ export function leavesOut(k: SnapshotKind, facts: Pick<SnapshotFacts, "uefi" | "
     ...(facts.tpm && !withMemory ? ["TPM state"] : []),
   ];
 }
+
+/**
+ * The kind a guest that is not on the host yet will take once it runs, for the
+ * preview: what the host's version decides, with what depends on the guest
+ * (UEFI firmware, a guest agent) said as a condition.
+ */
+export function prospectiveKindInWords(libVersion: number, memory: boolean): string {
+  const disks = [{ target: "vda", device: "disk", format: "qcow2", readonly: false }];
+  const facts = { uefi: false, nvramFormat: "", tpm: false, agent: false, disks };
+  const decide = (uefi: boolean) =>
+    chooseMode({
+      facts: { ...facts, uefi },
+      state: DomainState.Running,
+      libVersion,
+      existing: { internal: [], external: 0 },
+      memory,
+    });
+  const bios = decide(false);
+  const uefi = decide(true);
+  if (!bios.ok || !uefi.ok) throw new Error("a fresh running qcow2 guest is always snapshotted");
+  const quiesced = bios.kind === "external" && !bios.memory;
+  return [
+    `once it runs: ${describeKind(bios)}`,
+    ...(quiesced ? ["quiesced when the guest has a guest agent channel"] : []),
+    ...(uefi.kind !== bios.kind ? [`a UEFI guest: ${describeKind(uefi)}`] : []),
+    `libvirt ${formatLibVersion(libVersion)}`,
+  ].join("; ");
+}

@@ -57,6 +57,20 @@ export async function decideKind(
 }
 
 /**
+ * The next snapshot's kind in words, with why, as status, reports and the
+ * preview show it (`takes`); or why none can be taken now (`blocked`).
+ */
+export async function nextKindInWords(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  memory: boolean,
+): Promise<{ takes: string; facts: SnapshotFacts } | { blocked: string }> {
+  const { decision, facts } = await decideKind(conn, dom, memory);
+  if (!decision.ok) return { blocked: decision.reason };
+  return { takes: `${kindWords(decision, facts)} (${decision.why})`, facts };
+}
+
+/**
  * Takes a snapshot of the kind snapshots/mode.ts chooses (`memory`: a running
  * guest's memory too, where the kind allows the choice); SnapshotRefusedError
  * when none can be taken. Returns it and how it was taken, in words.

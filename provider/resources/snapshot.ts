@@ -24,6 +24,7 @@ import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
+import { snapshotKindNote } from "./snapshotKindNote";
 import { parseSnapshotXml } from "../xml/snapshot";
 
 export const SNAPSHOT = "deskfleet:libvirt:Snapshot";
@@ -80,6 +81,17 @@ export const snapshot: ResourceKind<SnapshotInputs> = {
       // A new name can be taken before the old one goes.
       deleteBeforeReplace: false,
     }),
+
+  // Said when it is to be taken: a baseline's kind is fixed once it exists.
+  explain: async (olds, inputs) =>
+    Object.keys(olds).length > 0
+      ? undefined
+      : snapshotKindNote(
+          inputs.uri,
+          inputs.domain,
+          true,
+          `baseline "${inputs.name}" of ${inputs.domain}`,
+        ),
 
   async create(inputs) {
     const conn = await getConnection(inputs.uri);

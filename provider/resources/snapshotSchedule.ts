@@ -25,6 +25,7 @@ import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
+import { snapshotKindNote } from "./snapshotKindNote";
 
 export const SNAPSHOT_SCHEDULE = "deskfleet:libvirt:SnapshotSchedule";
 
@@ -85,6 +86,14 @@ export const snapshotSchedule: ResourceKind<SnapshotScheduleInputs> = {
       replaceOn: ["uri", "domain"],
       deleteBeforeReplace: false,
     }),
+
+  explain: (_olds, inputs) =>
+    snapshotKindNote(
+      inputs.uri,
+      inputs.domain,
+      inputs.memory,
+      `scheduled snapshots of ${inputs.domain}`,
+    ),
 
   async create(inputs) {
     const conn = await getConnection(inputs.uri);

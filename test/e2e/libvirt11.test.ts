@@ -87,6 +87,13 @@ it("is libvirt 11.3 with QEMU 10.0", () => {
   expect(version).toMatch(/Running against daemon: 11\.3\./);
 });
 
+it("the preview says scheduled snapshots will be external and disks only here", async () => {
+  const preview = await project.stack.preview();
+  expect(preview.stdout).toContain(
+    `scheduled snapshots of ${GUEST}: once it runs: external, disks only (no RAM saved; the guest pauses only to switch overlays); quiesced when the guest has a guest agent channel; libvirt 11.3.0`,
+  );
+});
+
 it("up converges a guest with a baseline; an old snapshot named with ':' is there too", async () => {
   await project.stack.up();
   // Taken (internal) by an earlier deskfleet on libvirt 9.0 while the guest was off (qemu-img
@@ -99,7 +106,11 @@ it("up converges a guest with a baseline; an old snapshot named with ':' is ther
   );
   virsh("snapshot-create", GUEST, xml);
   project.writeFleet(fleet(true));
-  await project.stack.up();
+  const up = await project.stack.up();
+  // Asked once the guest runs (the baseline waits for it): its own snapshots decide.
+  expect(up.stdout).toContain(
+    `baseline "post-install" of ${GUEST}: internal, with memory (the guest pauses while its RAM is saved) (it has internal snapshots (${LEGACY}): an external overlay over them would strand them`,
+  );
   await waitFor("the first boot", () => (bootCount() >= 1 ? true : undefined), 120_000);
   expect(snapshots()).toEqual([LEGACY, "post-install"]);
 });

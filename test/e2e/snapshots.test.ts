@@ -99,6 +99,13 @@ it("pulumi up takes the baseline and records the schedule", async () => {
   project.writeFleet(fleet(WITH_BOTH, SCHEDULES));
   const preview = await project.stack.preview();
   expect(preview.changeSummary).toEqual({ same: BASE_RESOURCES, create: 2 });
+  // The preview says which kind each takes on this host (libvirt 9.0) and why.
+  expect(preview.stdout).toContain(
+    `baseline "post-install" of ${GUEST}: internal, with memory (the guest pauses while its RAM is saved) (libvirt 9.0.0 reverts only internal snapshots)`,
+  );
+  expect(preview.stdout).toContain(
+    `scheduled snapshots of ${GUEST}: internal, with memory (the guest pauses while its RAM is saved) (libvirt 9.0.0 reverts only internal snapshots)`,
+  );
   const up = await project.stack.up();
   expect(up.summary.resourceChanges).toEqual({ same: BASE_RESOURCES, create: 2 });
   expect(await snapshotNames()).toEqual(["post-install"]);

@@ -13,6 +13,7 @@ import {
   leavesOut,
   LIBVIRT_10_10,
   LIBVIRT_EXTERNAL,
+  prospectiveKindInWords,
 } from "../../../snapshots/mode";
 
 const qcow2 = { target: "vda", device: "disk", format: "qcow2", readonly: false };
@@ -237,5 +238,25 @@ describe("words", () => {
   it("format libvirt's version numbers", () => {
     expect(formatLibVersion(LIBVIRT_10_10)).toBe("10.10.0");
     expect(formatLibVersion(V11_3)).toBe("11.3.0");
+  });
+});
+
+describe("prospectiveKindInWords: the kind a guest not yet on the host will take", () => {
+  it("on a host that reverts external snapshots: disk-only, quiesced where an agent answers", () => {
+    expect(prospectiveKindInWords(V11_3, false)).toBe(
+      "once it runs: external, disks only (no RAM saved; the guest pauses only to switch overlays); quiesced when the guest has a guest agent channel; libvirt 11.3.0",
+    );
+  });
+
+  it("with memory asked for: external with memory, no quiescing", () => {
+    expect(prospectiveKindInWords(V11_3, true)).toBe(
+      "once it runs: external, with memory (written while the guest runs on); libvirt 11.3.0",
+    );
+  });
+
+  it("on 9.0: internal with memory, and a UEFI guest saved and restored around it", () => {
+    expect(prospectiveKindInWords(V9_0, false)).toBe(
+      "once it runs: internal, with memory (the guest pauses while its RAM is saved); a UEFI guest: internal, disks only, the running guest saved to disk and restored around it (it stops meanwhile); libvirt 9.0.0",
+    );
   });
 });
