@@ -4,8 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Fleet } from "./components/fleet";
-import { FleetConfigError } from "./stacks/errors";
-import { loadFleet } from "./stacks/load";
+import { FleetConfigError } from "./fleet/errors";
+import { loadFleet } from "./fleet/load";
 
 const config = new pulumi.Config("deskfleet");
 const uri = config.get("uri") ?? "qemu:///system";

@@ -3,8 +3,8 @@
  * guests, from a validated FleetSpec.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { declaredAt } from "../stacks/load";
-import type { FleetSpec } from "../stacks/spec";
+import { declaredAt } from "../fleet/load";
+import type { FleetSpec } from "../fleet/spec";
 import { Guest } from "./guest";
 import { Network } from "./network";
 import { StoragePool } from "./storagePool";

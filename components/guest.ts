@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as libvirt from "../provider/sdk";
-import type { GuestSpec, ImageSpec, SnapshotScheduleSpec } from "../stacks/spec";
+import type { GuestSpec, ImageSpec, SnapshotScheduleSpec } from "../fleet/spec";
 import type { DeclaredAt } from "./plan";
 import { planBaseline, planDisks, planDomain, planSnapshotSchedule } from "./plan";
 
@@ -24,7 +24,7 @@ export interface GuestArgs {
   uri: string;
   /** The fleet's snapshot schedules (the guest may name one). */
   snapshotSchedules?: SnapshotScheduleSpec[];
-  /** Where a value of the fleet files was written (stacks/load.ts declaredAt), for later errors. */
+  /** Where a value of the fleet files was written (fleet/load.ts declaredAt), for later errors. */
   declaredAt?: DeclaredAt;
 }
 

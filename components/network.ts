@@ -3,7 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as libvirt from "../provider/sdk";
-import type { NetworkSpec } from "../stacks/spec";
+import type { NetworkSpec } from "../fleet/spec";
 import { planNetwork } from "./plan";
 
 export interface NetworkArgs {

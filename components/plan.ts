@@ -13,8 +13,8 @@ import type {
   StoragePoolArgs,
   VolumeArgs,
 } from "../provider/sdk";
-import type { Path } from "../stacks/positions";
-import * as refs from "../stacks/refs";
+import type { Path } from "../fleet/positions";
+import * as refs from "../fleet/refs";
 import type {
   DiskSpec,
   GuestSpec,
@@ -22,7 +22,7 @@ import type {
   NetworkSpec,
   PoolSpec,
   SnapshotScheduleSpec,
-} from "../stacks/spec";
+} from "../fleet/spec";
 
 /** The base volume an image is uploaded to, named after the image: `appliance.qcow2`. */
 export function imageVolumeName(image: ImageSpec): string {

@@ -3,7 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as libvirt from "../provider/sdk";
-import type { ImageSpec, PoolSpec } from "../stacks/spec";
+import type { ImageSpec, PoolSpec } from "../fleet/spec";
 import { planImageVolume, planPool } from "./plan";
 
 export interface StoragePoolArgs {

@@ -8,7 +8,7 @@ import type { DomainRef, LibvirtClient } from "../libvirt";
 import type { GuestOnHost, ListedSnapshot, RunStatus, SnapshotHost } from "./host";
 import { AUTOSNAP_PREFIX } from "./names";
 import type { SnapshotPolicy } from "./policy";
-import { parseSnapshotXml } from "../provider/xml/snapshot";
+import { parseSnapshotXml } from "../xml/snapshot";
 import { nextKindInWords, readPolicy, readRunStatus, takeSnapshot, writeRunStatus } from "./take";
 
 export class LibvirtSnapshotHost implements SnapshotHost {

@@ -19,7 +19,7 @@
  *   ones internal on any version (an external overlay over them would strand
  *   them), until they are pruned or deleted.
  */
-import type { SnapshotDisk, SnapshotFacts } from "../provider/xml/snapshot";
+import type { SnapshotDisk, SnapshotFacts } from "../xml/snapshot";
 import { DomainState } from "../libvirt";
 
 /** libvirt encodes versions as major × 1,000,000 + minor × 1,000 + micro. */

@@ -11,8 +11,8 @@
  */
 import type { DomainRef, LibvirtClient } from "../libvirt";
 import { DomainSnapshotRevertFlags, DomainXmlFlags } from "../libvirt";
-import { withDisksOf } from "../provider/xml/diskEdits";
-import { parseSnapshotXml } from "../provider/xml/snapshot";
+import { withDisksOf } from "../xml/diskEdits";
+import { parseSnapshotXml } from "../xml/snapshot";
 
 const XML_INACTIVE_SECURE = DomainXmlFlags.Inactive | DomainXmlFlags.Secure;
 

@@ -21,11 +21,11 @@ import {
   buildScheduleXml,
   parseRunXml,
   parseScheduleXml,
-} from "../provider/xml/metadata";
-import { readMetadataElement, writeMetadataElement } from "../provider/domainMetadata";
-import { volumeDisksAsFiles } from "../provider/xml/diskEdits";
-import type { SnapshotFacts } from "../provider/xml/snapshot";
-import { buildSnapshotXml, snapshotFacts } from "../provider/xml/snapshot";
+} from "./metadataXml";
+import { readMetadataElement, writeMetadataElement } from "../xml/domainMetadata";
+import { volumeDisksAsFiles } from "../xml/diskEdits";
+import type { SnapshotFacts } from "../xml/snapshot";
+import { buildSnapshotXml, snapshotFacts } from "../xml/snapshot";
 
 /** The guest cannot be snapshotted now; `reason` says why (for a person). */
 export class SnapshotRefusedError extends Error {
@@ -119,7 +119,7 @@ export async function takeSnapshot(
  * `<guest>.<snapshot>.mem`). Quiesced through the guest agent when asked, and
  * taken without when the agent does not answer, saying so. The definition
  * saved in the snapshot is then given file disks, or libvirt could not revert
- * to it (provider/xml/diskEdits.ts).
+ * to it (xml/diskEdits.ts).
  */
 async function takeExternal(
   conn: LibvirtClient,

@@ -9,7 +9,7 @@
  */
 import type { LibvirtClient, StoragePoolRef } from "../../libvirt";
 import { isNotFound } from "../../libvirt";
-import { parseVolumeXml } from "../xml/volume";
+import { parseVolumeXml } from "../../xml/volume";
 
 /** pool name → backing path → names of the volumes built on it. */
 type Index = Map<string, Set<string>>;

@@ -12,8 +12,8 @@
  */
 import type { LibvirtClient } from "../../libvirt";
 import { ListAllStoragePoolsFlags } from "../../libvirt";
-import type { DiskModel, ParsedDisk } from "../xml/domain";
-import { parseVolumeXml } from "../xml/volume";
+import type { DiskModel, ParsedDisk } from "../../xml/domain";
+import { parseVolumeXml } from "../../xml/volume";
 import { ignoreNotFound } from "../kind";
 
 /** Longer chains than this are not deskfleet's (a schedule keeps far fewer snapshots). */

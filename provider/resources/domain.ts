@@ -32,10 +32,10 @@ import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
-import type { ParsedDomain } from "../xml/domain";
-import { buildDomainXml, machineMatches, memoryMatches, parseDomainXml } from "../xml/domain";
-import { OWNER_METADATA, ownerMetadataNode, parseOwnerXml } from "../xml/metadata";
-import { readMetadataElement } from "../domainMetadata";
+import type { ParsedDomain } from "../../xml/domain";
+import { buildDomainXml, machineMatches, memoryMatches, parseDomainXml } from "../../xml/domain";
+import { OWNER_METADATA, ownerMetadataNode, parseOwnerXml } from "../../xml/metadata";
+import { readMetadataElement } from "../../xml/domainMetadata";
 import { resolveDisks } from "./diskChains";
 import { guestAddresses, shutDownGracefully, stateName } from "./domainLifecycle";
 

@@ -21,7 +21,7 @@ import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
-import { buildNetworkXml, parseNetworkXml } from "../xml/network";
+import { buildNetworkXml, parseNetworkXml } from "../../xml/network";
 
 export const NETWORK = "deskfleet:libvirt:Network";
 

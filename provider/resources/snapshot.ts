@@ -25,7 +25,7 @@ import type { HostInputs, ResourceKind } from "../kind";
 import { doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
 import { snapshotKindNote } from "./snapshotKindNote";
-import { parseSnapshotXml } from "../xml/snapshot";
+import { parseSnapshotXml } from "../../xml/snapshot";
 
 export const SNAPSHOT = "deskfleet:libvirt:Snapshot";
 

@@ -18,7 +18,7 @@ import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
-import { buildPoolXml, parsePoolXml } from "../xml/pool";
+import { buildPoolXml, parsePoolXml } from "../../xml/pool";
 
 export const STORAGE_POOL = "deskfleet:libvirt:StoragePool";
 

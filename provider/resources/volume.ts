@@ -26,8 +26,8 @@ import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
 import { imageVirtualSize } from "../image";
-import type { VolumeModel } from "../xml/volume";
-import { buildVolumeXml, parseVolumeXml } from "../xml/volume";
+import type { VolumeModel } from "../../xml/volume";
+import { buildVolumeXml, parseVolumeXml } from "../../xml/volume";
 import { defaultUri } from "../config";
 import { noteOverlay, overlaysOf } from "./backingUsers";
 

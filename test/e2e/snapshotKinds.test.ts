@@ -23,7 +23,7 @@ import type { HostInputs, ResourceKind } from "../../provider/kind";
 import type { DomainInputs } from "../../provider/resources/domain";
 import { domain } from "../../provider/resources/domain";
 import { volume } from "../../provider/resources/volume";
-import { buildSnapshotXml } from "../../provider/xml/snapshot";
+import { buildSnapshotXml } from "../../xml/snapshot";
 import { describeKind } from "../../snapshots/mode";
 import { autosnapDescription } from "../../snapshots/names";
 import { DEFAULT_POLICY } from "../../snapshots/policy";

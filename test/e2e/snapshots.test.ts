@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import type { DomainRef, LibvirtClient } from "../../libvirt";
 import { DomainMetadataType, ErrorCode, LibvirtClient as Client, hasCode } from "../../libvirt";
-import { SCHEDULE_METADATA } from "../../provider/xml/metadata";
+import { SCHEDULE_METADATA } from "../../snapshots/metadataXml";
 import { consoleText, objectsNamed, REPO_ROOT, requireAppliance, TEST_URI } from "../support/host";
 import type { TestProject } from "../support/project";
 import { createTestProject } from "../support/project";

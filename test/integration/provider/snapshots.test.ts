@@ -20,7 +20,7 @@ import { snapshot } from "../../../provider/resources/snapshot";
 import { snapshotSchedule } from "../../../provider/resources/snapshotSchedule";
 import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
-import { SCHEDULE_METADATA } from "../../../provider/xml/metadata";
+import { SCHEDULE_METADATA } from "../../../snapshots/metadataXml";
 import { consoleText, objectsNamed, requireAppliance, TEST_URI, testUrn } from "../../support/host";
 import { waitFor } from "../../support/wait";
 import { expectQuickDaemon } from "../../support/daemonSpeed";

@@ -14,7 +14,7 @@ import type { SnapshotScheduleInputs } from "../../../provider/resources/snapsho
 import { snapshotSchedule } from "../../../provider/resources/snapshotSchedule";
 import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
-import { buildSnapshotXml } from "../../../provider/xml/snapshot";
+import { buildSnapshotXml } from "../../../xml/snapshot";
 import type { Io } from "../../../snapshots/commands";
 import { Exit, runCommand, statusCommand } from "../../../snapshots/commands";
 import { acquireLock } from "../../../snapshots/lock";

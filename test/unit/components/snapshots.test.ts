@@ -1,7 +1,7 @@
 /** Baselines and schedules under Pulumi mocks: exactly which resources, with which inputs. */
 import * as pulumi from "@pulumi/pulumi";
 import { planBaseline, planSnapshotSchedule } from "../../../components/plan";
-import type { FleetSpec, SnapshotScheduleSpec } from "../../../stacks/spec";
+import type { FleetSpec, SnapshotScheduleSpec } from "../../../fleet/spec";
 import { DEFAULT_POLICY } from "../../../snapshots/policy";
 import { FLEET } from "./spec.fixture";
 

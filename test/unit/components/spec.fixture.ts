@@ -1,4 +1,4 @@
-import type { FleetSpec } from "../../../stacks/spec";
+import type { FleetSpec } from "../../../fleet/spec";
 
 /** A small fleet as loadFleet would return it: one pool, image, network, and two guests. */
 export const FLEET: FleetSpec = {

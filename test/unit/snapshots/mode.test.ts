@@ -4,7 +4,7 @@
  * the words reports use.
  */
 import { DomainState } from "../../../libvirt";
-import type { SnapshotFacts } from "../../../provider/xml/snapshot";
+import type { SnapshotFacts } from "../../../xml/snapshot";
 import type { ModeRequest } from "../../../snapshots/mode";
 import {
   chooseMode,

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { SizeError, formatSize, parseSize } from "../../../stacks/size";
+import { SizeError, formatSize, parseSize } from "../../../fleet/size";
 
 const KiB = 1024;
 const MiB = 1024 ** 2;

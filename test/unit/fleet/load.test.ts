@@ -2,10 +2,10 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { FleetConfigError, formatIssue } from "../../../stacks/errors";
-import type { ImageFile, InspectImage } from "../../../stacks/load";
-import { declaredAt, loadFleet } from "../../../stacks/load";
-import { inspectImageFile } from "../../../stacks/images";
+import { FleetConfigError, formatIssue } from "../../../fleet/errors";
+import type { ImageFile, InspectImage } from "../../../fleet/load";
+import { declaredAt, loadFleet } from "../../../fleet/load";
+import { inspectImageFile } from "../../../fleet/images";
 import { GiB, issuesOf, yaml } from "./helpers";
 
 const FLEET = yaml(

@@ -1,7 +1,7 @@
 /** stacks/example.yaml, the fleet `npm run up` converges, is valid and says what the README says. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseFleet } from "../../../stacks/load";
+import { parseFleet } from "../../../fleet/load";
 import { OPTIONS } from "./helpers";
 
 test("demo keeps 2 hourly and 7 daily snapshots and has a baseline", () => {

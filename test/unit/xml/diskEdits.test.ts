@@ -1,6 +1,6 @@
-/** Text edits of disks inside libvirt's own documents (provider/xml/diskEdits.ts). */
-import { volumeDisksAsFiles, withDisksOf } from "../../../provider/xml/diskEdits";
-import { snapshotFacts } from "../../../provider/xml/snapshot";
+/** Text edits of disks inside libvirt's own documents (xml/diskEdits.ts). */
+import { volumeDisksAsFiles, withDisksOf } from "../../../xml/diskEdits";
+import { snapshotFacts } from "../../../xml/snapshot";
 
 // As libvirt 11.3 saves a running guest's definition inside an external snapshot.
 const SAVED = `<domainsnapshot>

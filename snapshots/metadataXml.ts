@@ -1,40 +1,14 @@
 /**
- * deskfleet's elements in a domain's <metadata>: the snapshot schedule that
- * `pulumi up` records, and the outcome of the runner's last run. Two
- * namespaces, so that each writer replaces only its own element (libvirt
- * keeps one element per namespace URI).
+ * The snapshot schedule that `pulumi up` records in a domain's <metadata>,
+ * and the outcome of the runner's last run: two elements in namespaces of
+ * their own (xml/metadata.ts has deskfleet's others).
  * https://libvirt.org/formatdomain.html#general-metadata
  */
-import type { RunStatus } from "../../snapshots/host";
-import type { SnapshotPolicy } from "../../snapshots/policy";
-import { normaliseTimes } from "../../snapshots/policy";
-import type { XmlNode } from "./xml";
-import { attr, buildXml, child, parseXml } from "./xml";
-
-/**
- * Written into a guest's first definition: the URN of the Pulumi resource
- * that made it, so an interrupted create can be told apart from a stranger
- * with the same name (and adopted) by the next `up`.
- */
-export const OWNER_METADATA = {
-  uri: "https://deskfleet.invalid/xmlns/owner/1",
-  key: "deskfleet-owner",
-} as const;
-
-/** The <metadata> child naming `urn` as the owner (for a domain's first definition). */
-export function ownerMetadataNode(urn: string): XmlNode {
-  return {
-    [`${OWNER_METADATA.key}:owner`]: {
-      [`@_xmlns:${OWNER_METADATA.key}`]: OWNER_METADATA.uri,
-      "@_urn": urn,
-    },
-  };
-}
-
-/** The owner's URN in what libvirt returns for OWNER_METADATA (`<owner urn="…"/>`). */
-export function parseOwnerXml(xml: string): string | undefined {
-  return attr(parseXml(xml, "owner"), "urn");
-}
+import type { RunStatus } from "./host";
+import type { SnapshotPolicy } from "./policy";
+import { normaliseTimes } from "./policy";
+import type { XmlNode } from "../xml/xml";
+import { attr, buildXml, child, parseXml } from "../xml/xml";
 
 /** Written by `pulumi up` (deskfleet:libvirt:SnapshotSchedule). */
 export const SCHEDULE_METADATA = {

@@ -1,9 +1,9 @@
 /** Helpers for the fleet file tests: YAML written line by line, and the issues a load throws. */
-import type { FleetIssue } from "../../../stacks/errors";
-import { FleetConfigError } from "../../../stacks/errors";
-import type { ParseOptions } from "../../../stacks/load";
-import { parseFleet } from "../../../stacks/load";
-import type { FleetSpec } from "../../../stacks/spec";
+import type { FleetIssue } from "../../../fleet/errors";
+import { FleetConfigError } from "../../../fleet/errors";
+import type { ParseOptions } from "../../../fleet/load";
+import { parseFleet } from "../../../fleet/load";
+import type { FleetSpec } from "../../../fleet/spec";
 
 /** Lines of YAML, so that a test can count line numbers: line N is argument N. */
 export const yaml = (...lines: string[]): string => lines.join("\n") + "\n";

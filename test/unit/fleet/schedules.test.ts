@@ -1,5 +1,5 @@
 /** `snapshotSchedules:` and the guest keys `snapshotSchedule`, `baseline`, `revertGeneration`. */
-import { parseFleet } from "../../../stacks/load";
+import { parseFleet } from "../../../fleet/load";
 import type { IssueCase } from "./helpers";
 import { GiB, OPTIONS, expectIssues, parseOne, yaml } from "./helpers";
 

@@ -1,6 +1,6 @@
 /** Valid fleet files → the exact FleetSpec they mean (defaults included). */
-import type { FleetSpec, GuestSpec } from "../../../stacks/spec";
-import { parseFleet } from "../../../stacks/load";
+import type { FleetSpec, GuestSpec } from "../../../fleet/spec";
+import { parseFleet } from "../../../fleet/load";
 import { GiB, MiB, OPTIONS, parseOne, yaml } from "./helpers";
 
 const EMPTY: FleetSpec = { pools: [], networks: [], images: [], guests: [], snapshotSchedules: [] };

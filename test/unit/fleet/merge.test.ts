@@ -2,9 +2,9 @@
  * Several fleet files merged in order: maps deeply, lists whole, null deletes;
  * every issue points into the file that wrote the offending value.
  */
-import { FleetConfigError } from "../../../stacks/errors";
-import type { FleetSource } from "../../../stacks/load";
-import { parseFleet } from "../../../stacks/load";
+import { FleetConfigError } from "../../../fleet/errors";
+import type { FleetSource } from "../../../fleet/load";
+import { parseFleet } from "../../../fleet/load";
 import { GiB, MiB, OPTIONS, issuesOf, yaml } from "./helpers";
 
 /** file, line and column of the first `token` on `line` of `source`. */

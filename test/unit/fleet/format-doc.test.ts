@@ -1,7 +1,7 @@
 /** The examples in stacks/FORMAT.md are valid, and mean what the document says. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseFleet } from "../../../stacks/load";
+import { parseFleet } from "../../../fleet/load";
 import { GiB, MiB, OPTIONS } from "./helpers";
 
 const doc = readFileSync(path.join(__dirname, "../../../stacks/FORMAT.md"), "utf8");

@@ -1,14 +1,14 @@
 /** Snapshot and metadata XML: round trips, libvirt's own forms, a domain's snapshot facts. */
-import { buildDomainXml, parseDomainXml } from "../../../provider/xml/domain";
+import { buildDomainXml, parseDomainXml } from "../../../xml/domain";
 import {
   buildRunXml,
   buildScheduleXml,
   parseRunXml,
   parseScheduleXml,
-} from "../../../provider/xml/metadata";
-import { buildSnapshotXml, parseSnapshotXml, snapshotFacts } from "../../../provider/xml/snapshot";
+} from "../../../snapshots/metadataXml";
+import { buildSnapshotXml, parseSnapshotXml, snapshotFacts } from "../../../xml/snapshot";
 import { DEFAULT_POLICY } from "../../../snapshots/policy";
-import { LIBVIRT_DOMAIN_XML } from "./fixtures";
+import { LIBVIRT_DOMAIN_XML } from "../provider/fixtures";
 
 describe("domainsnapshot XML", () => {
   it("spells out memory and every disk, and round-trips", () => {

@@ -4,14 +4,14 @@ import {
   machineMatches,
   memoryMatches,
   parseDomainXml,
-} from "../../../provider/xml/domain";
-import type { DomainModel } from "../../../provider/xml/domain";
-import { buildNetworkXml, parseNetworkXml } from "../../../provider/xml/network";
-import type { NetworkModel } from "../../../provider/xml/network";
-import { buildPoolXml, parsePoolXml } from "../../../provider/xml/pool";
-import { buildVolumeXml, parseVolumeXml } from "../../../provider/xml/volume";
-import type { VolumeModel } from "../../../provider/xml/volume";
-import { LIBVIRT_DOMAIN_XML, LIBVIRT_NETWORK_XML } from "./fixtures";
+} from "../../../xml/domain";
+import type { DomainModel } from "../../../xml/domain";
+import { buildNetworkXml, parseNetworkXml } from "../../../xml/network";
+import type { NetworkModel } from "../../../xml/network";
+import { buildPoolXml, parsePoolXml } from "../../../xml/pool";
+import { buildVolumeXml, parseVolumeXml } from "../../../xml/volume";
+import type { VolumeModel } from "../../../xml/volume";
+import { LIBVIRT_DOMAIN_XML, LIBVIRT_NETWORK_XML } from "../provider/fixtures";
 
 describe("pool XML", () => {
   it("round-trips a dir pool", () => {

@@ -1,4 +1,4 @@
-import { closest, didYouMean, editDistance } from "../../../stacks/suggest";
+import { closest, didYouMean, editDistance } from "../../../fleet/suggest";
 
 describe("editDistance", () => {
   test.each([

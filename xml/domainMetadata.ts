@@ -1,6 +1,6 @@
 /**
  * deskfleet's own elements in a domain's <metadata>, one per namespace
- * (provider/xml/metadata.ts builds and parses them): read from the persistent
+ * (xml/metadata.ts builds and parses them): read from the persistent
  * definition, written to it and, while the guest runs, to the running one too.
  */
 import type { DomainRef, LibvirtClient } from "../libvirt";

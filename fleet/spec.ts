@@ -3,7 +3,7 @@
  * parsed, merged and checked. Sizes are bytes; paths are absolute; every
  * cross-reference (pool, image, network) is known to exist.
  *
- * Produced only by `loadFleet` (stacks/load.ts); consumed by components/.
+ * Produced only by `loadFleet` (fleet/load.ts); consumed by components/.
  */
 import type { SnapshotPolicy } from "../snapshots/policy";
 

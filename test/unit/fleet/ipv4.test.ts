@@ -9,7 +9,7 @@ import {
   overlaps,
   parseCidr,
   parseIpv4,
-} from "../../../stacks/ipv4";
+} from "../../../fleet/ipv4";
 
 const cidr = (text: string) => {
   const parsed = parseCidr(text);

@@ -1,0 +1,34 @@
+/**
+ * deskfleet's owner element in a domain's <metadata>. Each of deskfleet's
+ * elements has a namespace of its own, so that each writer replaces only its
+ * own element (libvirt keeps one element per namespace URI); the snapshot
+ * schedule's and the last run's are snapshots/metadataXml.ts.
+ * https://libvirt.org/formatdomain.html#general-metadata
+ */
+import type { XmlNode } from "./xml";
+import { attr, parseXml } from "./xml";
+
+/**
+ * Written into a guest's first definition: the URN of the Pulumi resource
+ * that made it, so an interrupted create can be told apart from a stranger
+ * with the same name (and adopted) by the next `up`.
+ */
+export const OWNER_METADATA = {
+  uri: "https://deskfleet.invalid/xmlns/owner/1",
+  key: "deskfleet-owner",
+} as const;
+
+/** The <metadata> child naming `urn` as the owner (for a domain's first definition). */
+export function ownerMetadataNode(urn: string): XmlNode {
+  return {
+    [`${OWNER_METADATA.key}:owner`]: {
+      [`@_xmlns:${OWNER_METADATA.key}`]: OWNER_METADATA.uri,
+      "@_urn": urn,
+    },
+  };
+}
+
+/** The owner's URN in what libvirt returns for OWNER_METADATA (`<owner urn="…"/>`). */
+export function parseOwnerXml(xml: string): string | undefined {
+  return attr(parseXml(xml, "owner"), "urn");
+}
