@@ -24,12 +24,13 @@ WANT=(
   libvirt-daemon-driver-secret libvirt-daemon-driver-nodedev libvirt-daemon-driver-nwfilter
   libvirt-daemon-driver-interface
   qemu-system-x86 qemu-system-common qemu-system-data qemu-utils
+  qemu-system-modules-spice
 )
 ALONE=(libvirt-daemon-system)
 SOURCES="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main"
 # The tree is remade when what goes into it changes.
-STAMP="$(printf '%s\n' "${WANT[*]}" "${ALONE[*]}" "$SOURCES" v1 | sha256sum | cut -c1-16)"
+STAMP="$(printf '%s\n' "${WANT[*]}" "${ALONE[*]}" "$SOURCES" v2 | sha256sum | cut -c1-16)"
 
 lib_path() { echo "$ROOT/$ARCH_LIB:$ROOT/lib/x86_64-linux-gnu"; }
 
@@ -79,10 +80,12 @@ fetch() {
   local sim
   sim="$(apt-get "${opts[@]}" -s --no-install-recommends install "${WANT[@]/%//bookworm-backports}" 2>&1)" ||
     die "the packages of libvirt 11 cannot be resolved here: $(tail -n5 <<<"$sim")"
-  # "Inst pkg [old] (version Release:… [arch])": what would come from backports.
+  # "Inst pkg [old] (version Release:… [arch])": what is missing here or too old, from
+  # backports or from bookworm itself (a library the system never installed, e.g. the
+  # virglrenderer that QEMU's SPICE and OpenGL modules load).
   local get=() p v
-  mapfile -t get < <(awk '/^Inst / && /[Bb]ackports/ { v = $0; sub(/^[^(]*\(/, "", v); split(v, a, " "); print $2 "=" a[1] }' <<<"$sim")
-  [ "${#get[@]}" -gt 0 ] || die "no package of libvirt 11 found in bookworm-backports"
+  grep -q '^Inst .*[Bb]ackports' <<<"$sim" || die "no package of libvirt 11 found in bookworm-backports"
+  mapfile -t get < <(awk '/^Inst / { v = $0; sub(/^[^(]*\(/, "", v); split(v, a, " "); print $2 "=" a[1] }' <<<"$sim")
   for p in "${ALONE[@]}"; do
     v="$(apt-cache "${opts[@]}" show "$p/bookworm-backports" | awk '/^Version:/ { print $2; exit }')"
     get+=("$p=$v")

@@ -91,11 +91,9 @@ case "$cmd" in
     # them hold the system daemon's persistent objects (qemu/*.xml, networks, pools), which this
     # host must not inherit.
     if [ ! -f "$base/etc/libvirtd.conf" ]; then
+      # TPM state is authored as tss, as by the system's daemon: every host on this machine
+      # shares swtpm's local CA (/var/lib/swtpm-localca), which stays tss's (setup-libvirt.sh).
       cp -a "$config"/*.conf "$base/etc/"
-      # Every host on this machine shares swtpm's local CA (/var/lib/swtpm-localca), and the
-      # system's libvirt 9.0 authors TPM state as root, leaving the CA's files root's: a host
-      # that authored as tss (libvirt 11's default) could then not sign a new TPM's certificate.
-      printf 'swtpm_user = "root"\nswtpm_group = "root"\n' >>"$base/etc/qemu.conf"
     fi
     if [ -d "$caps" ] && [ ! -d "$base/cache/qemu/capabilities" ]; then
       mkdir -p "$base/cache/qemu"

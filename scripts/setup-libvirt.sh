@@ -100,6 +100,22 @@ health_check() {
   fi
 }
 
+# swtpm authors a guest's TPM state as libvirt's swtpm_user (tss by default) and signs its
+# certificate with the local CA in /var/lib/swtpm-localca, which Debian's package gives to tss.
+# Files in it made by root (swtpm run as root once, e.g. by hand) leave tss unable to take the
+# CA's lock: "Need read/write rights on /var/lib/swtpm-localca/.lock.swtpm-localca for user tss",
+# and no TPM guest starts. Given back to tss, as the package intends.
+fix_swtpm_ca() {
+  local ca=/var/lib/swtpm-localca
+  [ -d "$ca" ] && getent passwd tss >/dev/null || return 0
+  [ -z "$(find "$ca" ! -user tss -print -quit)" ] && return 0
+  log "giving swtpm's local CA ($ca) back to user tss, as Debian's swtpm-tools sets it (some files were another user's)"
+  chown -R tss "$ca"
+}
+
+if is_root; then
+  fix_swtpm_ca
+fi
 if ! under_systemd && is_root; then
   fix_kvm_permissions
 fi
