@@ -55,9 +55,10 @@ export class Guest extends pulumi.ComponentResource {
       args.guest.consolePassword !== undefined
         ? new pulumi.Config("deskfleet").requireSecret(args.guest.consolePassword)
         : undefined;
+    const media = args.guest.cdroms.map((c) => args.imageVolumes[c.image]);
     const domain = new libvirt.Domain(name, planDomain(args.guest, disks, args.uri, password), {
       parent: this,
-      dependsOn: [...args.dependsOn, ...volumes],
+      dependsOn: [...args.dependsOn, ...volumes, ...media],
     });
     const afterDomain = { parent: this, dependsOn: [domain] };
     const baseline = planBaseline(args.guest, args.uri);

@@ -14,6 +14,7 @@ import type {
   VolumeArgs,
 } from "../provider/sdk";
 import type { Path } from "../fleet/positions";
+import { pickGuestSettings } from "../xml/guestSettings";
 import * as refs from "../fleet/refs";
 import type {
   DiskSpec,
@@ -117,20 +118,16 @@ export function planDomain(
   return {
     uri,
     name: guest.name,
-    type: guest.type,
     memory: guest.memory,
-    vcpus: guest.vcpus,
     machine: guest.machine,
-    firmware: guest.firmware,
     disks: disks.map((d) => ({ pool: d.args.pool, volume: d.args.name, format: "qcow2" })),
+    cdroms: guest.cdroms.map((c) => ({ pool: c.pool, volume: c.volume })),
     interfaces: guest.interfaces.map((n) => ({
       network: n.network,
       ...(n.mac !== undefined ? { mac: n.mac } : {}),
     })),
-    graphics: guest.graphics,
     ...(graphicsPassword !== undefined ? { graphicsPassword } : {}),
-    running: guest.running,
-    autostart: guest.autostart,
+    ...pickGuestSettings(guest),
   };
 }
 

@@ -7,10 +7,12 @@ import type { Issues } from "./issues";
 import type { Path } from "./positions";
 import { formatPath } from "./positions";
 import type { Names, Volumes } from "./refs";
-import { defaultPool, diskVolumeName } from "./refs";
+import { defaultPool, diskVolumeName, imageVolumeName } from "./refs";
 import type { DiskFields, GuestFields } from "./schema";
+import { pickGuestSettings, settingsConflicts } from "../xml/guestSettings";
+import { KVM_PRESETS, PRESETS } from "./presets";
 import { formatSize } from "./size";
-import type { DiskSpec, GuestSpec, InterfaceSpec } from "./spec";
+import type { CdromSpec, DiskSpec, GuestSpec, InterfaceSpec } from "./spec";
 import type { Entry, GuestEntry, InterfaceEntry } from "./validate";
 
 export interface GuestContext {
@@ -29,14 +31,28 @@ export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSp
   const specs: GuestSpec[] = [];
   for (const entry of entries) {
     // Disks and interfaces are checked even when the guest's own fields are not valid.
-    const disks = entry.disks.map((disk) => resolveDisk(entry.name, disk, ctx));
+    const isCdrom = (d: (typeof entry.disks)[number]) => d.fields?.cdrom !== undefined;
+    const disks = entry.disks
+      .filter((d) => !isCdrom(d))
+      .map((d) => resolveDisk(entry.name, d, ctx));
+    const cdroms = entry.disks.filter(isCdrom).map((d) => resolveCdrom(d, ctx));
     const interfaces = entry.interfaces.map((nic) => resolveInterface(nic, macs, ctx));
     const snapshots = entry.fields && resolveSnapshots(entry, entry.fields, ctx);
     const console = entry.fields && consoleOk(entry, entry.fields, ctx);
-    if (!entry.fields || !snapshots || !console || !allDefined(disks) || !allDefined(interfaces)) {
+    const devices = entry.fields && devicesOk(entry, entry.fields, ctx);
+    if (
+      !entry.fields ||
+      !snapshots ||
+      !console ||
+      !devices ||
+      !allDefined(disks) ||
+      !allDefined(cdroms) ||
+      !allDefined(interfaces)
+    ) {
       continue;
     }
-    specs.push({ ...guestSpec(entry.name, entry.fields, disks, interfaces), ...snapshots });
+    const spec = guestSpec(entry.name, entry.fields, disks, interfaces);
+    specs.push({ ...spec, cdroms, ...snapshots });
   }
   return specs;
 }
@@ -50,23 +66,31 @@ function guestSpec(
   fields: GuestFields,
   disks: DiskSpec[],
   interfaces: InterfaceSpec[],
-): GuestSpec {
-  const { type, memory, vcpus, machine, firmware, graphics, running, autostart } = fields;
-  const { consolePassword } = fields;
+): Omit<GuestSpec, "cdroms"> {
+  const { memory, machine, consolePassword } = fields;
   return {
     name,
-    type,
     memory,
-    vcpus,
     machine,
-    firmware,
     disks,
     interfaces,
-    graphics,
     ...(consolePassword !== undefined ? { consolePassword } : {}),
-    running,
-    autostart,
+    ...pickGuestSettings(fields),
   };
+}
+
+/** Devices libvirt or QEMU would refuse together, each reported where it is set. */
+function devicesOk(entry: GuestEntry, fields: GuestFields, ctx: GuestContext): boolean {
+  const conflicts = settingsConflicts({ ...fields, interfaceCount: entry.interfaces.length });
+  for (const { property, reason } of conflicts) {
+    const preset = fields.preset;
+    const byPreset =
+      preset !== undefined && property in { ...PRESETS[preset], ...KVM_PRESETS[preset] }
+        ? ` (preset ${preset} sets ${property}; set it in the entry to override)`
+        : "";
+    ctx.issues.value([...entry.path, property], "invalid_value", `${reason}${byPreset}`);
+  }
+  return conflicts.length === 0;
 }
 
 /** `snapshotSchedule` names a schedule; `revertGeneration` needs a `baseline` to revert to. */
@@ -94,6 +118,27 @@ function resolveSnapshots(entry: GuestEntry, fields: GuestFields, ctx: GuestCont
   return {
     ...(schedule !== undefined ? { snapshotSchedule: schedule } : {}),
     ...(baseline !== undefined ? { baseline, revertGeneration: revertGeneration ?? 0 } : {}),
+  };
+}
+
+/** `disks.<name>: { cdrom: <image> }`: the image's base volume, attached read-only. */
+function resolveCdrom(disk: Entry<DiskFields>, ctx: GuestContext): CdromSpec | undefined {
+  const { name, path, fields } = disk;
+  if (!fields?.cdrom) return undefined;
+  const extra = (["image", "size", "pool", "keep"] as const).filter((k) => fields[k] !== undefined);
+  for (const key of extra) {
+    const message = `a cdrom is its image as it is: no ${key} (the image's pool holds it)`;
+    ctx.issues.value([...path, key], "invalid_value", message);
+  }
+  if (!ctx.images.check(fields.cdrom, [...path, "cdrom"], ctx.issues)) return undefined;
+  const image = ctx.resolvedImages.get(fields.cdrom);
+  if (!image || extra.length > 0) return undefined;
+  const { spec } = image;
+  return {
+    name,
+    image: spec.name,
+    pool: spec.pool,
+    volume: imageVolumeName(spec.name, spec.format),
   };
 }
 

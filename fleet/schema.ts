@@ -13,6 +13,8 @@ import type { Cidr } from "./ipv4";
 import { broadcastAddress, formatIpv4, networkAddress, parseCidr, parseIpv4 } from "./ipv4";
 import { SizeError, formatSize, parseSize } from "./size";
 import { AUTOSNAP_PREFIX } from "../snapshots/names";
+import { guestSettingsFields } from "../xml/guestSettings";
+import { PRESET_NAMES } from "./presets";
 
 /** libvirt-safe object names (the provider applies the same rule: provider/names.ts). */
 export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
@@ -162,6 +164,8 @@ export const imageSchema = z.strictObject({
 });
 
 export const diskSchema = z.strictObject({
+  /** An image attached as it is, read-only, as a CD-ROM (install media): no overlay, no size. */
+  cdrom: z.string().optional(),
   image: z.string().optional(),
   pool: z.string().optional(),
   size: size(1, formatSize(1)).optional(),
@@ -174,16 +178,14 @@ export const interfaceSchema = z.strictObject({
 });
 
 export const guestSchema = z.strictObject({
-  type: z.enum(["kvm", "qemu"]).default("kvm"),
+  /** A set of defaults for the entry's other fields (presets.ts); the entry overrides any. */
+  preset: z.enum(PRESET_NAMES).optional(),
   memory: size(MIN_MEMORY, formatSize(MIN_MEMORY)),
-  vcpus: z.number().int().min(1).max(256).default(1),
   machine: machine.default("pc"),
-  firmware: z.enum(["bios", "uefi"]).default("bios"),
   disks: section,
   interfaces: z.array(z.unknown()).optional(),
   /** Short form of `interfaces`: network names only. */
   networks: z.array(z.string()).optional(),
-  graphics: z.enum(["none", "vnc", "spice"]).default("none"),
   /**
    * The stack config secret holding the console's password (`pulumi config set --secret
    * deskfleet:<name> …`); checked in guests.ts.
@@ -195,14 +197,14 @@ export const guestSchema = z.strictObject({
       "expected the name of a stack config secret, like demoConsole",
     )
     .optional(),
-  running: z.boolean().default(true),
-  autostart: z.boolean().default(false),
   /** A schedule of `snapshotSchedules` (checked in guests.ts). */
   snapshotSchedule: z.string().optional(),
   /** A snapshot taken once and kept: the guest's known-good state. */
   baseline: baselineName.optional(),
   /** Raising it reverts the guest to its baseline at the next `pulumi up`. */
   revertGeneration: z.number().int().min(0).optional(),
+  /** type, vcpus, firmware, graphics, running, autostart, keepFirmwareState and the devices. */
+  ...guestSettingsFields,
 });
 
 export type PoolFields = z.output<typeof poolSchema>;

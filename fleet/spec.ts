@@ -6,6 +6,7 @@
  * Produced only by `loadFleet` (fleet/load.ts); consumed by components/.
  */
 import type { SnapshotPolicy } from "../snapshots/policy";
+import type { GuestSettings } from "../xml/guestSettings";
 
 export type SizeBytes = number;
 
@@ -52,29 +53,38 @@ export interface DiskSpec {
   keep: boolean;
 }
 
+/** An image attached read-only as a CD-ROM (install media): its base volume itself. */
+export interface CdromSpec {
+  /** Its name within the guest (the key under `disks`). */
+  name: string;
+  image: string;
+  /** The image's pool and base volume. */
+  pool: string;
+  volume: string;
+}
+
 export interface InterfaceSpec {
   network: string;
   /** Fixed MAC address, lower-case as libvirt reports it; libvirt assigns one when absent. */
   mac?: string;
 }
 
-export interface GuestSpec {
+/**
+ * A guest: its shared settings (xml/guestSettings.ts: type, vcpus, firmware,
+ * graphics, running, autostart, keepFirmwareState and the devices, with the
+ * preset's values filled in) and what only a fleet file says about it.
+ */
+export interface GuestSpec extends GuestSettings {
   name: string;
-  /** Hypervisor: `kvm` (default) or `qemu` (plain emulation). */
-  type: "kvm" | "qemu";
   memory: SizeBytes;
-  vcpus: number;
   /** Machine type, e.g. "q35" or "pc" (default "pc"). */
   machine: string;
-  firmware: "bios" | "uefi";
   disks: DiskSpec[];
+  /** CD-ROMs, in the order of the fleet file, after the disks (a blank disk boots from them). */
+  cdroms: CdromSpec[];
   interfaces: InterfaceSpec[];
-  /** Graphical console, always listening on 127.0.0.1 only. */
-  graphics: "none" | "vnc" | "spice";
   /** Stack config secret (`deskfleet:<name>`) holding the console's password; absent = none. */
   consolePassword?: string;
-  running: boolean;
-  autostart: boolean;
   /** The snapshot schedule it follows (a name in `FleetSpec.snapshotSchedules`). */
   snapshotSchedule?: string;
   /** A snapshot taken once and kept (the known-good state); absent = none. */

@@ -28,6 +28,7 @@ import {
 } from "./schema";
 import type { ScheduleFields } from "./schedules";
 import { scheduleSchema } from "./schedules";
+import { withPreset } from "./presets";
 import { validate } from "./translate";
 import type { DataMap } from "./tree";
 import { isDataMap } from "./tree";
@@ -113,7 +114,7 @@ function withFields<S extends z.ZodType>(
 }
 
 function guestEntry(entry: RawEntry, issues: Issues): GuestEntry {
-  const guest = withFields(entry, guestSchema, issues);
+  const guest = withFields({ ...entry, raw: withPreset(entry.raw) }, guestSchema, issues);
   const raw: DataMap = isDataMap(entry.raw) ? entry.raw : new Map<string, unknown>();
   const disks = entries(raw.get("disks"), [...entry.path, "disks"], issues).map((e) =>
     withFields(e, diskSchema, issues),

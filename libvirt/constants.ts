@@ -68,6 +68,9 @@ export const DomainCreateFlags = {
 export const DomainDestroyFlags = { Default: 0, Graceful: 1, RemoveLogs: 2 } as const;
 
 /** virDomainShutdownFlagValues (also the method of DOMAIN_REBOOT as virDomainRebootFlagValues). */
+/** virDomainInterfaceAddressesSource: where DomainInterfaceAddresses looks. */
+export const InterfaceAddressesSource = { Lease: 0, Agent: 1, Arp: 2 } as const;
+
 export const DomainShutdownFlags = {
   Default: 0,
   AcpiPowerBtn: 1,

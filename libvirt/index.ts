@@ -28,6 +28,7 @@ export type { CallOptions, Connection, Decoder, Encoder } from "./connection";
 export { uuidFromString, uuidToString } from "./types";
 export type {
   DhcpLease,
+  DomainInterface,
   DomainInfo,
   DomainLifecycleEvent,
   DomainRef,

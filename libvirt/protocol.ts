@@ -58,6 +58,8 @@ export const MAX_STRING = 4_194_304;
 export const MAX_LIST = 16_384;
 /** REMOTE_NETWORK_DHCP_LEASES_MAX. */
 export const MAX_DHCP_LEASES = 65_536;
+/** REMOTE_DOMAIN_INTERFACE_MAX and REMOTE_DOMAIN_IP_ADDR_MAX. */
+export const MAX_DOMAIN_INTERFACES = 2048;
 /** REMOTE_AUTH_TYPE_LIST_MAX. */
 export const MAX_AUTH_TYPES = 20;
 /** VIR_UUID_BUFLEN. */
@@ -166,6 +168,7 @@ export const Procedure = {
   ConnectDomainEventCallbackDeregisterAny: 317,
   DomainEventCallbackLifecycle: 318,
   NetworkGetDhcpLeases: 341,
+  DomainInterfaceAddresses: 353,
   ConnectGetDomainCapabilities: 342,
   DomainDefineXmlFlags: 350,
 } as const;

@@ -5,7 +5,7 @@
  * they must be sent back exactly as received, so they are plain data that the
  * caller passes around, never reconstructed from a name.
  */
-import { MAX_STRING, UUID_LENGTH } from "./protocol";
+import { MAX_DOMAIN_INTERFACES, MAX_STRING, UUID_LENGTH } from "./protocol";
 import type {
   DomainEventType,
   DomainState,
@@ -87,6 +87,13 @@ export interface VolInfo {
 }
 
 /** remote_network_dhcp_lease. Optional fields are null when dnsmasq did not report them. */
+/** remote_domain_interface: a guest interface and its addresses (DomainInterfaceAddresses). */
+export interface DomainInterface {
+  name: string;
+  hwaddr: string | null;
+  addrs: { type: IpAddrType; addr: string; prefix: number }[];
+}
+
 export interface DhcpLease {
   iface: string;
   /** Seconds since the epoch. */
@@ -206,6 +213,17 @@ export function decodeVolInfo(r: XdrReader): VolInfo {
     type: r.readInt() as StorageVolType,
     capacity: r.readUhyper(),
     allocation: r.readUhyper(),
+  };
+}
+
+export function decodeDomainInterface(r: XdrReader): DomainInterface {
+  return {
+    name: decodeString(r),
+    hwaddr: decodeOptString(r),
+    addrs: r.readArray(
+      (a) => ({ type: a.readInt() as IpAddrType, addr: decodeString(a), prefix: a.readUint() }),
+      MAX_DOMAIN_INTERFACES,
+    ),
   };
 }
 

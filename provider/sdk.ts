@@ -1,10 +1,13 @@
 /**
  * Program-side classes of the provider's resource kinds, used by components/.
- * Each mirrors the inputs of resources/<kind>.ts; outputs computed by the
+ * Domain's arguments are its schema's input type (imported as a type only:
+ * nothing of the provider runs in the program); the others mirror the inputs
+ * of resources/<kind>.ts; outputs computed by the
  * provider are declared here and passed as undefined inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PreferredTimes } from "../snapshots/policy";
+import type { DomainInputsDeclared } from "./resources/domain";
 
 export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -78,23 +81,8 @@ export class Network extends pulumi.CustomResource {
   }
 }
 
-export interface DomainArgs extends HostArgs {
-  name: string;
-  type?: "kvm" | "qemu";
-  /** Bytes. */
-  memory: number;
-  vcpus?: number;
-  machine?: string;
-  firmware?: "bios" | "uefi";
-  disks?: { pool: string; volume: string; format?: "qcow2" | "raw" }[];
-  interfaces?: { network: string; mac?: string }[];
-  graphics?: "none" | "vnc" | "spice";
-  /** The console's password (a secret; VNC takes at most 8 characters). */
-  graphicsPassword?: string;
-  running?: boolean;
-  autostart?: boolean;
-  shutdownTimeout?: number;
-}
+/** The Domain kind's inputs as a program may pass them (defaults left out): its schema's own type. */
+export type DomainArgs = Omit<DomainInputsDeclared, "persistent">;
 
 export class Domain extends pulumi.CustomResource {
   static readonly __pulumiType = "deskfleet:libvirt:Domain";

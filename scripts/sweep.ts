@@ -8,7 +8,7 @@
 import { rmSync } from "node:fs";
 import type { LibvirtClient, StorageVolRef } from "../libvirt";
 import { LibvirtClient as Client } from "../libvirt";
-import { UNDEFINE_FLAGS } from "../provider/resources/domain";
+import { undefineFlags } from "../provider/resources/domain";
 
 const PREFIX = "test-";
 const TEST_POOL_DIR = /^\/var\/lib\/libvirt\/images\/test-[^/]+$/;
@@ -24,7 +24,8 @@ async function sweep(conn: LibvirtClient, dryRun: boolean): Promise<string[]> {
     if (!dom.name.startsWith(PREFIX)) continue;
     await act(`domain ${dom.name}`, async () => {
       if (await conn.domainIsActive(dom)) await conn.domainDestroy(dom, 0);
-      await conn.domainUndefine(dom, UNDEFINE_FLAGS);
+      // Test guests take their NVRAM and TPM state with them.
+      await conn.domainUndefine(dom, undefineFlags(false));
     });
   }
   for (const net of await conn.listAllNetworks(0)) {

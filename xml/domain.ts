@@ -1,9 +1,20 @@
 /**
  * <domain> XML for deskfleet guests: memory, vcpus, machine, firmware, disks
- * from pool volumes, network interfaces, a logged serial console and
- * loopback-only graphics.
+ * from pool volumes, network interfaces, a logged serial console,
+ * loopback-only graphics and the desktop devices of deviceXml.ts.
  * https://libvirt.org/formatdomain.html
  */
+import type { Devices } from "./devices";
+import type { XmlExtras } from "./fragments";
+import { fragmentsPresent, withElements, withFragments } from "./fragments";
+import {
+  clockNode,
+  cpuNode,
+  deviceNodes,
+  featureNodes,
+  firmwareNode,
+  parseDevices,
+} from "./deviceXml";
 import type { VolumeFormat } from "./volume";
 import type { XmlNode } from "./xml";
 import { attr, buildXml, child, children, parseXml, sizeInBytes, text } from "./xml";
@@ -25,12 +36,20 @@ export interface ParsedDisk extends DiskModel {
   backingFiles?: string[];
 }
 
+/** A pool volume attached read-only as a CD-ROM (install media). */
+export interface CdromModel {
+  pool: string;
+  volume: string;
+}
+
 export interface InterfaceModel {
   network: string;
   mac?: string;
 }
 
-export interface DomainModel {
+export interface DomainModel extends Devices {
+  /** Verbatim XML (xml/fragments.ts); absent = none. */
+  xml?: XmlExtras;
   name: string;
   /** Set when redefining an existing domain, so libvirt updates it in place. */
   uuid?: string;
@@ -41,6 +60,7 @@ export interface DomainModel {
   machine: string;
   firmware: "bios" | "uefi";
   disks: DiskModel[];
+  cdroms: CdromModel[];
   interfaces: InterfaceModel[];
   graphics: "none" | "vnc" | "spice";
   /** The console's password (read back only with VIR_DOMAIN_XML_SECURE). */
@@ -63,11 +83,16 @@ export function buildDomainXml(dom: DomainModel): string {
   const kib = Math.ceil(dom.memory / 1024);
   const os: XmlNode = {
     type: { "@_arch": "x86_64", "@_machine": dom.machine, "#text": "hvm" },
-    boot: { "@_dev": "hd" },
+    // The disks first: a blank one (nothing to boot yet) falls through to the install media.
+    boot: dom.cdroms.length > 0 ? [{ "@_dev": "hd" }, { "@_dev": "cdrom" }] : { "@_dev": "hd" },
   };
   // firmware='efi' lets libvirt pick OVMF and create the NVRAM file itself.
   if (dom.firmware === "uefi") os["@_firmware"] = "efi";
-  return buildXml("domain", {
+  const firmware = dom.firmware === "uefi" ? firmwareNode(dom) : undefined;
+  if (firmware !== undefined) os.firmware = firmware;
+  const cpu = cpuNode(dom);
+  const extras = dom.xml ?? { devices: [], elements: [] };
+  const root: XmlNode = {
     "@_type": dom.type,
     name: dom.name,
     ...(dom.uuid !== undefined ? { uuid: dom.uuid } : {}),
@@ -76,21 +101,26 @@ export function buildDomainXml(dom: DomainModel): string {
     currentMemory: { "@_unit": "KiB", "#text": kib },
     vcpu: dom.vcpus,
     os,
-    features: { acpi: "", apic: "" },
+    features: featureNodes(dom),
+    ...(cpu !== undefined ? { cpu } : {}),
+    clock: clockNode(dom),
     on_poweroff: "destroy",
     on_reboot: "restart",
     on_crash: "destroy",
     devices: {
-      disk: dom.disks.map((d, i) => ({
-        "@_type": d.overlay !== undefined ? "file" : "volume",
-        "@_device": "disk",
-        driver: { "@_name": "qemu", "@_type": d.format },
-        source:
-          d.overlay !== undefined
-            ? { "@_file": d.overlay }
-            : { "@_pool": d.pool, "@_volume": d.volume },
-        target: { "@_dev": diskTarget(i), "@_bus": "virtio" },
-      })),
+      disk: [
+        ...dom.disks.map((d, i) => ({
+          "@_type": d.overlay !== undefined ? "file" : "volume",
+          "@_device": "disk",
+          driver: { "@_name": "qemu", "@_type": d.format },
+          source:
+            d.overlay !== undefined
+              ? { "@_file": d.overlay }
+              : { "@_pool": d.pool, "@_volume": d.volume },
+          target: { "@_dev": diskTarget(i), "@_bus": "virtio" },
+        })),
+        ...dom.cdroms.map((c, i) => cdromNode(c, i, dom.machine)),
+      ],
       interface: dom.interfaces.map((n) => ({
         "@_type": "network",
         ...(n.mac !== undefined ? { mac: { "@_address": n.mac } } : {}),
@@ -114,8 +144,37 @@ export function buildDomainXml(dom: DomainModel): string {
             },
           }
         : {}),
+      ...deviceNodes(dom),
     },
-  });
+  };
+  root.devices = withFragments(root.devices as XmlNode, extras.devices);
+  return buildXml("domain", withElements(root, extras.elements));
+}
+
+/**
+ * The declared fragments libvirt's definition still has (xml/fragments.ts):
+ * all of them when nothing was removed behind deskfleet's back.
+ */
+export function fragmentsIn(domainXml: string, declared: XmlExtras): XmlExtras {
+  const dom = parseXml(domainXml, "domain");
+  return {
+    devices: fragmentsPresent(child(dom, "devices"), declared.devices),
+    elements: fragmentsPresent(dom, declared.elements),
+  };
+}
+
+/** CD-ROMs on SATA where the machine has AHCI (q35), else on IDE, as virt-install attaches them. */
+function cdromNode(c: CdromModel, index: number, machine: string): XmlNode {
+  const sata = machine === "q35" || machine.startsWith("pc-q35-");
+  const letter = String.fromCharCode("a".charCodeAt(0) + index);
+  return {
+    "@_type": "volume",
+    "@_device": "cdrom",
+    driver: { "@_name": "qemu", "@_type": "raw" },
+    source: { "@_pool": c.pool, "@_volume": c.volume },
+    target: { "@_dev": `${sata ? "sd" : "hd"}${letter}`, "@_bus": sata ? "sata" : "ide" },
+    readonly: "",
+  };
 }
 
 export interface ParsedDomain extends DomainModel {
@@ -140,6 +199,13 @@ export function parseDomainXml(xml: string): ParsedDomain {
     machine: attr(child(os, "type"), "machine") ?? "",
     firmware: isUefi(os) ? "uefi" : "bios",
     disks: parseDisks(devices),
+    cdroms: children(devices, "disk")
+      .filter((d) => attr(d, "device") === "cdrom" && attr(d, "type") === "volume")
+      .sort(byTarget)
+      .map((d) => ({
+        pool: attr(child(d, "source"), "pool") ?? "",
+        volume: attr(child(d, "source"), "volume") ?? "",
+      })),
     interfaces: children(devices, "interface").map((n) => ({
       network: attr(child(n, "source"), "network") ?? "",
       mac: attr(child(n, "mac"), "address") ?? "",
@@ -148,6 +214,7 @@ export function parseDomainXml(xml: string): ParsedDomain {
     ...(graphicsPassword !== undefined ? { graphicsPassword } : {}),
     consoleLog: attr(child(child(devices, "serial"), "log"), "file") ?? "",
     ...(metadata !== undefined ? { metadata } : {}),
+    ...parseDevices(dom),
   };
 }
 
@@ -156,12 +223,17 @@ function isUefi(os: XmlNode | undefined): boolean {
   return attr(os, "firmware") === "efi" || attr(child(os, "loader"), "type") === "pflash";
 }
 
+/** Disks in target order (vda, vdb, …; sda, sdb, …): the order they were declared in. */
+function byTarget(a: XmlNode, b: XmlNode): number {
+  return (attr(child(a, "target"), "dev") ?? "").localeCompare(
+    attr(child(b, "target"), "dev") ?? "",
+  );
+}
+
 function parseDisks(devices: XmlNode | undefined): ParsedDisk[] {
   return children(devices, "disk")
     .filter((d) => attr(d, "device") === "disk")
-    .sort((a, b) =>
-      (attr(child(a, "target"), "dev") ?? "").localeCompare(attr(child(b, "target"), "dev") ?? ""),
-    )
+    .sort(byTarget)
     .map((d) => {
       const format = attr(child(d, "driver"), "type") === "raw" ? "raw" : "qcow2";
       const source = child(d, "source");

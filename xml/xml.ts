@@ -34,6 +34,11 @@ export function buildXml(root: string, node: XmlNode): string {
   return xml;
 }
 
+/** Parses XML as it is: the document's top-level names and their values. */
+export function parseDocument(xml: string): XmlNode {
+  return parser.parse(xml) as XmlNode;
+}
+
 /** Parses an XML document and returns its root element, checking its name. */
 export function parseXml(xml: string, root: string): XmlNode {
   const doc = parser.parse(xml) as XmlNode;

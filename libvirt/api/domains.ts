@@ -1,9 +1,10 @@
 /** Domain procedures of LibvirtClient (see api/core.ts for the class layout). */
 import type { Encoder } from "../connection";
-import { MAX_LIST, Procedure } from "../protocol";
+import { MAX_DOMAIN_INTERFACES, MAX_LIST, Procedure } from "../protocol";
 import type { DomainMetadataType } from "../protocol";
 import {
   decodeDomainInfo,
+  decodeDomainInterface,
   decodeDomainRef,
   decodeDomainStateInfo,
   decodeString,
@@ -12,7 +13,7 @@ import {
   encodeString,
   encodeUuid,
 } from "../types";
-import type { DomainInfo, DomainRef, DomainStateInfo } from "../types";
+import type { DomainInfo, DomainInterface, DomainRef, DomainStateInfo } from "../types";
 import { ClientCore, decodeIntBool, listArgs, listRet, withFlags } from "./core";
 
 /** remote_domain_{attach,detach,update}_device_flags_args. */
@@ -31,6 +32,22 @@ export class DomainMethods extends ClientCore {
       Procedure.DomainDefineXmlFlags,
       withFlags(encodeString, xml, flags),
       decodeDomainRef,
+    );
+  }
+
+  /**
+   * A running guest's interfaces and their addresses, as `source` knows them
+   * (InterfaceAddressesSource: its networks' DHCP leases, its guest agent, the ARP table).
+   */
+  domainInterfaceAddresses(dom: DomainRef, source: number, flags = 0): Promise<DomainInterface[]> {
+    return this.call(
+      Procedure.DomainInterfaceAddresses,
+      (w) => {
+        encodeDomainRef(w, dom);
+        w.writeUint(source);
+        w.writeUint(flags);
+      },
+      (r) => r.readArray(decodeDomainInterface, MAX_DOMAIN_INTERFACES),
     );
   }
 

@@ -8,9 +8,9 @@
  * change takes effect (shutdown, wait, start). MACs libvirt assigned are kept
  * across redefinitions so a guest keeps its DHCP address.
  *
- * A new guest's undeclared MACs are derived from its Pulumi URN, so a guest
- * that is undefined behind deskfleet's back (or destroyed and brought back)
- * comes back with the same MACs and DHCP address. Its first definition
+ * A new guest's UUID and undeclared MACs are derived from its Pulumi URN, so
+ * a guest that is undefined behind deskfleet's back (or destroyed and brought
+ * back) comes back with the same MACs, DHCP address and kept TPM state. Its first definition
  * records that URN (OWNER_METADATA): a domain of that name found at create
  * is adopted only when it carries this resource's URN (left by an interrupted
  * create), and is otherwise an error that says what to do.
@@ -32,26 +32,32 @@ import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
+import { deviceFields, pickDevices } from "../../xml/devices";
+import { guestSettingsFields, settingsConflicts } from "../../xml/guestSettings";
 import type { ParsedDomain } from "../../xml/domain";
-import { buildDomainXml, machineMatches, memoryMatches, parseDomainXml } from "../../xml/domain";
+import {
+  buildDomainXml,
+  fragmentsIn,
+  machineMatches,
+  memoryMatches,
+  parseDomainXml,
+} from "../../xml/domain";
 import { OWNER_METADATA, ownerMetadataNode, parseOwnerXml } from "../../xml/metadata";
 import { readMetadataElement } from "../../xml/domainMetadata";
 import { resolveDisks } from "./diskChains";
-import { guestAddresses, shutDownGracefully, stateName } from "./domainLifecycle";
+import { shutDownGracefully, stateName } from "./domainLifecycle";
+import { guestAddresses, waitUntilReady } from "./guestReadiness";
 
 export const DOMAIN = "deskfleet:libvirt:Domain";
 
 const schema = z.object({
   uri: z.string().min(1).default(defaultUri),
   name: libvirtName,
-  type: z.enum(["kvm", "qemu"]).default("kvm"),
   memory: z
     .number()
     .int()
     .min(16 * 1024 * 1024, "must be at least 16 MiB (in bytes)"),
-  vcpus: z.number().int().min(1).max(256).default(1),
   machine: z.string().min(1).default("pc"),
-  firmware: z.enum(["bios", "uefi"]).default("bios"),
   disks: z
     .array(
       z.object({
@@ -61,6 +67,11 @@ const schema = z.object({
       }),
     )
     .max(26)
+    .default([]),
+  /** Install media: pool volumes attached read-only as CD-ROMs, booted after the disks. */
+  cdroms: z
+    .array(z.object({ pool: libvirtName, volume: z.string().min(1) }))
+    .max(4)
     .default([]),
   interfaces: z
     .array(
@@ -76,13 +87,9 @@ const schema = z.object({
       }),
     )
     .default([]),
-  graphics: z.enum(["none", "vnc", "spice"]).default("none"),
   /** The console's password; without one, only the console's loopback address guards it. */
   graphicsPassword: z.string().min(1).optional(),
-  running: z.boolean().default(true),
-  autostart: z.boolean().default(false),
-  /** Seconds to wait for a graceful shutdown before forcing the guest off. */
-  shutdownTimeout: z.number().int().min(0).default(60),
+  ...guestSettingsFields,
   /**
    * Has a definition. Always declared true; read says what is: a running guest undefined
    * behind deskfleet's back goes on running as a transient domain, and would vanish at its next
@@ -92,6 +99,8 @@ const schema = z.object({
 });
 
 export type DomainInputs = z.infer<typeof schema> & HostInputs;
+/** What a program passes (provider/sdk.ts): defaults may be left out. */
+export type DomainInputsDeclared = z.input<typeof schema>;
 
 /** VNC's authentication uses at most 8 characters of a password; QEMU would drop the rest silently. */
 const VNC_PASSWORD_MAX = 8;
@@ -107,8 +116,11 @@ const HARDWARE = [
   "machine",
   "firmware",
   "disks",
+  "cdroms",
   "interfaces",
   "graphics",
+  ...Object.keys(deviceFields),
+  "xml",
 ];
 
 /** The persistent config rather than the running one. */
@@ -116,13 +128,16 @@ const XML_INACTIVE = DomainXmlFlags.Inactive;
 /** …with what is secret in it (the console password), for read's comparison. */
 const XML_INACTIVE_SECURE = DomainXmlFlags.Inactive | DomainXmlFlags.Secure;
 /**
- * Undefine drops managed save, snapshot metadata (internal snapshots stay in
- * the qcow2 files) and NVRAM with the definition; disks are volumes of their own.
+ * Undefine drops managed save and snapshot metadata (internal snapshots stay
+ * in the qcow2 files) with the definition; disks are volumes of their own.
+ * NVRAM and TPM state go too only when the guest does not keep them.
  */
-export const UNDEFINE_FLAGS =
-  DomainUndefineFlags.ManagedSave |
-  DomainUndefineFlags.SnapshotsMetadata |
-  DomainUndefineFlags.Nvram;
+export function undefineFlags(keepFirmwareState: boolean): number {
+  const base = DomainUndefineFlags.ManagedSave | DomainUndefineFlags.SnapshotsMetadata;
+  return keepFirmwareState
+    ? base | DomainUndefineFlags.KeepNvram | DomainUndefineFlags.KeepTpm
+    : base | DomainUndefineFlags.Nvram | DomainUndefineFlags.Tpm;
+}
 
 export const domain: ResourceKind<DomainInputs> = {
   token: DOMAIN,
@@ -142,6 +157,10 @@ export const domain: ResourceKind<DomainInputs> = {
         property: "graphicsPassword",
         reason: `VNC uses at most ${VNC_PASSWORD_MAX} characters of a password; choose a shorter one or graphics spice`,
       });
+    }
+    if (result.failures.length === 0) {
+      const interfaceCount = result.inputs.interfaces.length;
+      result.failures.push(...settingsConflicts({ ...result.inputs, interfaceCount }));
     }
     return result;
   },
@@ -163,11 +182,12 @@ export const domain: ResourceKind<DomainInputs> = {
           buildDomainXml(model(inputs, undefined, urn)),
           0,
         );
-        onUndo(() => conn.domainUndefine(defined, UNDEFINE_FLAGS));
+        onUndo(() => conn.domainUndefine(defined, undefineFlags(false)));
         await conn.domainSetAutostart(defined, inputs.autostart);
         if (inputs.running) {
           await conn.domainCreate(defined, 0);
           onUndo(() => conn.domainDestroy(defined, 0));
+          await waitUntilReady(conn, defined, inputs, await readinessFacts(conn, defined, inputs));
         }
         return defined;
       });
@@ -180,7 +200,8 @@ export const domain: ResourceKind<DomainInputs> = {
     const dom = await conn.domainLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
     if (!dom) return undefined;
     const declared = state as Partial<DomainInputs>;
-    const xml = await currentDefinition(conn, dom, XML_INACTIVE_SECURE, declared.disks ?? []);
+    const text = await conn.domainGetXmlDesc(dom, XML_INACTIVE_SECURE);
+    const xml = await resolvedDefinition(conn, text, declared.disks ?? []);
     const inputs: DomainInputs = {
       uri: uriOf(state),
       name: xml.name,
@@ -197,12 +218,22 @@ export const domain: ResourceKind<DomainInputs> = {
       firmware: xml.firmware,
       // Overlays of external snapshots are the declared volume: no change to show.
       disks: xml.disks.map(({ pool, volume, format }) => ({ pool, volume, format })),
+      cdroms: xml.cdroms,
       interfaces: declaredInterfaces(xml, declared.interfaces ?? []),
       graphics: xml.graphics,
       ...(xml.graphicsPassword !== undefined ? { graphicsPassword: xml.graphicsPassword } : {}),
       running: await conn.domainIsActive(dom),
       autostart: await conn.domainGetAutostart(dom),
       shutdownTimeout: declared.shutdownTimeout ?? 60,
+      keepFirmwareState: declared.keepFirmwareState ?? true,
+      // What deskfleet does, not what the guest is: as declared.
+      waitFor: declared.waitFor ?? "none",
+      waitTimeout: declared.waitTimeout ?? 300,
+      xml: fragmentsIn(text, declared.xml ?? { devices: [], elements: [] }),
+      ...pickDevices(xml),
+      // libvirt's own choices where the guest left them to it.
+      video: (declared.video ?? "auto") === "auto" ? "auto" : xml.video,
+      cpu: (declared.cpu ?? "default") === "default" ? "default" : xml.cpu,
       persistent: await conn.domainIsPersistent(dom),
     };
     return { props: await outputs(conn, dom, inputs), inputs };
@@ -224,6 +255,8 @@ export const domain: ResourceKind<DomainInputs> = {
         await shutDownGracefully(conn, dom, news.shutdownTimeout);
       }
       if (news.running && (hardware || !active)) await conn.domainCreate(dom, 0);
+      if (news.running)
+        await waitUntilReady(conn, dom, news, await readinessFacts(conn, dom, news));
     });
     return outputs(conn, dom, news);
   },
@@ -237,7 +270,8 @@ export const domain: ResourceKind<DomainInputs> = {
       await mergeExternalSnapshots(conn, dom);
       if (await conn.domainIsActive(dom)) await shutDownGracefully(conn, dom, timeout);
       // Disks are volumes of their own (retained or not by their own rule), never removed here.
-      await conn.domainUndefine(dom, UNDEFINE_FLAGS);
+      const keep = state.keepFirmwareState !== false;
+      await conn.domainUndefine(dom, undefineFlags(keep));
     });
   },
 };
@@ -255,6 +289,7 @@ function model(inputs: DomainInputs, current?: ParsedDomain, urn?: string) {
   };
   return {
     ...inputs,
+    ...(urn !== undefined ? { uuid: uuidFor(urn) } : {}),
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
     disks: inputs.disks.map((d, i) => {
       // The disk still writes through its snapshots' overlay: dropping it would lose what
@@ -280,6 +315,20 @@ export function macFor(urn: string, index: number): string {
   return ["52", "54", "00", ...[h[0], h[1], h[2]].map((b) => b.toString(16).padStart(2, "0"))].join(
     ":",
   );
+}
+
+/**
+ * A stable UUID for the resource `urn` (RFC 4122 layout, version 4 bits): a
+ * guest made again after a delete gets the UUID it had, and with it the TPM
+ * state swtpm kept under that UUID.
+ */
+export function uuidFor(urn: string): string {
+  const h = createHash("sha256").update(`${urn}#uuid`).digest();
+  h[6] = (h[6] & 0x0f) | 0x40;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString("hex");
+  const groups = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20)];
+  return [...groups, hex.slice(20, 32)].join("-");
 }
 
 /** The URN recorded as the domain's owner, or undefined when it has none. */
@@ -314,6 +363,8 @@ async function adopt(
   const active = await conn.domainIsActive(dom);
   if (inputs.running && !active) await conn.domainCreate(dom, 0);
   if (!inputs.running && active) await shutDownGracefully(conn, dom, inputs.shutdownTimeout);
+  if (inputs.running)
+    await waitUntilReady(conn, dom, inputs, await readinessFacts(conn, dom, inputs));
   return dom;
 }
 
@@ -324,7 +375,15 @@ async function currentDefinition(
   flags: number,
   declared: DomainInputs["disks"],
 ): Promise<ParsedDomain> {
-  const parsed = parseDomainXml(await conn.domainGetXmlDesc(dom, flags));
+  return resolvedDefinition(conn, await conn.domainGetXmlDesc(dom, flags), declared);
+}
+
+async function resolvedDefinition(
+  conn: LibvirtClient,
+  xml: string,
+  declared: DomainInputs["disks"],
+): Promise<ParsedDomain> {
+  const parsed = parseDomainXml(xml);
   return { ...parsed, disks: await resolveDisks(conn, parsed.disks, declared) };
 }
 
@@ -355,6 +414,16 @@ function declaredInterfaces(xml: ParsedDomain, declared: DomainInputs["interface
   );
 }
 
+/** What waiting for the guest needs to know: its MACs (as libvirt has them) and networks. */
+async function readinessFacts(conn: LibvirtClient, dom: DomainRef, inputs: DomainInputs) {
+  const live = parseDomainXml(await conn.domainGetXmlDesc(dom, 0));
+  return {
+    macs: live.interfaces.map((n) => n.mac),
+    networks: inputs.interfaces.map((n) => n.network),
+    agent: inputs.guestAgent,
+  };
+}
+
 async function outputs(conn: LibvirtClient, dom: DomainRef, inputs: DomainInputs) {
   const live = parseDomainXml(await conn.domainGetXmlDesc(dom, 0));
   const { state } = await conn.domainGetState(dom, 0);
@@ -364,7 +433,7 @@ async function outputs(conn: LibvirtClient, dom: DomainRef, inputs: DomainInputs
     uuid: uuidToString(dom.uuid),
     state: stateName(state),
     macAddresses,
-    addresses: await guestAddresses(conn, live.interfaces),
+    addresses: await guestAddresses(conn, dom, macAddresses, live.guestAgent),
     consoleLog: consoleLogPath(inputs.name),
   };
 }

@@ -129,18 +129,3 @@ const STATE_NAMES: Record<DomainState, string> = {
 export function stateName(state: DomainState): string {
   return STATE_NAMES[state] ?? `unknown (${String(state)})`;
 }
-
-/** IPv4/IPv6 addresses leased to the given interfaces by their networks' DHCP. */
-export async function guestAddresses(
-  conn: LibvirtClient,
-  interfaces: { network: string; mac: string }[],
-): Promise<string[]> {
-  const addresses: string[] = [];
-  for (const n of interfaces) {
-    const net = await conn.networkLookupByName(n.network).catch(() => undefined);
-    if (!net) continue;
-    const leases = await conn.networkGetDhcpLeases(net, n.mac).catch(() => []);
-    addresses.push(...leases.map((l) => l.ipaddr));
-  }
-  return addresses.sort();
-}

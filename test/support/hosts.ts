@@ -20,6 +20,8 @@ export interface TestHost {
   poolDir(pool: string): string;
   /** Where the host's virtlogd writes a guest's serial console. */
   consoleLog(guest: string): string;
+  /** A path as the host's daemon sees it (e.g. under /var/lib/libvirt), as this process sees it. */
+  hostFile(path: string): string;
   /** The pid of its libvirtd, to signal (a second host only). */
   pid(): number;
 }
@@ -30,6 +32,7 @@ export const systemHost: TestHost = {
   stop: () => undefined,
   poolDir: (pool) => `/var/lib/libvirt/images/${pool}`,
   consoleLog: (guest) => `/var/log/libvirt/qemu/${guest}-console.log`,
+  hostFile: (path) => path,
   pid: () => {
     throw new Error("tests never signal the system daemon");
   },
@@ -47,6 +50,18 @@ export function secondHost(name: string, version?: "11"): TestHost {
     stop: () => void run("stop", name),
     poolDir: (pool) => `${base}/pools/${pool}`,
     consoleLog: (guest) => `${base}/log/qemu/${guest}-console.log`,
+    // The daemon's private folders (scripts/second-host.sh PRIVATE) are these under its base.
+    hostFile: (path) => {
+      const mounts: [string, string][] = [
+        ["/etc/libvirt", "etc"],
+        ["/var/lib/libvirt", "lib"],
+        ["/var/cache/libvirt", "cache"],
+        ["/run/libvirt", "run"],
+        ["/var/log/libvirt", "log"],
+      ];
+      const hit = mounts.find(([dir]) => path === dir || path.startsWith(`${dir}/`));
+      return hit ? `${base}/${hit[1]}${path.slice(hit[0].length)}` : path;
+    },
     pid: () => Number(run("pid", name)),
   };
 }

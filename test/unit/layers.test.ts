@@ -13,8 +13,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   xml: ["libvirt"],
   snapshots: ["libvirt", "xml"],
   provider: ["libvirt", "xml", "snapshots"],
-  fleet: ["snapshots"],
-  components: ["fleet", "provider", "snapshots"],
+  fleet: ["snapshots", "xml"],
+  components: ["fleet", "provider", "snapshots", "xml"],
   cli: ["libvirt", "xml", "snapshots"],
 };
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FLEET } from "./spec.fixture";
+import { GUEST_SETTINGS_DEFAULTS } from "../../../xml/guestSettings";
 
 interface Registered {
   type: string;
@@ -72,6 +73,7 @@ it("registers exactly the fleet's components and libvirt resources", async () =>
     retain: false,
   });
   expect(inputs("deskfleet:libvirt:Domain", "demo")).toEqual({
+    ...GUEST_SETTINGS_DEFAULTS,
     uri: "qemu:///system",
     name: "demo",
     type: "qemu",
@@ -84,6 +86,7 @@ it("registers exactly the fleet's components and libvirt resources", async () =>
     graphics: "none",
     running: true,
     autostart: false,
+    cdroms: [],
   });
   expect(guests).toEqual({
     demo: { uuid: "demo-uuid", state: "running", addresses: [] },

@@ -8,6 +8,7 @@ import {
   planPool,
 } from "../../../components/plan";
 import { FLEET } from "./spec.fixture";
+import { GUEST_SETTINGS_DEFAULTS } from "../../../xml/guestSettings";
 
 const URI = "qemu:///system";
 const [demo, work] = FLEET.guests;
@@ -84,6 +85,7 @@ describe("plan", () => {
 
   it("plans the domain with its disks in order and declared MACs only", () => {
     expect(planDomain(work, planDisks(work, FLEET.images, URI), URI)).toEqual({
+      ...GUEST_SETTINGS_DEFAULTS,
       uri: URI,
       name: "work",
       type: "kvm",
@@ -99,6 +101,7 @@ describe("plan", () => {
       graphics: "spice",
       running: false,
       autostart: true,
+      cdroms: [],
     });
     expect(planDomain(demo, planDisks(demo, FLEET.images, URI), URI).interfaces).toEqual([
       { network: "demo-net" },

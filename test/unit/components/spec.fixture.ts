@@ -1,4 +1,5 @@
 import type { FleetSpec } from "../../../fleet/spec";
+import { GUEST_SETTINGS_DEFAULTS } from "../../../xml/guestSettings";
 
 /** A small fleet as loadFleet would return it: one pool, image, network, and two guests. */
 export const FLEET: FleetSpec = {
@@ -20,6 +21,8 @@ export const FLEET: FleetSpec = {
   ],
   guests: [
     {
+      ...GUEST_SETTINGS_DEFAULTS,
+      cdroms: [],
       name: "demo",
       type: "qemu",
       memory: 256 * 1024 ** 2,
@@ -35,6 +38,8 @@ export const FLEET: FleetSpec = {
       autostart: false,
     },
     {
+      ...GUEST_SETTINGS_DEFAULTS,
+      cdroms: [],
       name: "work",
       type: "kvm",
       memory: 2 * 1024 ** 3,

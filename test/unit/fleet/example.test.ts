@@ -28,3 +28,26 @@ test("demo keeps 2 hourly and 7 daily snapshots and has a baseline", () => {
     }),
   ]);
 });
+
+test("the README's desktop guests are valid, and mean what its comments say", () => {
+  const readme = readFileSync(path.join(__dirname, "../../../README.md"), "utf8");
+  const desktop = readme.match(/```yaml\n(guests:\n {2}win11:[\s\S]*?)```/)?.[1];
+  expect(desktop).toBeDefined();
+  const images =
+    "pools:\n  p: { path: /var/lib/p }\nimages:\n  fedora-43: { source: /img/f.qcow2 }\n";
+  const spec = parseFleet(
+    [
+      { file: "stacks/images.yaml", text: images },
+      { file: "stacks/desktops.yaml", text: desktop ?? "" },
+    ],
+    OPTIONS,
+  );
+  const [win11, fedora, tools] = spec.guests;
+  expect(win11).toMatchObject({ secureBoot: true, tpm: true, video: "qxl", hyperv: true });
+  expect(fedora).toMatchObject({
+    secureBoot: false,
+    video: "virtio",
+    usbDevices: [{ vendor: "046d", product: "c52b" }],
+  });
+  expect(tools).toMatchObject({ graphics: "none", guestAgent: true });
+});

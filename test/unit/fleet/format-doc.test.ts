@@ -3,17 +3,27 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseFleet } from "../../../fleet/load";
 import { GiB, MiB, OPTIONS } from "./helpers";
+import { KVM_PRESETS, PRESET_NAMES, PRESETS } from "../../../fleet/presets";
+import { guestSchema } from "../../../fleet/schema";
 
 const doc = readFileSync(path.join(__dirname, "../../../stacks/FORMAT.md"), "utf8");
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-test("FORMAT.md has the stack config, the complete example, an override and templates", () => {
-  expect(blocks).toHaveLength(4);
+test("FORMAT.md has the stack config, the complete example, verbatim XML, an override and templates", () => {
+  expect(blocks).toHaveLength(5);
   expect(blocks[0]).toContain("deskfleet:fleet:");
 });
 
+test("the verbatim XML example is valid and kept as written", () => {
+  const [guest] = parseFleet([{ file: "stacks/tools.yaml", text: blocks[2] }], OPTIONS).guests;
+  expect(guest.xml).toEqual({
+    devices: ["<watchdog model='i6300esb' action='reset'/>"],
+    elements: ["<cpu mode='host-model'><feature policy='disable' name='vmx'/></cpu>"],
+  });
+});
+
 test("the complete example, the laptop override and the templates merge into a valid fleet", () => {
-  const [, complete, laptop, templates] = blocks;
+  const [, complete, , laptop, templates] = blocks;
   const spec = parseFleet(
     [
       { file: "stacks/example.yaml", text: complete },
@@ -24,17 +34,27 @@ test("the complete example, the laptop override and the templates merge into a v
   );
   expect(spec.networks.map((n) => [n.name, n.dhcp])).toEqual([["lan", undefined]]);
   expect(spec.guests.map((g) => [g.name, g.type, g.memory])).toEqual([
+    ["desk", "qemu", 4 * GiB],
     ["demo", "qemu", GiB],
     ["mail", "qemu", 256 * MiB],
     ["notes", "qemu", 512 * MiB],
   ]);
-  expect(spec.guests[0].disks.map((d) => [d.name, d.keep])).toEqual([
+  // The desktop guest: its preset's devices, without what needs kvm, and its USB device.
+  expect(spec.guests[0]).toMatchObject({
+    machine: "q35",
+    firmware: "uefi",
+    graphics: "spice",
+    video: "virtio",
+    cpu: "default",
+    usbDevices: [{ vendor: "046d", product: "c52b" }],
+  });
+  expect(spec.guests[1].disks.map((d) => [d.name, d.keep])).toEqual([
     ["root", false],
     ["data", true],
     ["scratch", true],
   ]);
-  expect(spec.guests[2].interfaces).toEqual([{ network: "lan" }]);
-  expect(spec.guests[0]).toMatchObject({
+  expect(spec.guests[3].interfaces).toEqual([{ network: "lan" }]);
+  expect(spec.guests[1]).toMatchObject({
     snapshotSchedule: "workstation",
     baseline: "post-install",
     revertGeneration: 1,
@@ -42,4 +62,35 @@ test("the complete example, the laptop override and the templates merge into a v
   expect(spec.snapshotSchedules).toMatchObject([
     { name: "workstation", hourly: 24, daily: 7, weekly: 4, monthly: 3, at: { daily: "03:00" } },
   ]);
+});
+
+describe("the Guests tables and the presets table say what the code does", () => {
+  const section = (title: string) => {
+    const from = doc.indexOf(`\n### ${title}\n`);
+    const to = doc.indexOf("\n#", from + 1);
+    return doc.slice(from, to);
+  };
+  /** The first column of each table row under a heading: `key` names. */
+  const keysOf = (text: string) => [...text.matchAll(/^\| `([A-Za-z]+)`/gm)].map((m) => m[1]);
+
+  test("every key of a guest entry is in the Guests or Desktop devices table, and no other", () => {
+    const guests = doc.slice(doc.indexOf("\n## Guests\n"), doc.indexOf("\n### Presets\n"));
+    expect(keysOf(guests).sort()).toEqual(Object.keys(guestSchema.shape).sort());
+  });
+
+  test.each(PRESET_NAMES)("preset %s sets exactly what the table says", (name) => {
+    const row = section("Presets")
+      .split("\n")
+      .find((l) => l.startsWith(`| \`${name}\``));
+    const [, , sets, kvm] = (row ?? "").split("|");
+    const pairs = (cell: string) =>
+      Object.fromEntries(
+        [...cell.matchAll(/`(\w+): ([^`]+)`/g)].map(([, k, v]) => [
+          k,
+          v === "true" ? true : v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v,
+        ]),
+      );
+    expect(pairs(sets)).toEqual(PRESETS[name]);
+    expect(pairs(kvm)).toEqual(KVM_PRESETS[name]);
+  });
 });

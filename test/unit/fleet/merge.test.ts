@@ -6,6 +6,7 @@ import { FleetConfigError } from "../../../fleet/errors";
 import type { FleetSource } from "../../../fleet/load";
 import { parseFleet } from "../../../fleet/load";
 import { GiB, MiB, OPTIONS, issuesOf, yaml } from "./helpers";
+import { GUEST_SETTINGS_DEFAULTS } from "../../../xml/guestSettings";
 
 /** file, line and column of the first `token` on `line` of `source`. */
 function where(source: FleetSource, line: number, token: string) {
@@ -59,6 +60,8 @@ const laptop: FleetSource = {
 };
 
 const guest = {
+  ...GUEST_SETTINGS_DEFAULTS,
+  cdroms: [],
   type: "kvm",
   vcpus: 1,
   machine: "pc",
@@ -193,7 +196,7 @@ describe("positions after merging", () => {
     ),
   };
 
-  const known = expect.stringMatching(/^unknown key "colour"; known keys: "type", /) as string;
+  const known = expect.stringMatching(/^unknown key "colour"; known keys: "preset", /) as string;
   const expected = [
     // Defined in the shared file, so a missing key points there.
     {

@@ -2,11 +2,14 @@
 import type { FleetSpec, GuestSpec } from "../../../fleet/spec";
 import { parseFleet } from "../../../fleet/load";
 import { GiB, MiB, OPTIONS, parseOne, yaml } from "./helpers";
+import { GUEST_SETTINGS_DEFAULTS } from "../../../xml/guestSettings";
 
 const EMPTY: FleetSpec = { pools: [], networks: [], images: [], guests: [], snapshotSchedules: [] };
 
 /** A guest as it is when only `memory` is given. */
 const guest = (name: string, fields: Partial<GuestSpec> = {}): GuestSpec => ({
+  ...GUEST_SETTINGS_DEFAULTS,
+  cdroms: [],
   name,
   type: "kvm",
   memory: GiB,

@@ -7,6 +7,7 @@ import { domain } from "../../../provider/resources/domain";
 import { network } from "../../../provider/resources/network";
 import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
+import { NO_DEVICES } from "../../../xml/devices";
 
 const URI = "qemu:///system";
 const MiB = 1024 * 1024;
@@ -30,6 +31,12 @@ describe("check", () => {
         autostart: false,
         shutdownTimeout: 60,
         persistent: true,
+        keepFirmwareState: true,
+        waitFor: "none",
+        waitTimeout: 300,
+        xml: { devices: [], elements: [] },
+        cdroms: [],
+        ...NO_DEVICES,
       },
     });
   });

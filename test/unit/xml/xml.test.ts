@@ -1,3 +1,4 @@
+import { NO_DEVICES } from "../../../xml/devices";
 import {
   buildDomainXml,
   diskTarget,
@@ -102,6 +103,7 @@ describe("network XML", () => {
 
 describe("domain XML", () => {
   const demo: DomainModel = {
+    ...NO_DEVICES,
     name: "demo",
     type: "qemu",
     memory: 256 * 1024 ** 2,
@@ -112,6 +114,7 @@ describe("domain XML", () => {
       { pool: "deskfleet", volume: "demo-root.qcow2", format: "qcow2" },
       { pool: "deskfleet", volume: "demo-data.qcow2", format: "qcow2" },
     ],
+    cdroms: [],
     interfaces: [{ network: "lan", mac: "52:54:00:12:34:56" }],
     graphics: "vnc",
     consoleLog: "/var/log/libvirt/qemu/demo-console.log",
@@ -137,6 +140,22 @@ describe("domain XML", () => {
     expect(parseDomainXml(buildDomainXml(locked))).toEqual({ ...locked, uuid: "" });
   });
 
+  it("round-trips install media after the disks, on SATA (q35) or IDE (pc), booted after them", () => {
+    const media = [
+      { pool: "isos", volume: "win11.img" },
+      { pool: "isos", volume: "virtio-win.img" },
+    ];
+    for (const machine of ["q35", "pc"]) {
+      const xml = buildDomainXml({ ...demo, machine, cdroms: media });
+      expect(parseDomainXml(xml)).toMatchObject({ disks: demo.disks, cdroms: media });
+      const flat = xml.replace(/>\s+</g, "><");
+      expect(flat).toContain('<boot dev="hd"/><boot dev="cdrom"/>');
+      const bus =
+        machine === "q35" ? '<target dev="sdb" bus="sata"/>' : '<target dev="hdb" bus="ide"/>';
+      expect(flat).toContain(`${bus}<readonly/>`);
+    }
+  });
+
   it("listens on loopback only", () => {
     expect(buildDomainXml(demo)).toContain('<listen type="address" address="127.0.0.1"/>');
   });
@@ -155,9 +174,13 @@ describe("domain XML", () => {
       machine: "pc-i440fx-7.2",
       firmware: "bios",
       disks: [{ pool: "test-pool", volume: "test-demo-root.qcow2", format: "qcow2" }],
+      cdroms: [],
       interfaces: [{ network: "test-net", mac: "52:54:00:aa:bb:cc" }],
       graphics: "none",
       consoleLog: "/var/log/libvirt/qemu/test-demo-console.log",
+      ...NO_DEVICES,
+      // libvirt's own choice for a guest that names no CPU model.
+      cpu: "qemu64",
     });
   });
 });

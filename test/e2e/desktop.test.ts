@@ -1,0 +1,169 @@
+/**
+ * Desktop guests declared with presets, through the real Pulumi CLI, on
+ * libvirt 9.0 + QEMU 7.2 and on libvirt 11.3 + QEMU 10.0 (second hosts of this
+ * test's own): a `preset: windows` guest (no OS: OVMF's boot manager is
+ * enough) runs with Secure Boot firmware, a TPM 2.0 emulated by swtpm, SPICE
+ * on 127.0.0.1 and install media; a `preset: server` guest boots the
+ * appliance, with a verbatim watchdog, and `up` waits for its DHCP address
+ * (`waitFor: ip`). A second `up` changes nothing. `destroy` leaves the Windows guest's NVRAM and TPM
+ * state on the host, and declaring it again brings the same UUID back to them;
+ * with `keepFirmwareState: false` a destroy removes both.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { consoleText, requireAppliance } from "../support/host";
+import type { TestHost } from "../support/hosts";
+import { secondHost } from "../support/hosts";
+import type { TestProject } from "../support/project";
+import { createTestProject } from "../support/project";
+import { waitFor } from "../support/wait";
+
+// Each host starts cold (QEMU's probe, seconds); OVMF under emulation takes seconds to start.
+jest.setTimeout(600_000);
+
+const WIN = "test-desk-win";
+const SRV = "test-desk-srv";
+const POOL = "test-desk-pool";
+/** Install media: any raw file will do, the guest has nothing to boot from it. */
+const ISO = join(mkdtempSync(join(tmpdir(), "test-desk-")), "install.iso");
+writeFileSync(ISO, Buffer.alloc(1024 * 1024));
+afterAll(() => rmSync(dirname(ISO), { recursive: true, force: true }));
+
+const cases: [string, TestHost][] = [
+  ["libvirt 9.0", secondHost("desk9")],
+  ["libvirt 11.3", secondHost("desk11", "11")],
+];
+
+describe.each(cases)("%s", (_label, host) => {
+  let uri: string;
+  let project: TestProject;
+  const virsh = (...args: string[]): string =>
+    execFileSync("virsh", ["-q", "-c", uri, ...args], { encoding: "utf8" }).trim();
+  const fleet = (keepFirmwareState = true) => `
+pools:
+  ${POOL}: { path: ${host.poolDir(POOL)} }
+networks:
+  test-desk-net: { address: 10.93.0.1/24, dhcp: { start: 10.93.0.10, end: 10.93.0.20 } }
+images:
+  test-desk-appliance: { source: ${requireAppliance()}, pool: ${POOL} }
+  test-desk-iso: { source: ${ISO}, pool: ${POOL}, format: raw }
+guests:
+  ${WIN}:
+    preset: windows
+    type: qemu
+    memory: 256MiB
+    shutdownTimeout: 1 # no OS to answer ACPI: forced off at once
+    keepFirmwareState: ${keepFirmwareState}
+    disks:
+      root: { size: 64MiB }
+      install: { cdrom: test-desk-iso }
+  ${SRV}:
+    preset: server
+    type: qemu
+    memory: 128MiB
+    networks: [test-desk-net]
+    waitFor: ip # up returns once DHCP has leased it an address
+    xml:
+      devices: ["<watchdog model='i6300esb' action='reset'/>"] # kept as written
+    disks:
+      root: { image: test-desk-appliance, size: 512MiB }
+`;
+  /** The NVRAM file and the TPM state folder of the Windows guest, as this process sees them. */
+  const firmwareState = (uuid: string) => ({
+    nvram: host.hostFile(`/var/lib/libvirt/qemu/nvram/${WIN}_VARS.fd`),
+    tpm: host.hostFile(`/var/lib/libvirt/swtpm/${uuid}`),
+  });
+  let uuid: string;
+
+  beforeAll(async () => {
+    host.stop(); // what an interrupted earlier run left
+    uri = host.start();
+    project = await createTestProject(`test-desk-${host.label.split(" ")[1]}`, fleet(), uri);
+  });
+
+  afterAll(async () => {
+    await project?.stack.destroy().catch(() => undefined);
+    await project?.dispose();
+    host.stop();
+  });
+
+  /** The stack's `guests` output of one guest. */
+  const outputOf = async (guest: string) =>
+    ((await project.stack.outputs()).guests.value as Record<string, { addresses: string[] }>)[
+      guest
+    ];
+
+  it("one up converges the Windows-like and the server guest, which has its address", async () => {
+    const up = await project.stack.up();
+    expect(up.summary.result).toBe("succeeded");
+    // waitFor: ip — the address is there when up returns, not one up later.
+    expect((await outputOf(SRV)).addresses).toEqual([expect.stringMatching(/^10\.93\.0\.\d+$/)]);
+    expect(virsh("domstate", WIN)).toBe("running");
+    await waitFor(
+      "the server guest's boot",
+      () =>
+        consoleText(host.consoleLog(SRV)).includes("DESKFLEET-APPLIANCE boot=1") ? true : undefined,
+      120_000,
+    );
+    uuid = virsh("domuuid", WIN);
+  });
+
+  it("the Windows guest has Secure Boot firmware, a running TPM 2.0 and SPICE on loopback", () => {
+    const live = virsh("dumpxml", WIN);
+    expect(live).toMatch(/<feature enabled='yes' name='secure-boot'\/>/);
+    expect(live).toMatch(/<feature enabled='yes' name='enrolled-keys'\/>/);
+    expect(live).toMatch(/<loader[^>]* secure='yes'[^>]*>[^<]*OVMF[^<]*<\/loader>/);
+    expect(live).toMatch(/<tpm model='tpm-crb'>\s*<backend type='emulator' version='2.0'/);
+    expect(live).toMatch(/<graphics type='spice' port='\d+' autoport='yes' listen='127.0.0.1'>/);
+    expect(live).toMatch(
+      /<channel type='spicevmc'>\s*<target type='virtio' name='com.redhat.spice.0'/,
+    );
+    expect(live).toMatch(/<redirdev bus='usb' type='spicevmc'>/);
+    expect(live).toMatch(/<clock offset='localtime'/);
+    expect(live).toMatch(
+      /<disk type='volume' device='cdrom'>[\s\S]*?<source pool='test-desk-pool' volume='test-desk-iso.img'[\s\S]*?<readonly\/>/,
+    );
+    const swtpm = execFileSync("pgrep", ["-af", "swtpm socket"], { encoding: "utf8" });
+    expect(swtpm).toContain(`${WIN}-swtpm.sock`);
+    const state = firmwareState(uuid);
+    expect(existsSync(state.nvram)).toBe(true);
+    expect(existsSync(state.tpm)).toBe(true);
+  });
+
+  it("the server guest has its verbatim watchdog, which libvirt gave an address", () => {
+    expect(virsh("dumpxml", "--inactive", SRV)).toMatch(
+      /<watchdog model='i6300esb' action='reset'>\s*<alias|<watchdog model='i6300esb' action='reset'>\s*<address/,
+    );
+  });
+
+  it("a second up changes nothing, and still shows the address", async () => {
+    const before = (await outputOf(SRV)).addresses;
+    const again = await project.stack.up();
+    expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
+    expect((await outputOf(SRV)).addresses).toEqual(before);
+  });
+
+  it("destroy leaves the NVRAM and TPM state; declared again, the guest has the same UUID", async () => {
+    await project.stack.destroy();
+    const state = firmwareState(uuid);
+    expect(virsh("list", "--all", "--name")).not.toContain(WIN);
+    expect(existsSync(state.nvram)).toBe(true);
+    expect(existsSync(state.tpm)).toBe(true);
+    await project.stack.up();
+    expect(virsh("domuuid", WIN)).toBe(uuid);
+  });
+
+  it("with keepFirmwareState: false, destroy removes both", async () => {
+    project.writeFleet(fleet(false));
+    const up = await project.stack.up();
+    // Not hardware: the running guest is not restarted for it.
+    expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
+    expect(virsh("domstate", WIN)).toBe("running");
+    await project.stack.destroy();
+    const state = firmwareState(uuid);
+    expect(existsSync(state.nvram)).toBe(false);
+    expect(existsSync(state.tpm)).toBe(false);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * The settings of a guest that a fleet file's guest entry and the provider's
+ * Domain kind take as they are, with these defaults: written once here, and
+ * spread into both schemas (fleet/schema.ts, provider/resources/domain.ts), so
+ * the fleet spec, the Domain's inputs and the program's arguments share them.
+ * What differs stays with each: the fleet file's sizes ("4GiB"), disk and
+ * network names; the Domain's bytes, volumes and URI.
+ */
+import { z } from "zod";
+import { deviceConflicts, deviceFields, pickDevices } from "./devices";
+import { xmlFields } from "./fragments";
+
+export const guestSettingsFields = {
+  /** Hypervisor: `kvm`, or `qemu` (plain emulation, slow: where /dev/kvm is missing). */
+  type: z.enum(["kvm", "qemu"]).default("kvm"),
+  vcpus: z.number().int().min(1).max(256).default(1),
+  firmware: z.enum(["bios", "uefi"]).default("bios"),
+  /** The graphical console, on 127.0.0.1 only. */
+  graphics: z.enum(["none", "vnc", "spice"]).default("none"),
+  running: z.boolean().default(true),
+  autostart: z.boolean().default(false),
+  /** Seconds a graceful (ACPI) shutdown may take before the guest is forced off. */
+  shutdownTimeout: z.number().int().min(0).max(3600).default(60),
+  /**
+   * What `up` waits for once the guest runs: `ip` (its networks' DHCP leased it an address),
+   * `agent` (its guest agent answers) or `none`.
+   */
+  waitFor: z.enum(["none", "ip", "agent"]).default("none"),
+  /** Seconds `waitFor` may take before `up` fails for this guest. */
+  waitTimeout: z.number().int().min(1).max(3600).default(300),
+  /**
+   * Leave the NVRAM (UEFI variables) and TPM state on the host when the guest is deleted: a
+   * Windows guest's TPM holds its BitLocker keys. A guest of the same name made again finds
+   * them (its UUID comes from its Pulumi URN, and swtpm keeps state per UUID).
+   */
+  keepFirmwareState: z.boolean().default(true),
+  ...deviceFields,
+  ...xmlFields,
+};
+
+export const guestSettingsSchema = z.object(guestSettingsFields);
+export type GuestSettings = z.output<typeof guestSettingsSchema>;
+
+/** Just the shared settings of something that has them. */
+export function pickGuestSettings(from: GuestSettings): GuestSettings {
+  const { type, vcpus, firmware, graphics, running, autostart, shutdownTimeout, waitFor } = from;
+  return {
+    type,
+    vcpus,
+    firmware,
+    graphics,
+    running,
+    autostart,
+    shutdownTimeout,
+    waitFor,
+    waitTimeout: from.waitTimeout,
+    keepFirmwareState: from.keepFirmwareState,
+    xml: from.xml,
+    ...pickDevices(from),
+  };
+}
+
+/**
+ * Settings libvirt, QEMU or deskfleet would refuse together, each with the
+ * property to blame and what to do (the devices' own, then readiness):
+ * checked by the fleet loader (with the line it is on) and by the provider.
+ */
+export function settingsConflicts(
+  s: GuestSettings & { machine: string; interfaceCount: number },
+): { property: keyof GuestSettings; reason: string }[] {
+  const conflicts: { property: keyof GuestSettings; reason: string }[] = deviceConflicts(s);
+  if (s.waitFor === "ip" && s.interfaceCount === 0) {
+    conflicts.push({ property: "waitFor", reason: "waitFor: ip needs an interface on a network" });
+  }
+  if (s.waitFor === "agent" && !s.guestAgent) {
+    conflicts.push({ property: "waitFor", reason: "waitFor: agent needs guestAgent: true" });
+  }
+  return conflicts;
+}
+
+/** Every setting at its default: a guest entry that says nothing but its memory. */
+export const GUEST_SETTINGS_DEFAULTS: GuestSettings = guestSettingsSchema.parse({});
