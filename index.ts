@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Fleet } from "./components/fleet";
 import { FleetConfigError } from "./fleet/errors";
-import { loadFleet } from "./fleet/load";
+import { declaredAt, loadFleet } from "./fleet/load";
+import { AdoptionError, adoptedIds } from "./components/adoption";
 
 const config = new pulumi.Config("deskfleet");
 const uri = config.get("uri") ?? "qemu:///system";
@@ -23,7 +24,20 @@ function load() {
   }
 }
 
-const fleet = new Fleet("fleet", { spec: load(), uri });
-
-/** uuid, state and DHCP addresses of every guest, by name. */
-export const guests = fleet.guestSummaries();
+/**
+ * The program is asynchronous only to look up, before declaring anything,
+ * what `adopt: true` takes over (Pulumi imports by id). Its one output:
+ * `guests`, the uuid, state and DHCP addresses of every guest, by name.
+ */
+export = async () => {
+  const spec = load();
+  let adopted;
+  try {
+    adopted = await adoptedIds(spec, uri, (path) => declaredAt(spec, path));
+  } catch (err) {
+    if (err instanceof AdoptionError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+  const fleet = new Fleet("fleet", { spec, uri, adopted });
+  return { guests: fleet.guestSummaries() };
+};

@@ -7,8 +7,11 @@
  *   deskfleet snapshots status [--uri URI] [--now ISO] [--json] [--guest NAME]…
  *   deskfleet snapshots revert [--uri URI] GUEST SNAPSHOT
  *   deskfleet snapshots install-timer [--uri URI] [--print] [--interval MIN] [--unit-name NAME]
+ *   deskfleet import [--uri URI] DOMAIN…   (cli/importFleet.ts)
  */
 import { parseArgs } from "node:util";
+import { closeAll, getConnection } from "../libvirt";
+import { importFleet } from "./importFleet";
 import type { Io } from "../snapshots/commands";
 import {
   Exit,
@@ -20,6 +23,10 @@ import {
 } from "../snapshots/commands";
 
 const USAGE = `usage: deskfleet snapshots <command> [options]
+       deskfleet import [--uri URI] DOMAIN…
+
+import DOMAIN…   print a fleet file that adopts these existing guests, with their pools and
+                 networks (adopt: true): put it in a stack and \`pulumi up\` takes them over
 
 commands:
   run            take and prune the snapshots that are due, by each guest's schedule
@@ -93,6 +100,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(USAGE);
     return v.help ? Exit.Ok : Exit.Usage;
   }
+  if (group === "import") {
+    const names = positionals.slice(1);
+    if (names.length === 0) {
+      io.err(`deskfleet: import needs the names of the guests to adopt\n\n${USAGE}`);
+      return Exit.Usage;
+    }
+    return importCommand(v.uri ?? defaultUri(), names, io);
+  }
   try {
     const operands = command === "revert" ? 2 : 0;
     if (group !== "snapshots" || extra.length > operands)
@@ -152,6 +167,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     io.err(`deskfleet snapshots ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
     return Exit.Failed;
+  }
+}
+
+async function importCommand(uri: string, names: string[], io: Io): Promise<number> {
+  try {
+    const conn = await getConnection(uri);
+    const today = new Date().toISOString().slice(0, 10);
+    io.out(await importFleet(conn, uri, names, today));
+    return Exit.Ok;
+  } catch (err) {
+    io.err(`deskfleet import: ${err instanceof Error ? err.message : String(err)}\n`);
+    return Exit.Failed;
+  } finally {
+    await closeAll();
   }
 }
 

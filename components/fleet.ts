@@ -5,6 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { declaredAt } from "../fleet/load";
 import type { FleetSpec } from "../fleet/spec";
+import type { AdoptedIds } from "./adoption";
+import { NOTHING_ADOPTED } from "./adoption";
 import { Guest } from "./guest";
 import { Network } from "./network";
 import { StoragePool } from "./storagePool";
@@ -13,6 +15,8 @@ export interface FleetArgs {
   spec: FleetSpec;
   /** libvirt URI of the host, e.g. qemu:///system. */
   uri: string;
+  /** What `adopt: true` takes over, by name (components/adoption.ts). */
+  adopted?: AdoptedIds;
 }
 
 export interface GuestSummary {
@@ -29,13 +33,19 @@ export class Fleet extends pulumi.ComponentResource {
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deskfleet:fleet:Fleet", name, {}, opts);
     const { spec, uri } = args;
+    const adopted = args.adopted ?? NOTHING_ADOPTED;
     const child = { parent: this };
     this.pools = Object.fromEntries(
       spec.pools.map((pool) => [
         pool.name,
         new StoragePool(
           pool.name,
-          { pool, uri, images: spec.images.filter((i) => i.pool === pool.name) },
+          {
+            pool,
+            uri,
+            images: spec.images.filter((i) => i.pool === pool.name),
+            ...(adopted.pools[pool.name] ? { adoptId: adopted.pools[pool.name] } : {}),
+          },
           child,
         ),
       ]),
@@ -43,7 +53,15 @@ export class Fleet extends pulumi.ComponentResource {
     this.networks = Object.fromEntries(
       spec.networks.map((network) => [
         network.name,
-        new Network(network.name, { network, uri }, child),
+        new Network(
+          network.name,
+          {
+            network,
+            uri,
+            ...(adopted.networks[network.name] ? { adoptId: adopted.networks[network.name] } : {}),
+          },
+          child,
+        ),
       ]),
     );
     const imageVolumes = Object.assign(
@@ -62,6 +80,9 @@ export class Fleet extends pulumi.ComponentResource {
             imageVolumes,
             snapshotSchedules: spec.snapshotSchedules,
             declaredAt: (path) => declaredAt(spec, path),
+            ...(adopted.guests[guest.name]
+              ? { adopted: { guest: adopted.guests[guest.name], volumes: adopted.volumes } }
+              : {}),
             dependsOn: [
               ...new Set(guest.disks.map((d) => this.pools[d.pool])),
               ...new Set(guest.interfaces.map((n) => this.networks[n.network])),

@@ -26,6 +26,13 @@ export interface GuestArgs {
   snapshotSchedules?: SnapshotScheduleSpec[];
   /** Where a value of the fleet files was written (fleet/load.ts declaredAt), for later errors. */
   declaredAt?: DeclaredAt;
+  /** For `adopt: true`: the domain's UUID and its disks' volume keys (by "<pool>/<volume>"). */
+  adopted?: { guest: string; volumes: Record<string, string> };
+}
+
+/** The resource option that imports the object with this id, when there is one. */
+function importOf(id: string | undefined): { import?: string } {
+  return id !== undefined ? { import: id } : {};
 }
 
 export class Guest extends pulumi.ComponentResource {
@@ -45,6 +52,7 @@ export class Guest extends pulumi.ComponentResource {
       (d) =>
         new libvirt.Volume(`${name}-${d.disk}`, d.args, {
           parent: this,
+          ...importOf(args.adopted?.volumes[`${d.args.pool}/${d.args.name}`]),
           dependsOn: [...args.dependsOn, ...(d.image ? [args.imageVolumes[d.image]] : [])],
           // A kept disk is never deleted: the engine then says "delete [retain]" in previews and
           // destroys, and drops it from state; it is adopted again if the disk comes back.
@@ -58,6 +66,7 @@ export class Guest extends pulumi.ComponentResource {
     const media = args.guest.cdroms.map((c) => args.imageVolumes[c.image]);
     const domain = new libvirt.Domain(name, planDomain(args.guest, disks, args.uri, password), {
       parent: this,
+      ...importOf(args.adopted?.guest),
       dependsOn: [...args.dependsOn, ...volumes, ...media],
     });
     const afterDomain = { parent: this, dependsOn: [domain] };

@@ -10,6 +10,8 @@ export interface NetworkArgs {
   network: NetworkSpec;
   /** libvirt URI of the host. */
   uri: string;
+  /** The UUID of the network to take over (`adopt: true`). */
+  adoptId?: string;
 }
 
 export class Network extends pulumi.ComponentResource {
@@ -18,7 +20,10 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deskfleet:fleet:Network", name, {}, opts);
-    const net = new libvirt.Network(name, planNetwork(args.network, args.uri), { parent: this });
+    const net = new libvirt.Network(name, planNetwork(args.network, args.uri), {
+      parent: this,
+      ...(args.adoptId !== undefined ? { import: args.adoptId } : {}),
+    });
     this.uuid = net.uuid;
     this.bridgeName = net.bridgeName;
     this.registerOutputs({ uuid: this.uuid, bridgeName: this.bridgeName });

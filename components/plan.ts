@@ -32,7 +32,7 @@ export function imageVolumeName(image: ImageSpec): string {
 
 /** A guest's disk volume: `<guest>-<disk>.qcow2`, so virt-manager shows whose it is. */
 export function diskVolumeName(guest: string, disk: DiskSpec): string {
-  return refs.diskVolumeName(guest, disk.name);
+  return disk.volume ?? refs.diskVolumeName(guest, disk.name);
 }
 
 export function planPool(pool: PoolSpec, uri: string): StoragePoolArgs {

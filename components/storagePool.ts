@@ -12,6 +12,8 @@ export interface StoragePoolArgs {
   images: ImageSpec[];
   /** libvirt URI of the host. */
   uri: string;
+  /** The UUID of the pool to take over (`adopt: true`). */
+  adoptId?: string;
 }
 
 export class StoragePool extends pulumi.ComponentResource {
@@ -22,7 +24,10 @@ export class StoragePool extends pulumi.ComponentResource {
 
   constructor(name: string, args: StoragePoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deskfleet:fleet:StoragePool", name, {}, opts);
-    const pool = new libvirt.StoragePool(name, planPool(args.pool, args.uri), { parent: this });
+    const pool = new libvirt.StoragePool(name, planPool(args.pool, args.uri), {
+      parent: this,
+      ...(args.adoptId !== undefined ? { import: args.adoptId } : {}),
+    });
     this.uuid = pool.uuid;
     this.path = pool.path;
     this.images = Object.fromEntries(

@@ -70,6 +70,7 @@ function guestSpec(
   const { memory, machine, consolePassword } = fields;
   return {
     name,
+    ...(fields.adopt ? { adopt: true as const } : {}),
     memory,
     machine,
     disks,
@@ -151,7 +152,8 @@ function resolveDisk(guest: string, disk: Entry<DiskFields>, ctx: GuestContext) 
   // Undefined for a blank disk, and for an image that is invalid (already reported).
   const image = fields.image === undefined ? undefined : ctx.resolvedImages.get(fields.image);
   const pool = diskPool(fields, image, path, ctx);
-  if (pool !== undefined) ctx.volumes.claim(pool, diskVolumeName(guest, name), path);
+  const volume = fields.volume ?? diskVolumeName(guest, name);
+  if (pool !== undefined) ctx.volumes.claim(pool, volume, path);
   if (fields.image === undefined && fields.size === undefined) {
     issues.missing(path, "size", "a blank disk needs a size");
   }
@@ -171,6 +173,7 @@ function resolveDisk(guest: string, disk: Entry<DiskFields>, ctx: GuestContext) 
     ...(fields.size !== undefined ? { size: fields.size } : {}),
     // A blank disk holds the user's data; an overlay can be made again from its image.
     keep: fields.keep ?? fields.image === undefined,
+    ...(fields.volume !== undefined ? { volume: fields.volume } : {}),
   };
   return spec;
 }

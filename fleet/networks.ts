@@ -50,6 +50,7 @@ function networkSpec(name: string, fields: NetworkFields): NetworkSpec {
     address: formatCidr(fields.address),
     ...(dhcp ? { dhcp: { start: formatIpv4(dhcp.start), end: formatIpv4(dhcp.end) } } : {}),
     autostart: fields.autostart,
+    ...(fields.adopt ? { adopt: true as const } : {}),
   };
 }
 

@@ -28,7 +28,18 @@ const DESKTOP: PresetValues = {
 
 export const PRESETS: Readonly<Record<PresetName, PresetValues>> = {
   /** Windows 11's requirements (UEFI Secure Boot, TPM 2.0) and what Windows drivers expect. */
-  windows: { ...DESKTOP, secureBoot: true, tpm: true, video: "qxl", clock: "localtime" },
+  windows: {
+    ...DESKTOP,
+    secureBoot: true,
+    tpm: true,
+    video: "qxl",
+    clock: "localtime",
+    hyperv: true,
+    // Windows' installer has no virtio driver: it finds its disk on SATA and its network on
+    // an e1000e.
+    diskBus: "sata",
+    nicModel: "e1000e",
+  },
   /** A Linux desktop: virtio GPU. */
   desktop: { ...DESKTOP, video: "virtio" },
   /** A headless guest reached over the network. */
@@ -37,10 +48,10 @@ export const PRESETS: Readonly<Record<PresetName, PresetValues>> = {
 
 /**
  * Set under type kvm only (the default type): QEMU refuses them under plain
- * emulation. The host's CPU as it is; for Windows, Hyper-V enlightenments.
+ * emulation: the host's CPU as it is.
  */
 export const KVM_PRESETS: Readonly<Record<PresetName, PresetValues>> = {
-  windows: { cpu: "host-passthrough", hyperv: true },
+  windows: { cpu: "host-passthrough" },
   desktop: { cpu: "host-passthrough" },
   server: { cpu: "host-passthrough" },
 };

@@ -50,7 +50,8 @@ function resolvePools(entries: Entry<PoolFields>[], issues: Issues): PoolSpec[] 
       continue;
     }
     byPath.set(fields.path, name);
-    specs.push({ name, type: fields.type, path: fields.path, autostart: fields.autostart });
+    const { type, autostart, adopt } = fields;
+    specs.push({ name, type, path: fields.path, autostart, ...(adopt ? { adopt } : {}) });
   }
   return specs;
 }

@@ -146,6 +146,8 @@ export const poolSchema = z.strictObject({
   type: z.enum(["dir"]).default("dir"),
   path: hostPath,
   autostart: z.boolean().default(true),
+  /** Take over the object of this name that already exists on the host (Pulumi import). */
+  adopt: z.boolean().default(false),
 });
 
 export const networkSchema = z.strictObject({
@@ -154,6 +156,8 @@ export const networkSchema = z.strictObject({
   dhcp: z.strictObject({ start: ipv4, end: ipv4 }).optional(),
   bridge: bridge.optional(),
   autostart: z.boolean().default(true),
+  /** Take over the object of this name that already exists on the host (Pulumi import). */
+  adopt: z.boolean().default(false),
 });
 
 export const imageSchema = z.strictObject({
@@ -170,6 +174,11 @@ export const diskSchema = z.strictObject({
   pool: z.string().optional(),
   size: size(1, formatSize(1)).optional(),
   keep: z.boolean().optional(),
+  /** The volume's name in its pool, where it is not `<guest>-<disk>.qcow2` (an adopted disk). */
+  volume: z
+    .string()
+    .regex(/^[^/]+$/, "expected a volume name (no '/')")
+    .optional(),
 });
 
 export const interfaceSchema = z.strictObject({
@@ -178,6 +187,8 @@ export const interfaceSchema = z.strictObject({
 });
 
 export const guestSchema = z.strictObject({
+  /** Take over the object of this name that already exists on the host (Pulumi import). */
+  adopt: z.boolean().default(false),
   /** A set of defaults for the entry's other fields (presets.ts); the entry overrides any. */
   preset: z.enum(PRESET_NAMES).optional(),
   memory: size(MIN_MEMORY, formatSize(MIN_MEMORY)),

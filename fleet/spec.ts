@@ -17,6 +17,8 @@ export interface PoolSpec {
   /** Absolute host directory, normalised (no trailing "/"). Created if missing; never removed. */
   path: string;
   autostart: boolean;
+  /** Taken over from the host as it is (Pulumi import), not created. */
+  adopt?: true;
 }
 
 export interface NetworkSpec {
@@ -30,6 +32,8 @@ export interface NetworkSpec {
   /** DHCP range; absent = no DHCP. */
   dhcp?: { start: string; end: string };
   autostart: boolean;
+  /** Taken over from the host as it is (Pulumi import), not created. */
+  adopt?: true;
 }
 
 export interface ImageSpec {
@@ -51,6 +55,8 @@ export interface DiskSpec {
   size?: SizeBytes;
   /** Keep the volume when the guest or disk is removed from the fleet (default: true for blank disks, false for overlays). */
   keep: boolean;
+  /** Its volume's name when not `<guest>-<disk>.qcow2` (an adopted guest's disk). */
+  volume?: string;
 }
 
 /** An image attached read-only as a CD-ROM (install media): its base volume itself. */
@@ -76,6 +82,8 @@ export interface InterfaceSpec {
  */
 export interface GuestSpec extends GuestSettings {
   name: string;
+  /** Taken over from the host as it is (Pulumi import), with its disks' volumes. */
+  adopt?: true;
   memory: SizeBytes;
   /** Machine type, e.g. "q35" or "pc" (default "pc"). */
   machine: string;

@@ -16,7 +16,7 @@ npm run --silent sweep
 
 # Suites on libvirt hosts of their own (scripts/second-host.sh) share nothing with the others,
 # which share the system daemon and so run one after another: the two groups run side by side.
-OWN_HOSTS='test/e2e/(faults|libvirt11|fleet11|converge11|snapshotKinds|desktop)\.test\.ts'
+OWN_HOSTS='test/e2e/(faults|libvirt11|fleet11|converge11|snapshotKinds|desktop|adopt)\.test\.ts'
 status=0
 if [ $# -gt 0 ]; then
   npx jest --runInBand "$@" || status=$?

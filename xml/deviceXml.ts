@@ -21,25 +21,16 @@ export function firmwareNode(d: Devices): XmlNode | undefined {
   };
 }
 
-export function featureNodes(d: Devices): XmlNode {
+export function featureNodes(d: Devices & Pick<DeviceContext, "type">): XmlNode {
+  // Hyper-V enlightenments Windows uses (virt-install's set for Windows guests); the rest
+  // need KVM ("kernel doesn't allow setting HyperV VP_INDEX" under plain emulation).
+  const emulated = { relaxed: on, vapic: on, spinlocks: { ...on, "@_retries": 8191 } };
+  const kvmOnly = { vpindex: on, runtime: on, synic: on, stimer: on, frequencies: on };
   return {
     acpi: "",
     apic: "",
-    // Hyper-V enlightenments Windows uses (virt-install's set for Windows guests).
     ...(d.hyperv
-      ? {
-          hyperv: {
-            "@_mode": "custom",
-            relaxed: on,
-            vapic: on,
-            spinlocks: { ...on, "@_retries": 8191 },
-            vpindex: on,
-            runtime: on,
-            synic: on,
-            stimer: on,
-            frequencies: on,
-          },
-        }
+      ? { hyperv: { "@_mode": "custom", ...emulated, ...(d.type === "kvm" ? kvmOnly : {}) } }
       : {}),
     // OVMF's secure build keeps its variables safe from the OS in system management mode.
     ...(d.secureBoot ? { smm: on } : {}),

@@ -39,7 +39,7 @@ export const deviceFields = {
   /** A TPM 2.0 (swtpm emulator); its state stays with the guest's UUID. */
   tpm: z.boolean().default(false),
   /** The video card; "auto" is libvirt's choice (a VGA card when there is graphics). */
-  video: z.enum(["auto", "none", "vga", "qxl", "virtio"]).default("auto"),
+  video: z.enum(["auto", "none", "vga", "qxl", "virtio", "bochs", "cirrus"]).default("auto"),
   /** A sound card (ICH9 HDA on q35, ICH6 on pc). */
   sound: z.boolean().default(false),
   /** A USB tablet: the pointer follows the host's without grabbing. */
@@ -52,7 +52,10 @@ export const deviceFields = {
   spiceAgent: z.boolean().default(false),
   /** A virtio random number generator fed from the host's /dev/urandom. */
   rng: z.boolean().default(false),
-  /** Hyper-V enlightenments and clock, as Windows guests want them; needs type kvm. */
+  /**
+   * Hyper-V enlightenments and clock, as Windows guests want them: virt-install's set, under
+   * type qemu only those QEMU emulates without KVM (relaxed, vapic, spinlocks).
+   */
   hyperv: z.boolean().default(false),
   /** The guest's hardware clock: UTC, or local time (as Windows keeps it). */
   clock: z.enum(["utc", "localtime"]).default("utc"),
@@ -106,12 +109,6 @@ export function deviceConflicts(
   }
   if (d.spiceAgent && d.graphics !== "spice") {
     conflicts.push({ property: "spiceAgent", reason: "the SPICE agent needs graphics: spice" });
-  }
-  if (d.hyperv && d.type !== "kvm") {
-    conflicts.push({
-      property: "hyperv",
-      reason: "Hyper-V enlightenments need type kvm (QEMU refuses them under plain emulation)",
-    });
   }
   if ((d.cpu === "host-passthrough" || d.cpu === "host-model") && d.type !== "kvm") {
     conflicts.push({

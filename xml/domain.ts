@@ -48,6 +48,10 @@ export interface InterfaceModel {
 }
 
 export interface DomainModel extends Devices {
+  /** The bus of every disk (xml/guestSettings.ts). */
+  diskBus: DiskBus;
+  /** The model of every network interface. */
+  nicModel: NicModel;
   /** Verbatim XML (xml/fragments.ts); absent = none. */
   xml?: XmlExtras;
   name: string;
@@ -74,10 +78,13 @@ export interface DomainModel extends Devices {
   metadata?: XmlNode;
 }
 
-/** Disk targets in declaration order: vda, vdb, … (virtio). */
-export function diskTarget(index: number): string {
-  return `vd${String.fromCharCode("a".charCodeAt(0) + index)}`;
+/** Disk targets in declaration order: vda, vdb, … on virtio; sda, sdb, … on SATA or SCSI. */
+export function diskTarget(index: number, bus: DiskBus = "virtio"): string {
+  return `${bus === "virtio" ? "vd" : "sd"}${String.fromCharCode("a".charCodeAt(0) + index)}`;
 }
+
+export type DiskBus = "virtio" | "sata" | "scsi";
+export type NicModel = "virtio" | "e1000e" | "e1000" | "rtl8139";
 
 export function buildDomainXml(dom: DomainModel): string {
   const kib = Math.ceil(dom.memory / 1024);
@@ -92,6 +99,7 @@ export function buildDomainXml(dom: DomainModel): string {
   if (firmware !== undefined) os.firmware = firmware;
   const cpu = cpuNode(dom);
   const extras = dom.xml ?? { devices: [], elements: [] };
+  const cdromLetters = dom.diskBus === "sata" ? dom.disks.length : 0;
   const root: XmlNode = {
     "@_type": dom.type,
     name: dom.name,
@@ -117,15 +125,19 @@ export function buildDomainXml(dom: DomainModel): string {
             d.overlay !== undefined
               ? { "@_file": d.overlay }
               : { "@_pool": d.pool, "@_volume": d.volume },
-          target: { "@_dev": diskTarget(i), "@_bus": "virtio" },
+          target: { "@_dev": diskTarget(i, dom.diskBus), "@_bus": dom.diskBus },
         })),
-        ...dom.cdroms.map((c, i) => cdromNode(c, i, dom.machine)),
+        // On SATA they follow the disks' letters.
+        ...dom.cdroms.map((c, i) => cdromNode(c, cdromLetters + i, dom.machine)),
       ],
+      ...(dom.diskBus === "scsi"
+        ? { controller: { "@_type": "scsi", "@_model": "virtio-scsi" } }
+        : {}),
       interface: dom.interfaces.map((n) => ({
         "@_type": "network",
         ...(n.mac !== undefined ? { mac: { "@_address": n.mac } } : {}),
         source: { "@_network": n.network },
-        model: { "@_type": "virtio" },
+        model: { "@_type": dom.nicModel },
       })),
       serial: {
         "@_type": "pty",
@@ -199,6 +211,8 @@ export function parseDomainXml(xml: string): ParsedDomain {
     machine: attr(child(os, "type"), "machine") ?? "",
     firmware: isUefi(os) ? "uefi" : "bios",
     disks: parseDisks(devices),
+    diskBus: diskBusOf(devices),
+    nicModel: nicModelOf(devices),
     cdroms: children(devices, "disk")
       .filter((d) => attr(d, "device") === "cdrom" && attr(d, "type") === "volume")
       .sort(byTarget)
@@ -206,10 +220,12 @@ export function parseDomainXml(xml: string): ParsedDomain {
         pool: attr(child(d, "source"), "pool") ?? "",
         volume: attr(child(d, "source"), "volume") ?? "",
       })),
-    interfaces: children(devices, "interface").map((n) => ({
-      network: attr(child(n, "source"), "network") ?? "",
-      mac: attr(child(n, "mac"), "address") ?? "",
-    })),
+    interfaces: children(devices, "interface")
+      .filter((n) => attr(n, "type") === "network")
+      .map((n) => ({
+        network: attr(child(n, "source"), "network") ?? "",
+        mac: attr(child(n, "mac"), "address") ?? "",
+      })),
     graphics: graphics === "vnc" || graphics === "spice" ? graphics : "none",
     ...(graphicsPassword !== undefined ? { graphicsPassword } : {}),
     consoleLog: attr(child(child(devices, "serial"), "log"), "file") ?? "",
@@ -221,6 +237,22 @@ export function parseDomainXml(xml: string): ParsedDomain {
 function isUefi(os: XmlNode | undefined): boolean {
   // Written as firmware='efi'; some libvirt versions expand it to a <loader> instead.
   return attr(os, "firmware") === "efi" || attr(child(os, "loader"), "type") === "pflash";
+}
+
+/** The model of the first network interface (a guest's share one); virtio when it has none. */
+function nicModelOf(devices: XmlNode | undefined): NicModel {
+  const first = children(devices, "interface").find((n) => attr(n, "type") === "network");
+  const model = attr(child(first, "model"), "type");
+  return model === "e1000e" || model === "e1000" || model === "rtl8139" ? model : "virtio";
+}
+
+/** The bus of the first disk (a guest's disks share one); virtio when it has none. */
+function diskBusOf(devices: XmlNode | undefined): DiskBus {
+  const first = children(devices, "disk")
+    .filter((d) => attr(d, "device") === "disk")
+    .sort(byTarget)[0];
+  const bus = attr(child(first, "target"), "bus");
+  return bus === "sata" || bus === "scsi" ? bus : "virtio";
 }
 
 /** Disks in target order (vda, vdb, …; sda, sdb, …): the order they were declared in. */

@@ -15,6 +15,13 @@ export const guestSettingsFields = {
   type: z.enum(["kvm", "qemu"]).default("kvm"),
   vcpus: z.number().int().min(1).max(256).default(1),
   firmware: z.enum(["bios", "uefi"]).default("bios"),
+  /**
+   * The bus of the guest's disks: virtio (fastest; the guest needs its driver), sata (what
+   * every OS boots from, Windows' installer included) or scsi (virtio-scsi: discard, hot-plug).
+   */
+  diskBus: z.enum(["virtio", "sata", "scsi"]).default("virtio"),
+  /** The model of every network interface: virtio (fastest; needs its driver) or an emulated NIC. */
+  nicModel: z.enum(["virtio", "e1000e", "e1000", "rtl8139"]).default("virtio"),
   /** The graphical console, on 127.0.0.1 only. */
   graphics: z.enum(["none", "vnc", "spice"]).default("none"),
   running: z.boolean().default(true),
@@ -45,6 +52,8 @@ export type GuestSettings = z.output<typeof guestSettingsSchema>;
 export function pickGuestSettings(from: GuestSettings): GuestSettings {
   const { type, vcpus, firmware, graphics, running, autostart, shutdownTimeout, waitFor } = from;
   return {
+    diskBus: from.diskBus,
+    nicModel: from.nicModel,
     type,
     vcpus,
     firmware,

@@ -17,6 +17,15 @@ const builder = new XMLBuilder({
   suppressEmptyNode: true,
 });
 
+/** One element on one line, for fragments a person reads in a fleet file. */
+const compactBuilder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  textNodeName: "#text",
+  format: false,
+  suppressEmptyNode: true,
+});
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: "@_",
@@ -31,6 +40,12 @@ const parser = new XMLParser({
 /** Serialises `{ [root]: node }` to an XML document string. */
 export function buildXml(root: string, node: XmlNode): string {
   const xml: string = builder.build({ [root]: node });
+  return xml;
+}
+
+/** Serialises one element `<name …>` on one line. */
+export function buildElement(name: string, node: XmlNode): string {
+  const xml: string = compactBuilder.build({ [name]: node });
   return xml;
 }
 

@@ -33,7 +33,13 @@ export async function resolveDisks(
     }
     const want = declared[i];
     const path = want ? await volumePath(conn, want) : undefined;
-    if (want === undefined || path === undefined) {
+    // Nothing declared (Pulumi's import): a file that is a pool's volume is that volume.
+    const itself = want
+      ? undefined
+      : await conn.storageVolLookupByPath(overlay).catch(ignoreNotFound);
+    if (itself && !backingFiles?.length) {
+      resolved.push({ pool: itself.pool, volume: itself.name, format });
+    } else if (want === undefined || path === undefined) {
       resolved.push({ pool: "", volume: overlay, format });
     } else if (overlay === path) {
       // The volume itself, named by its path (after every snapshot above it was merged back).

@@ -42,6 +42,7 @@ import {
   memoryMatches,
   parseDomainXml,
 } from "../../xml/domain";
+import { unmodeledDevices } from "../../xml/unmodeled";
 import { OWNER_METADATA, ownerMetadataNode, parseOwnerXml } from "../../xml/metadata";
 import { readMetadataElement } from "../../xml/domainMetadata";
 import { resolveDisks } from "./diskChains";
@@ -200,6 +201,9 @@ export const domain: ResourceKind<DomainInputs> = {
     const dom = await conn.domainLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
     if (!dom) return undefined;
     const declared = state as Partial<DomainInputs>;
+    // Pulumi's import reads with no state: the guest as it is, all of it, is what is declared
+    // (what `deskfleet import` writes into the fleet file, so that the two agree).
+    const importing = declared.name === undefined;
     const text = await conn.domainGetXmlDesc(dom, XML_INACTIVE_SECURE);
     const xml = await resolvedDefinition(conn, text, declared.disks ?? []);
     const inputs: DomainInputs = {
@@ -216,10 +220,12 @@ export const domain: ResourceKind<DomainInputs> = {
           ? declared.machine
           : xml.machine,
       firmware: xml.firmware,
+      diskBus: xml.diskBus,
+      nicModel: xml.nicModel,
       // Overlays of external snapshots are the declared volume: no change to show.
       disks: xml.disks.map(({ pool, volume, format }) => ({ pool, volume, format })),
       cdroms: xml.cdroms,
-      interfaces: declaredInterfaces(xml, declared.interfaces ?? []),
+      interfaces: declaredInterfaces(xml, declared.interfaces ?? (importing ? xml.interfaces : [])),
       graphics: xml.graphics,
       ...(xml.graphicsPassword !== undefined ? { graphicsPassword: xml.graphicsPassword } : {}),
       running: await conn.domainIsActive(dom),
@@ -229,11 +235,13 @@ export const domain: ResourceKind<DomainInputs> = {
       // What deskfleet does, not what the guest is: as declared.
       waitFor: declared.waitFor ?? "none",
       waitTimeout: declared.waitTimeout ?? 300,
-      xml: fragmentsIn(text, declared.xml ?? { devices: [], elements: [] }),
+      xml: importing
+        ? { devices: unmodeledDevices(text), elements: [] }
+        : fragmentsIn(text, declared.xml ?? { devices: [], elements: [] }),
       ...pickDevices(xml),
       // libvirt's own choices where the guest left them to it.
-      video: (declared.video ?? "auto") === "auto" ? "auto" : xml.video,
-      cpu: (declared.cpu ?? "default") === "default" ? "default" : xml.cpu,
+      video: !importing && (declared.video ?? "auto") === "auto" ? "auto" : xml.video,
+      cpu: !importing && (declared.cpu ?? "default") === "default" ? "default" : xml.cpu,
       persistent: await conn.domainIsPersistent(dom),
     };
     return { props: await outputs(conn, dom, inputs), inputs };

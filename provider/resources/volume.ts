@@ -133,7 +133,8 @@ export const volume: ResourceKind<VolumeInputs> = {
       pool: vol.pool,
       name: vol.name,
       format: xml.format,
-      retain: declared.retain ?? false,
+      // Pulumi's import reads with no state: an adopted volume is kept, at the size it has.
+      retain: declared.retain ?? true,
       ...(declared.source !== undefined ? { source: declared.source } : {}),
       ...(xml.backingPath !== undefined
         ? { backingVolume: await backingName(conn, vol.pool, xml.backingPath) }
@@ -142,7 +143,9 @@ export const volume: ResourceKind<VolumeInputs> = {
       // declared size counts as the declared size.
       ...(declared.capacity !== undefined
         ? { capacity: xml.capacity >= declared.capacity ? declared.capacity : xml.capacity }
-        : {}),
+        : declared.pool === undefined
+          ? { capacity: xml.capacity }
+          : {}),
     };
     return { props: await outputs(conn, vol, inputs), inputs };
   },

@@ -14,8 +14,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   snapshots: ["libvirt", "xml"],
   provider: ["libvirt", "xml", "snapshots"],
   fleet: ["snapshots", "xml"],
-  components: ["fleet", "provider", "snapshots", "xml"],
-  cli: ["libvirt", "xml", "snapshots"],
+  components: ["fleet", "provider", "snapshots", "xml", "libvirt"],
+  cli: ["libvirt", "xml", "snapshots", "fleet"],
 };
 
 function sources(dir: string): string[] {

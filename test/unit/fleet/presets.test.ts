@@ -35,7 +35,7 @@ describe("a preset fills in a kind of guest", () => {
 
   it("under type qemu, leaves out what only kvm can do", () => {
     const g = guestOf("  win: { preset: windows, type: qemu, memory: 1GiB }");
-    expect(g).toMatchObject({ type: "qemu", hyperv: false, cpu: "default", secureBoot: true });
+    expect(g).toMatchObject({ type: "qemu", hyperv: true, cpu: "default", secureBoot: true });
   });
 
   it("what the entry says wins", () => {
@@ -128,23 +128,23 @@ const cases: IssueCase[] = [
     ],
   ],
   [
-    "the SPICE agent without SPICE, and Hyper-V under plain emulation",
+    "the SPICE agent without SPICE, and the host's CPU under plain emulation",
     [
       "guests:",
       "  g:",
       "    type: qemu",
       "    memory: 1GiB",
       "    spiceAgent: true",
-      "    hyperv: true",
+      "    cpu: host-model",
     ],
     [
       [5, "true", "guests.g.spiceAgent", "invalid_value", "the SPICE agent needs graphics: spice"],
       [
         6,
-        "true",
-        "guests.g.hyperv",
+        "host-model",
+        "guests.g.cpu",
         "invalid_value",
-        "Hyper-V enlightenments need type kvm (QEMU refuses them under plain emulation)",
+        'cpu host-model needs type kvm; under type qemu name a model (e.g. "qemu64") or leave it out',
       ],
     ],
   ],

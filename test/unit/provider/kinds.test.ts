@@ -32,6 +32,8 @@ describe("check", () => {
         shutdownTimeout: 60,
         persistent: true,
         keepFirmwareState: true,
+        diskBus: "virtio",
+        nicModel: "virtio",
         waitFor: "none",
         waitTimeout: 300,
         xml: { devices: [], elements: [] },

@@ -19,6 +19,8 @@ const base: DomainModel = {
   firmware: "uefi",
   disks: [],
   cdroms: [],
+  diskBus: "virtio",
+  nicModel: "virtio",
   interfaces: [],
   graphics: "spice",
   consoleLog: "/var/log/libvirt/qemu/win11-console.log",
@@ -94,6 +96,15 @@ describe("the XML each device writes", () => {
     expect(xml).toContain('<address domain="0x0000" bus="0x0a" slot="0x1f" function="0x7"/>');
   });
 
+  it("Hyper-V enlightenments under plain emulation: only those QEMU emulates without KVM", () => {
+    const qemu = buildDomainXml({ ...base, hyperv: true }).replace(/>\s+</g, "><");
+    expect(qemu).toContain(
+      '<hyperv mode="custom"><relaxed state="on"/><vapic state="on"/><spinlocks state="on" retries="8191"/></hyperv>',
+    );
+    const kvm = buildDomainXml({ ...base, type: "kvm", hyperv: true });
+    expect(kvm).toContain('<vpindex state="on"/>');
+  });
+
   it("Hyper-V enlightenments with their clock, in local time", () => {
     expect(xml).toContain('<relaxed state="on"/>');
     expect(xml).toContain('<clock offset="localtime"><timer name="hypervclock" present="yes"/>');
@@ -148,7 +159,6 @@ describe("conflicts", () => {
       { graphics: "none" },
       "spiceAgent: the SPICE agent needs graphics: spice",
     ],
-    [{ hyperv: true }, {}, "hyperv: Hyper-V enlightenments need type kvm"],
     [{ cpu: "host-passthrough" }, {}, "cpu: cpu host-passthrough needs type kvm"],
     [{ cpu: "host-model" }, {}, "cpu: cpu host-model needs type kvm"],
   ])("%j on %j", (d, c, message) => {
@@ -191,7 +201,7 @@ describe("validation of ids", () => {
     [{ pciDevices: ["0000:01:20.0"] }, "pciDevices.0: expected a PCI address"],
     [{ pciDevices: ["0000:01:00.8"] }, "pciDevices.0: expected a PCI address"],
     [{ usbRedirection: 9 }, "usbRedirection: "],
-    [{ video: "cirrus" }, "video: "],
+    [{ video: "ramfb" }, "video: "],
     [{ cpu: "host passthrough" }, "cpu: expected"],
   ])("%j", (d, message) => {
     expect(issues(d).join("\n")).toContain(message);

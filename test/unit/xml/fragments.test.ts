@@ -84,6 +84,8 @@ describe("in a definition", () => {
     firmware: "bios",
     disks: [],
     cdroms: [],
+    diskBus: "virtio",
+    nicModel: "virtio",
     interfaces: [],
     graphics: "none",
     consoleLog: "/var/log/libvirt/qemu/tools-console.log",

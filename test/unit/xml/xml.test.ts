@@ -115,6 +115,8 @@ describe("domain XML", () => {
       { pool: "deskfleet", volume: "demo-data.qcow2", format: "qcow2" },
     ],
     cdroms: [],
+    diskBus: "virtio",
+    nicModel: "virtio",
     interfaces: [{ network: "lan", mac: "52:54:00:12:34:56" }],
     graphics: "vnc",
     consoleLog: "/var/log/libvirt/qemu/demo-console.log",
@@ -161,7 +163,8 @@ describe("domain XML", () => {
   });
 
   it("names disk targets in declaration order", () => {
-    expect([0, 1, 25].map(diskTarget)).toEqual(["vda", "vdb", "vdz"]);
+    expect([0, 1, 25].map((i) => diskTarget(i))).toEqual(["vda", "vdb", "vdz"]);
+    expect(diskTarget(2, "sata")).toBe("sdc");
   });
 
   it("reads libvirt's normalised XML of a real guest", () => {
@@ -175,6 +178,8 @@ describe("domain XML", () => {
       firmware: "bios",
       disks: [{ pool: "test-pool", volume: "test-demo-root.qcow2", format: "qcow2" }],
       cdroms: [],
+      diskBus: "virtio",
+      nicModel: "virtio",
       interfaces: [{ network: "test-net", mac: "52:54:00:aa:bb:cc" }],
       graphics: "none",
       consoleLog: "/var/log/libvirt/qemu/test-demo-console.log",

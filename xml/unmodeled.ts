@@ -1,0 +1,59 @@
+/**
+ * The devices of a definition that deskfleet neither models nor leaves to
+ * libvirt, as verbatim fragments (xml/fragments.ts): what `deskfleet import`
+ * writes under a guest's `xml.devices`, and what a guest read without state
+ * (Pulumi's import) reports there, so that the two agree exactly. Each is the
+ * element as libvirt has it, without the address and alias libvirt assigns.
+ */
+import type { XmlNode } from "./xml";
+import { attr, buildElement, child, children, parseXml } from "./xml";
+
+/** Elements libvirt adds or deskfleet writes itself: never carried verbatim. */
+const LIBVIRT_OWN = new Set(["emulator", "controller", "memballoon", "serial", "console", "audio"]);
+
+/** Whether deskfleet's own keys describe this device element (xml/domain.ts, xml/deviceXml.ts). */
+function modeled(name: string, el: XmlNode): boolean {
+  const type = attr(el, "type");
+  switch (name) {
+    case "disk":
+      // Whole disks are disks (file ones become their pool's volumes); install media and
+      // empty drives are kept as they are.
+      return attr(el, "device") === "disk" || (attr(el, "device") === "cdrom" && type === "volume");
+    case "interface":
+      return type === "network";
+    case "input":
+      return type === "tablet" || attr(el, "bus") === "ps2";
+    case "redirdev":
+      return type === "spicevmc";
+    case "channel": {
+      const target = attr(child(el, "target"), "name");
+      return target === "org.qemu.guest_agent.0" || target === "com.redhat.spice.0";
+    }
+    case "hostdev":
+      return type === "usb" || type === "pci";
+    case "graphics":
+      return type === "vnc" || type === "spice";
+    case "video":
+    case "sound":
+    case "rng":
+    case "tpm":
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function unmodeledDevices(domainXml: string): string[] {
+  const devices = child(parseXml(domainXml, "domain"), "devices");
+  if (devices === undefined) return [];
+  return Object.keys(devices)
+    .filter((name) => !name.startsWith("@_") && name !== "#text" && !LIBVIRT_OWN.has(name))
+    .flatMap((name) =>
+      children(devices, name)
+        .filter((el) => !modeled(name, el))
+        .map((el) => {
+          const { address: _address, alias: _alias, ...rest } = el;
+          return buildElement(name, rest);
+        }),
+    );
+}
