@@ -10,9 +10,14 @@ import { attr, child, children, text } from "./xml";
 
 const on = { "@_state": "on" };
 
-/** Secure Boot for libvirt's firmware autoselection: the secure build with Microsoft's keys. */
-export function firmwareNode(d: Devices): XmlNode | undefined {
-  if (!d.secureBoot) return undefined;
+/**
+ * What libvirt's firmware autoselection must pick: the secure build with
+ * Microsoft's keys, or one without Secure Boot. Left unsaid, libvirt may pick
+ * a secure one for a guest that did not ask, whose unsigned boot loader OVMF
+ * then refuses ("Security Violation").
+ */
+export function firmwareNode(d: Devices): XmlNode {
+  if (!d.secureBoot) return { feature: { "@_enabled": "no", "@_name": "secure-boot" } };
   return {
     feature: [
       { "@_enabled": "yes", "@_name": "secure-boot" },
@@ -42,6 +47,12 @@ export function clockNode(d: Devices): XmlNode {
     "@_offset": d.clock,
     ...(d.hyperv ? { timer: { "@_name": "hypervclock", "@_present": "yes" } } : {}),
   };
+}
+
+/** virtiofsd reads the guest's memory: shares need it shared (memfd, as virt-manager sets it). */
+export function memoryBackingNode(d: Devices): XmlNode | undefined {
+  if (Object.keys(d.shares).length === 0) return undefined;
+  return { source: { "@_type": "memfd" }, access: { "@_mode": "shared" } };
 }
 
 export function cpuNode(d: Devices): XmlNode | undefined {
@@ -91,7 +102,19 @@ export function deviceNodes(d: Devices & DeviceContext): XmlNode {
       };
     }),
   ];
+  const shares = Object.entries(d.shares);
   return {
+    ...(shares.length > 0
+      ? {
+          filesystem: shares.map(([tag, s]) => ({
+            "@_type": "mount",
+            "@_accessmode": "passthrough",
+            driver: { "@_type": "virtiofs" },
+            source: { "@_dir": s.source },
+            target: { "@_dir": tag },
+          })),
+        }
+      : {}),
     ...(d.video !== "auto" ? { video: { model: { "@_type": d.video } } } : {}),
     ...(d.sound ? { sound: { "@_model": isQ35(d.machine) ? "ich9" : "ich6" } } : {}),
     ...(d.tablet ? { input: { "@_type": "tablet", "@_bus": "usb" } } : {}),
@@ -134,7 +157,16 @@ export function parseDevices(dom: XmlNode): Devices {
   const cpu = child(dom, "cpu");
   const cpuMode = attr(cpu, "mode");
   const hostdevs = children(devices, "hostdev");
+  const virtiofs = children(devices, "filesystem").filter(
+    (f) => attr(child(f, "driver"), "type") === "virtiofs",
+  );
   return {
+    shares: Object.fromEntries(
+      virtiofs.map((f) => [
+        attr(child(f, "target"), "dir") ?? "",
+        { source: attr(child(f, "source"), "dir") ?? "" },
+      ]),
+    ),
     secureBoot:
       secureFeature !== undefined
         ? attr(secureFeature, "enabled") === "yes"

@@ -33,7 +33,27 @@ const cpu = z
     'expected "host-passthrough", "host-model" or a CPU model',
   );
 
+/** A virtiofs mount tag: what the guest mounts (`mount -t virtiofs work /mnt`), at most 36 bytes. */
+const shareTag = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,35}$/,
+    "expected a mount tag of 1 to 36 letters, digits, '_', '.' or '-'",
+  );
+
 export const deviceFields = {
+  /**
+   * Host folders shared with the guest over virtiofs, by mount tag (`mount -t virtiofs work
+   * /mnt/work`); they need the guest's memory shared with virtiofsd, which is set with them.
+   */
+  shares: z
+    .record(
+      shareTag,
+      z.strictObject({
+        source: z.string().startsWith("/", "expected an absolute path on the host"),
+      }),
+    )
+    .default({}),
   /** UEFI Secure Boot with Microsoft's keys enrolled (OVMF's .ms variables); needs firmware uefi, machine q35. */
   secureBoot: z.boolean().default(false),
   /** A TPM 2.0 (swtpm emulator); its state stays with the guest's UUID. */

@@ -13,6 +13,7 @@ import {
   deviceNodes,
   featureNodes,
   firmwareNode,
+  memoryBackingNode,
   parseDevices,
 } from "./deviceXml";
 import type { VolumeFormat } from "./volume";
@@ -95,9 +96,9 @@ export function buildDomainXml(dom: DomainModel): string {
   };
   // firmware='efi' lets libvirt pick OVMF and create the NVRAM file itself.
   if (dom.firmware === "uefi") os["@_firmware"] = "efi";
-  const firmware = dom.firmware === "uefi" ? firmwareNode(dom) : undefined;
-  if (firmware !== undefined) os.firmware = firmware;
+  if (dom.firmware === "uefi") os.firmware = firmwareNode(dom);
   const cpu = cpuNode(dom);
+  const memoryBacking = memoryBackingNode(dom);
   const extras = dom.xml ?? { devices: [], elements: [] };
   const cdromLetters = dom.diskBus === "sata" ? dom.disks.length : 0;
   const root: XmlNode = {
@@ -108,6 +109,7 @@ export function buildDomainXml(dom: DomainModel): string {
     memory: { "@_unit": "KiB", "#text": kib },
     currentMemory: { "@_unit": "KiB", "#text": kib },
     vcpu: dom.vcpus,
+    ...(memoryBacking !== undefined ? { memoryBacking } : {}),
     os,
     features: featureNodes(dom),
     ...(cpu !== undefined ? { cpu } : {}),

@@ -31,6 +31,8 @@ function modeled(name: string, el: XmlNode): boolean {
     }
     case "hostdev":
       return type === "usb" || type === "pci";
+    case "filesystem":
+      return attr(child(el, "driver"), "type") === "virtiofs";
     case "graphics":
       return type === "vnc" || type === "spice";
     case "video":

@@ -46,7 +46,7 @@ import { unmodeledDevices } from "../../xml/unmodeled";
 import { OWNER_METADATA, ownerMetadataNode, parseOwnerXml } from "../../xml/metadata";
 import { readMetadataElement } from "../../xml/domainMetadata";
 import { resolveDisks } from "./diskChains";
-import { shutDownGracefully, stateName } from "./domainLifecycle";
+import { shutDownGracefully, startGuest, stateName } from "./domainLifecycle";
 import { guestAddresses, waitUntilReady } from "./guestReadiness";
 
 export const DOMAIN = "deskfleet:libvirt:Domain";
@@ -173,6 +173,9 @@ export const domain: ResourceKind<DomainInputs> = {
       deleteBeforeReplace: true,
     }),
 
+  // What a removal or replacement would do to the state that lives beside the disks.
+  explain: (olds, news) => Promise.resolve(firmwareStateNote(olds, news)),
+
   async create(inputs, urn) {
     const conn = await getConnection(inputs.uri);
     const dom = await doing(`create guest "${inputs.name}"`, async () => {
@@ -186,7 +189,7 @@ export const domain: ResourceKind<DomainInputs> = {
         onUndo(() => conn.domainUndefine(defined, undefineFlags(false)));
         await conn.domainSetAutostart(defined, inputs.autostart);
         if (inputs.running) {
-          await conn.domainCreate(defined, 0);
+          await startGuest(conn, defined);
           onUndo(() => conn.domainDestroy(defined, 0));
           await waitUntilReady(conn, defined, inputs, await readinessFacts(conn, defined, inputs));
         }
@@ -220,8 +223,9 @@ export const domain: ResourceKind<DomainInputs> = {
           ? declared.machine
           : xml.machine,
       firmware: xml.firmware,
-      diskBus: xml.diskBus,
-      nicModel: xml.nicModel,
+      // Seen only on a disk or an interface: a guest with none has what it declared.
+      diskBus: xml.disks.length > 0 ? xml.diskBus : (declared.diskBus ?? "virtio"),
+      nicModel: xml.interfaces.length > 0 ? xml.nicModel : (declared.nicModel ?? "virtio"),
       // Overlays of external snapshots are the declared volume: no change to show.
       disks: xml.disks.map(({ pool, volume, format }) => ({ pool, volume, format })),
       cdroms: xml.cdroms,
@@ -262,7 +266,7 @@ export const domain: ResourceKind<DomainInputs> = {
       if (active && (hardware || !news.running)) {
         await shutDownGracefully(conn, dom, news.shutdownTimeout);
       }
-      if (news.running && (hardware || !active)) await conn.domainCreate(dom, 0);
+      if (news.running && (hardware || !active)) await startGuest(conn, dom);
       if (news.running)
         await waitUntilReady(conn, dom, news, await readinessFacts(conn, dom, news));
     });
@@ -283,6 +287,31 @@ export const domain: ResourceKind<DomainInputs> = {
     });
   },
 };
+
+/**
+ * The preview's note on a UEFI or TPM guest's firmware state: when removing
+ * or replacing it deletes its NVRAM and TPM state, or when a replacement
+ * leaves them behind under the old name.
+ */
+export function firmwareStateNote(
+  olds: Record<string, unknown>,
+  news: DomainInputs,
+): string | undefined {
+  const state = [
+    ...(news.firmware === "uefi" ? ["NVRAM (UEFI variables)"] : []),
+    ...(news.tpm ? ["TPM state (BitLocker keys, for a Windows guest)"] : []),
+  ];
+  if (state.length === 0) return undefined;
+  const what = state.join(" and ");
+  const renamed = typeof olds.name === "string" && olds.name !== news.name;
+  if (!news.keepFirmwareState) {
+    return `guest ${news.name}: keepFirmwareState is false, so removing${renamed ? " (or this replacement of)" : ""} it deletes its ${what}`;
+  }
+  if (renamed) {
+    return `guest ${String(olds.name)} is replaced by ${news.name}: the new guest starts with fresh ${what}; the old ones stay on the host under ${String(olds.name)}`;
+  }
+  return undefined;
+}
 
 /**
  * The XML model for `inputs`, keeping MACs libvirt assigned to undeclared ones
@@ -369,7 +398,7 @@ async function adopt(
   await conn.domainDefineXml(buildDomainXml({ ...model(inputs, current), uuid }), 0);
   await conn.domainSetAutostart(dom, inputs.autostart);
   const active = await conn.domainIsActive(dom);
-  if (inputs.running && !active) await conn.domainCreate(dom, 0);
+  if (inputs.running && !active) await startGuest(conn, dom);
   if (!inputs.running && active) await shutDownGracefully(conn, dom, inputs.shutdownTimeout);
   if (inputs.running)
     await waitUntilReady(conn, dom, inputs, await readinessFacts(conn, dom, inputs));

@@ -129,3 +129,23 @@ const STATE_NAMES: Record<DomainState, string> = {
 export function stateName(state: DomainState): string {
   return STATE_NAMES[state] ?? `unknown (${String(state)})`;
 }
+
+/** QEMU's words when it could not reach the guest's swtpm (the chardev "chrtpm"). */
+const SWTPM_NOT_READY = /chardev socket,id=chrtpm.*Failed to connect/s;
+
+/**
+ * Starts the guest. A TPM guest's first start on libvirt 11.3 with swtpm 0.7
+ * sometimes fails because QEMU found swtpm's socket not yet listening
+ * ("-chardev socket,id=chrtpm,…: Failed to connect"), while the state swtpm
+ * had just made is fine: one more start, a second later, succeeds. Any other
+ * failure, or a second one, is the error.
+ */
+export async function startGuest(conn: LibvirtClient, dom: DomainRef): Promise<void> {
+  try {
+    await conn.domainCreate(dom, 0);
+  } catch (err) {
+    if (!(err instanceof LibvirtError) || !SWTPM_NOT_READY.test(err.message)) throw err;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await conn.domainCreate(dom, 0);
+  }
+}

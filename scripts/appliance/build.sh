@@ -14,7 +14,8 @@
 #
 # Inputs come only from Debian packages fetched with `apt-get download` and
 # unpacked with `dpkg-deb -x` (nothing is installed into the host system):
-# the cloud kernel, busybox-static, and syslinux (installer + MBR code).
+# the cloud kernel, busybox-static, syslinux (installer + MBR code) and
+# syslinux-efi (the same boot loader for UEFI firmware, as EFI/BOOT/BOOTX64.EFI).
 # The disk is assembled in a plain file with sfdisk and mtools, so no mount,
 # no loop device and no root are needed (root only to apt-get missing tools).
 set -euo pipefail
@@ -51,7 +52,7 @@ APPLIANCE_CACHE="$DESKFLEET_CACHE/appliance"
 # (or when we ask about other packages).
 apt_state_key() {
   {
-    echo "$KERNEL_META busybox-static syslinux syslinux-common"
+    echo "$KERNEL_META busybox-static syslinux syslinux-common syslinux-efi"
     stat -c '%n %s %Y' /var/lib/apt/lists/* /etc/apt/sources.list* \
       /etc/apt/sources.list.d/* /etc/apt/preferences* 2>/dev/null || true
   } | sha256sum | cut -c1-16
@@ -63,14 +64,15 @@ apt_state_key() {
 # `apt-cache depends linux-image-cloud-amd64`, e.g.
 #   Depends: linux-image-6.1.0-56-cloud-amd64 (= 6.1.192-2)
 # Prints: kernel-package kernel-version busybox-version syslinux-version syslinux-common-version
+#         syslinux-efi-version
 query_versions() {
-  apt-cache show --no-all-versions "$KERNEL_META" busybox-static syslinux syslinux-common |
+  apt-cache show --no-all-versions "$KERNEL_META" busybox-static syslinux syslinux-common syslinux-efi |
     awk -v meta="$KERNEL_META" '
       /^Package: / { p = $2 }
       /^Version: / { v[p] = $2 }
       /^Depends: / && p == meta && match($0, /linux-image-[^ ,]+ \(= [^)]+\)/) {
         split(substr($0, RSTART, RLENGTH), d, /[ ()=]+/); k = d[1]; kv = d[2] }
-      END { print k, kv, v["busybox-static"], v["syslinux"], v["syslinux-common"] }'
+      END { print k, kv, v["busybox-static"], v["syslinux"], v["syslinux-common"], v["syslinux-efi"] }'
 }
 
 # Memoised per apt state, so that a cache hit costs no apt-cache run at all.
@@ -80,7 +82,7 @@ resolve_versions() {
   if [ -s "$memo" ]; then cat "$memo"; return; fi
   line="$(query_versions)"
   # shellcheck disable=SC2086 # counting words
-  [ "$(set -- $line; echo $#)" = 5 ] ||
+  [ "$(set -- $line; echo $#)" = 6 ] ||
     die "cannot resolve $KERNEL_META/busybox-static/syslinux with apt-cache (got '$line'; apt-get update?)"
   mkdir -p "$(dirname "$memo")"
   echo "$line" >"$memo.$$" && mv "$memo.$$" "$memo"
@@ -106,12 +108,12 @@ ensure_tools() {
 # --- inputs -----------------------------------------------------------------
 
 # Exact versions, so that what we download is what the hash was made from.
-download_debs() { # dir kpkg kver bbver slver slcver
+download_debs() { # dir kpkg kver bbver slver slcver sleve
   local dir="$1" sandbox=()
   # As root apt drops to user _apt, which cannot write into our private temp dir.
   is_root && sandbox=(-o APT::Sandbox::User=root)
   (cd "$dir" && apt-get download -q "${sandbox[@]}" \
-    "$2=$3" "busybox-static=$4" "syslinux=$5" "syslinux-common=$6" >&2)
+    "$2=$3" "busybox-static=$4" "syslinux=$5" "syslinux-common=$6" "syslinux-efi=$7" >&2)
 }
 
 extract_debs() { # debdir destdir
@@ -222,12 +224,19 @@ EOF
 
 # mtools work on the partition inside the image file directly (file@@offset);
 # -H records the partition start as hidden sectors, which the boot sector needs.
-fill_boot_partition() { # raw kernel initrd cfg
+# UEFI firmware (OVMF) boots the removable-media path EFI/BOOT/BOOTX64.EFI of
+# the same FAT partition: syslinux.efi, which reads the same syslinux.cfg from
+# its own folder, so the appliance boots alike under BIOS and UEFI.
+fill_boot_partition() { # raw kernel initrd cfg syslinux.efi ldlinux.e64
   local part="$1@@$((BOOT_START * 512))"
   mformat -i "$part" -T "$BOOT_SECTORS" -h 64 -s 32 -H "$BOOT_START" -v DESKFLEET ::
   mcopy -i "$part" "$2" ::/vmlinuz
   mcopy -i "$part" "$3" ::/initrd.img
   mcopy -i "$part" "$4" ::/syslinux.cfg
+  mmd -i "$part" ::/EFI ::/EFI/BOOT
+  mcopy -i "$part" "$5" ::/EFI/BOOT/BOOTX64.EFI
+  mcopy -i "$part" "$6" ::/EFI/BOOT/ldlinux.e64
+  mcopy -i "$part" "$4" ::/EFI/BOOT/syslinux.cfg
 }
 
 # syslinux's installer (from the .deb) writes ldlinux.sys/.c32 and the FAT boot
@@ -239,15 +248,15 @@ install_bootloader() { # raw syslinux-binary mbr.bin
 
 # --- main steps -------------------------------------------------------------
 
-build_image() { # out kpkg kver bbver slver slcver
+build_image() { # out kpkg kver bbver slver slcver sleve
   local out="$1" kpkg="$2" krel="${2#linux-image-}" work pkgs moddir bb stage
   work="$(mktemp -d)"
   # shellcheck disable=SC2064 # expand $work now
   trap "rm -rf '$work'" EXIT
   pkgs="$work/pkgs" stage="$work/initramfs"
   mkdir -p "$work/debs" "$pkgs" "$stage/etc"
-  log "downloading $kpkg $3, busybox-static $4, syslinux $5"
-  download_debs "$work/debs" "$kpkg" "$3" "$4" "$5" "$6"
+  log "downloading $kpkg $3, busybox-static $4, syslinux $5, syslinux-efi $7"
+  download_debs "$work/debs" "$kpkg" "$3" "$4" "$5" "$6" "$7"
   extract_debs "$work/debs" "$pkgs"
   bb="$pkgs/bin/busybox"
   moddir="$(kernel_modules_dir "$pkgs" "$krel")"
@@ -259,7 +268,8 @@ build_image() { # out kpkg kver bbver slver slcver
   write_syslinux_cfg "$work/syslinux.cfg"
   export MTOOLSRC=/dev/null MTOOLS_SKIP_CHECK=1
   partition_disk "$work/disk.raw"
-  fill_boot_partition "$work/disk.raw" "$pkgs/boot/vmlinuz-$krel" "$work/initrd.img" "$work/syslinux.cfg"
+  fill_boot_partition "$work/disk.raw" "$pkgs/boot/vmlinuz-$krel" "$work/initrd.img" "$work/syslinux.cfg" \
+    "$pkgs/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi" "$pkgs/usr/lib/syslinux/modules/efi64/ldlinux.e64"
   install_bootloader "$work/disk.raw" "$pkgs/usr/bin/syslinux" "$pkgs/usr/lib/syslinux/mbr/mbr.bin"
   mkdir -p "$(dirname "$out")"
   qemu-img convert -f raw -O qcow2 "$work/disk.raw" "$out.tmp.$$"
@@ -301,7 +311,7 @@ main() {
   [ $# -le 1 ] || die "usage: $0 [OUTPUT.qcow2]"
   versions="$(resolve_versions)"
   cached="$APPLIANCE_CACHE/deskfleet-appliance-$(image_hash "$versions").qcow2"
-  # shellcheck disable=SC2086 # versions is five words
+  # shellcheck disable=SC2086 # versions is six words
   [ -s "$cached" ] || build_locked "$cached" $versions
   link_into_tools "$cached"
   if [ $# -eq 1 ]; then

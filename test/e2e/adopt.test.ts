@@ -133,9 +133,13 @@ it("deskfleet import writes a fleet that adopts the guests, their pool and their
     clock: "localtime",
     disks: { sda: { pool: POOL, volume: "test-adopt-win.qcow2", size: "64MiB", keep: true } },
   });
-  // The shared folder and what it needs are kept as they are.
-  expect(fleet.guests["test-adopt-fed"]).toMatchObject({ usbRedirection: 1, guestAgent: true });
-  expect(JSON.stringify(fleet.guests["test-adopt-fed"].xml)).toContain('target dir=\\"work\\"');
+  // The shared folder is a share; what virt-install adds for it comes with it.
+  expect(fleet.guests["test-adopt-fed"]).toMatchObject({
+    usbRedirection: 1,
+    guestAgent: true,
+    video: "virtio",
+    shares: { work: { source: "/srv/work" } },
+  });
 });
 
 it("the preview shows imports only, up takes them over, and a second up changes nothing", async () => {

@@ -3,14 +3,15 @@
  * libvirt 9.0 + QEMU 7.2 and on libvirt 11.3 + QEMU 10.0 (second hosts of this
  * test's own): a `preset: windows` guest (no OS: OVMF's boot manager is
  * enough) runs with Secure Boot firmware, a TPM 2.0 emulated by swtpm, SPICE
- * on 127.0.0.1 and install media; a `preset: server` guest boots the
+ * on 127.0.0.1 and install media; a `preset: desktop` guest boots the
+ * appliance under UEFI; a `preset: server` guest boots the
  * appliance, with a verbatim watchdog, and `up` waits for its DHCP address
  * (`waitFor: ip`). A second `up` changes nothing. `destroy` leaves the Windows guest's NVRAM and TPM
  * state on the host, and declaring it again brings the same UUID back to them;
  * with `keepFirmwareState: false` a destroy removes both.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { consoleText, requireAppliance } from "../support/host";
@@ -25,18 +26,28 @@ jest.setTimeout(600_000);
 
 const WIN = "test-desk-win";
 const SRV = "test-desk-srv";
+const DESK = "test-desk-linux";
 const POOL = "test-desk-pool";
 /** Install media: any raw file will do, the guest has nothing to boot from it. */
 const ISO = join(mkdtempSync(join(tmpdir(), "test-desk-")), "install.iso");
 writeFileSync(ISO, Buffer.alloc(1024 * 1024));
+/** A host folder the server guest gets over virtiofs. */
+const SHARE = join(dirname(ISO), "work");
+mkdirSync(SHARE);
 afterAll(() => rmSync(dirname(ISO), { recursive: true, force: true }));
 
-const cases: [string, TestHost][] = [
-  ["libvirt 9.0", secondHost("desk9")],
-  ["libvirt 11.3", secondHost("desk11", "11")],
+/**
+ * [label, host, whether it has a virtiofsd]: QEMU 10 no longer ships its own,
+ * and neither bookworm nor its backports has Debian's `virtiofsd` package, so
+ * the 11.3 test host (QEMU 10 from backports) cannot start a guest with a
+ * share; on Debian 13 that package provides it.
+ */
+const cases: [string, TestHost, boolean][] = [
+  ["libvirt 9.0", secondHost("desk9"), true],
+  ["libvirt 11.3", secondHost("desk11", "11"), false],
 ];
 
-describe.each(cases)("%s", (_label, host) => {
+describe.each(cases)("%s", (_label, host, virtiofsd) => {
   let uri: string;
   let project: TestProject;
   const virsh = (...args: string[]): string =>
@@ -59,6 +70,12 @@ guests:
     disks:
       root: { size: 64MiB }
       install: { cdrom: test-desk-iso }
+  ${DESK}:
+    preset: desktop # UEFI (no Secure Boot): the appliance boots through its EFI loader
+    type: qemu
+    memory: 256MiB
+    disks:
+      root: { image: test-desk-appliance, size: 512MiB }
   ${SRV}:
     preset: server
     type: qemu
@@ -67,6 +84,7 @@ guests:
     waitFor: ip # up returns once DHCP has leased it an address
     xml:
       devices: ["<watchdog model='i6300esb' action='reset'/>"] # kept as written
+${virtiofsd ? `    shares:\n      work: { source: ${SHARE} }` : ""}
     disks:
       root: { image: test-desk-appliance, size: 512MiB }
 `;
@@ -110,6 +128,21 @@ guests:
     uuid = virsh("domuuid", WIN);
   });
 
+  it("the desktop guest boots the appliance under UEFI, with SPICE, virtio video and sound", async () => {
+    await waitFor(
+      "the desktop guest's boot",
+      () =>
+        consoleText(host.consoleLog(DESK)).includes("DESKFLEET-APPLIANCE boot=1")
+          ? true
+          : undefined,
+      180_000,
+    );
+    const live = virsh("dumpxml", DESK);
+    expect(live).toMatch(/<loader[^>]*type='pflash'[^>]*>[^<]*OVMF/);
+    expect(live).toMatch(/<video>\s*<model type='virtio'/);
+    expect(live).toMatch(/<sound model='ich9'/);
+  });
+
   it("the Windows guest has Secure Boot firmware, a running TPM 2.0 and SPICE on loopback", () => {
     const live = virsh("dumpxml", WIN);
     expect(live).toMatch(/<feature enabled='yes' name='secure-boot'\/>/);
@@ -130,6 +163,15 @@ guests:
     const state = firmwareState(uuid);
     expect(existsSync(state.nvram)).toBe(true);
     expect(existsSync(state.tpm)).toBe(true);
+  });
+
+  (virtiofsd ? it : it.skip)("the server guest runs with its share: virtiofsd serves it", () => {
+    const live = virsh("dumpxml", SRV);
+    expect(live).toMatch(
+      /<driver type='virtiofs'[^>]*\/>[\s\S]*?<source dir='[^']*\/work'\/>\s*<target dir='work'\/>/,
+    );
+    expect(live).toMatch(/<memoryBacking>\s*<source type='memfd'\/>\s*<access mode='shared'\/>/);
+    expect(execFileSync("pgrep", ["-af", "virtiofsd"], { encoding: "utf8" })).toContain(SHARE);
   });
 
   it("the server guest has its verbatim watchdog, which libvirt gave an address", () => {
@@ -158,8 +200,11 @@ guests:
   it("with keepFirmwareState: false, destroy removes both", async () => {
     project.writeFleet(fleet(false));
     const up = await project.stack.up();
-    // Not hardware: the running guest is not restarted for it.
+    // Not hardware: the running guest is not restarted for it; the output says what it means.
     expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
+    expect(up.stdout).toContain(
+      `guest ${WIN}: keepFirmwareState is false, so removing it deletes its NVRAM (UEFI variables) and TPM state`,
+    );
     expect(virsh("domstate", WIN)).toBe("running");
     await project.stack.destroy();
     const state = firmwareState(uuid);

@@ -47,6 +47,7 @@ test("the README's desktop guests are valid, and mean what its comments say", ()
   expect(fedora).toMatchObject({
     secureBoot: false,
     video: "virtio",
+    shares: { work: { source: "/home/me/work" } },
     usbDevices: [{ vendor: "046d", product: "c52b" }],
   });
   expect(tools).toMatchObject({ graphics: "none", guestAgent: true });

@@ -3,7 +3,7 @@
  * every bad property; diff() says exactly what forces a replacement.
  */
 import { allOrNothing, doing } from "../../../provider/kind";
-import { domain } from "../../../provider/resources/domain";
+import { domain, firmwareStateNote } from "../../../provider/resources/domain";
 import { network } from "../../../provider/resources/network";
 import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
@@ -175,5 +175,37 @@ describe("doing", () => {
     await expect(
       doing('define network "lan"', () => Promise.reject(new Error("boom"))),
     ).rejects.toThrow('define network "lan": boom');
+  });
+});
+
+describe("firmwareStateNote: what the preview says of a guest's NVRAM and TPM state", () => {
+  const win = domain.check(
+    {},
+    {
+      uri: URI,
+      name: "win11",
+      memory: 512 * MiB,
+      machine: "q35",
+      firmware: "uefi",
+      tpm: true,
+    },
+  ).inputs;
+
+  it("nothing for a guest that keeps them, or has none", () => {
+    expect(firmwareStateNote({ name: "win11" }, win)).toBeUndefined();
+    const bios = domain.check({}, { uri: URI, name: "srv", memory: 256 * MiB }).inputs;
+    expect(firmwareStateNote({}, { ...bios, keepFirmwareState: false })).toBeUndefined();
+  });
+
+  it("that removing it deletes them, when it does not keep them", () => {
+    expect(firmwareStateNote({ name: "win11" }, { ...win, keepFirmwareState: false })).toBe(
+      "guest win11: keepFirmwareState is false, so removing it deletes its NVRAM (UEFI variables) and TPM state (BitLocker keys, for a Windows guest)",
+    );
+  });
+
+  it("that a renamed guest starts afresh and the old state stays", () => {
+    expect(firmwareStateNote({ name: "win10" }, win)).toMatch(
+      /^guest win10 is replaced by win11: the new guest starts with fresh NVRAM .* the old ones stay on the host under win10$/,
+    );
   });
 });

@@ -27,6 +27,7 @@ const base: DomainModel = {
 };
 
 const everything: Devices = {
+  shares: { work: { source: "/home/me/work" }, music: { source: "/srv/music" } },
   secureBoot: true,
   tpm: true,
   video: "qxl",
@@ -77,6 +78,12 @@ describe("the XML each device writes", () => {
     expect(xml).toContain('<smm state="on"/>');
   });
 
+  it("UEFI without Secure Boot says so: libvirt might pick a secure build otherwise", () => {
+    const plain = buildDomainXml(base).replace(/>\s+</g, "><");
+    expect(plain).toContain('<firmware><feature enabled="no" name="secure-boot"/></firmware>');
+    expect(parseDomainXml(buildDomainXml(base)).secureBoot).toBe(false);
+  });
+
   it("TPM 2.0 emulated by swtpm, CRB on q35 and TIS on pc", () => {
     expect(xml).toContain('<tpm model="tpm-crb"><backend type="emulator" version="2.0"/></tpm>');
     expect(buildDomainXml({ ...base, machine: "pc", tpm: true })).toContain('model="tpm-tis"');
@@ -103,6 +110,16 @@ describe("the XML each device writes", () => {
     );
     const kvm = buildDomainXml({ ...base, type: "kvm", hyperv: true });
     expect(kvm).toContain('<vpindex state="on"/>');
+  });
+
+  it("shares: virtiofs mounts by tag, with the guest's memory shared with virtiofsd", () => {
+    expect(xml).toContain(
+      '<filesystem type="mount" accessmode="passthrough"><driver type="virtiofs"/><source dir="/home/me/work"/><target dir="work"/></filesystem>',
+    );
+    expect(xml).toContain(
+      '<memoryBacking><source type="memfd"/><access mode="shared"/></memoryBacking>',
+    );
+    expect(buildDomainXml(base)).not.toContain("memoryBacking");
   });
 
   it("Hyper-V enlightenments with their clock, in local time", () => {

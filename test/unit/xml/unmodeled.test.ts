@@ -20,13 +20,14 @@ it("leaves out what deskfleet models and what libvirt adds itself", () => {
     <input type='tablet' bus='usb'/><input type='mouse' bus='ps2'/><input type='keyboard' bus='ps2'/>
     <graphics type='spice' autoport='yes'/><video><model type='qxl'/></video><sound model='ich9'/>
     <redirdev bus='usb' type='spicevmc'/><rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
-    <tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>`);
+    <tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>
+    <filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/w'/><target dir='w'/></filesystem>`);
   expect(unmodeledDevices(xml)).toEqual([]);
 });
 
 it("keeps the rest as libvirt has it, without address and alias", () => {
   const xml = domain(`
-    <filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/>
+    <filesystem type='mount' accessmode='mapped'>
       <source dir='/srv/work'/><target dir='work'/><alias name='fs0'/>
       <address type='pci' domain='0x0000' bus='0x07' slot='0x00' function='0x0'/></filesystem>
     <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='sdb' bus='sata'/><readonly/></disk>
@@ -34,7 +35,7 @@ it("keeps the rest as libvirt has it, without address and alias", () => {
     <channel type='spiceport'><source channel='org.spice-space.webdav.0'/><target type='virtio' name='org.spice-space.webdav.0'/></channel>
     <watchdog model='i6300esb' action='reset'/>`);
   expect(unmodeledDevices(xml)).toEqual([
-    '<filesystem type="mount" accessmode="passthrough"><driver type="virtiofs"/><source dir="/srv/work"/><target dir="work"/></filesystem>',
+    '<filesystem type="mount" accessmode="mapped"><source dir="/srv/work"/><target dir="work"/></filesystem>',
     '<disk type="file" device="cdrom"><driver name="qemu" type="raw"/><target dev="sdb" bus="sata"/><readonly/></disk>',
     '<interface type="bridge"><source bridge="br0"/><mac address="52:54:00:01:02:03"/></interface>',
     '<channel type="spiceport"><source channel="org.spice-space.webdav.0"/><target type="virtio" name="org.spice-space.webdav.0"/></channel>',
