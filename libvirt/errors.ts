@@ -96,6 +96,7 @@ const NOT_FOUND: ReadonlySet<number> = new Set([
   ErrorCode.NoStoragePool,
   ErrorCode.NoStorageVol,
   ErrorCode.NoDomainSnapshot,
+  ErrorCode.NoNodeDevice,
 ]);
 
 /** True when a lookup (or an operation on a handle) failed because the object does not exist. */

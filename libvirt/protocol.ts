@@ -169,6 +169,7 @@ export const Procedure = {
   DomainEventCallbackLifecycle: 318,
   NetworkGetDhcpLeases: 341,
   DomainInterfaceAddresses: 353,
+  NodeDeviceLookupByName: 113,
   ConnectGetDomainCapabilities: 342,
   DomainDefineXmlFlags: 350,
 } as const;

@@ -55,6 +55,9 @@ export class DeskfleetProvider implements provider.Provider {
   async check(urn: pulumi.URN, olds: unknown, news: unknown): Promise<provider.CheckResult> {
     const kind = kindOf(urn);
     const { inputs, failures } = kind.check(plain(olds), plain(news));
+    if (failures.length === 0 && kind.validate) {
+      failures.push(...(await kind.validate(inputs).catch(() => [])));
+    }
     const explain = kind.explain?.bind(kind);
     if (failures.length === 0 && explain) {
       await noteOnResource(urn, () => explain(plain(olds), inputs));

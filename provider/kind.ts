@@ -32,6 +32,11 @@ export interface ResourceKind<I extends HostInputs> {
    * (`olds` is {} on create). Best effort: the host may not answer.
    */
   explain?(olds: Record<string, unknown>, inputs: I): Promise<string | undefined>;
+  /**
+   * What only the host can say is wrong with the inputs (a device it does not
+   * have), asked after a check that passed; nothing when the host cannot be asked.
+   */
+  validate?(inputs: I): Promise<CheckFailure[]>;
   /** `urn` names the Pulumi resource: kinds that mark their objects as theirs record it. */
   create(inputs: I, urn: string): Promise<{ id: string; outs: Record<string, unknown> }>;
   /** Returns undefined when the object is gone from the host. */

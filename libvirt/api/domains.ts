@@ -51,6 +51,18 @@ export class DomainMethods extends ClientCore {
     );
   }
 
+  /**
+   * The host device of this name, as libvirt's node device driver names it
+   * (`pci_0000_01_00_0`): a device a guest may be given. Its name, or not found.
+   */
+  nodeDeviceLookupByName(name: string): Promise<string> {
+    return this.call(
+      Procedure.NodeDeviceLookupByName,
+      withFlags(encodeString, name, 0),
+      decodeString,
+    );
+  }
+
   /** Removes the definition. Flags: DomainUndefineFlags (e.g. Nvram for UEFI guests). */
   domainUndefine(dom: DomainRef, flags = 0): Promise<void> {
     return this.call(Procedure.DomainUndefineFlags, withFlags(encodeDomainRef, dom, flags));

@@ -28,6 +28,7 @@ import {
 } from "../../libvirt";
 import { defaultUri } from "../config";
 import { changedProperties, diffInputs } from "../diff";
+import type { CheckFailure } from "../inputs";
 import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
@@ -172,6 +173,23 @@ export const domain: ResourceKind<DomainInputs> = {
       replaceOn: ["uri", "name"],
       deleteBeforeReplace: true,
     }),
+
+  async validate(inputs) {
+    if (inputs.pciDevices.length === 0) return [];
+    const conn = await getConnection(inputs.uri);
+    const failures: CheckFailure[] = [];
+    for (const address of inputs.pciDevices) {
+      const name = `pci_${address.replace(/[:.]/g, "_")}`;
+      const found = await conn.nodeDeviceLookupByName(name).catch(ignoreNotFound);
+      if (found === undefined) {
+        failures.push({
+          property: "pciDevices",
+          reason: `${inputs.uri} has no PCI device ${address} (lspci -D on the host lists its devices)`,
+        });
+      }
+    }
+    return failures;
+  },
 
   // What a removal or replacement would do to the state that lives beside the disks.
   explain: (olds, news) => Promise.resolve(firmwareStateNote(olds, news)),

@@ -6,7 +6,7 @@
  * a pool and their interfaces on a network. `deskfleet import` writes the
  * fleet file; `pulumi preview` then shows imports only, `pulumi up` takes
  * them over and a second `up` changes nothing. `adopt: true` on a name the
- * host lacks is an error naming it.
+ * host lacks is an error naming it, and so is a PCI device it lacks.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -165,6 +165,21 @@ it("adopting a name the host does not have is an error that names it", async () 
   try {
     await expect(other.stack.preview()).rejects.toThrow(
       /fleet.yaml:2:\d+: guests\.test-adopt-nothere\.adopt: .* has no domain named "test-adopt-nothere"/,
+    );
+  } finally {
+    await other.dispose();
+  }
+});
+
+it("a PCI device the host lacks is refused at preview, naming it", async () => {
+  const other = await createTestProject(
+    "test-adopt-pci",
+    'guests:\n  test-adopt-pci: { memory: 256MiB, type: qemu, pciDevices: ["0000:ff:1f.7"] }\n',
+    uri,
+  );
+  try {
+    await expect(other.stack.preview()).rejects.toThrow(
+      /property pciDevices .* has a problem: .* has no PCI device 0000:ff:1f\.7 \(lspci -D/,
     );
   } finally {
     await other.dispose();

@@ -262,3 +262,20 @@ describe("provider kinds on the real daemon", () => {
     expect(existsSync(POOL_DIR)).toBe(false);
   });
 });
+
+describe("Domain validate: what only the host can say", () => {
+  it("a PCI device the host has passes; one it lacks is a failure naming it and the host", async () => {
+    const inputs = checked(domain, {
+      name: "test-pci",
+      memory: 64 * 1024 * 1024,
+      // Every PC has a host bridge at 0000:00:00.0; no bus 0xff slot 0x1f function 7 here.
+      pciDevices: ["0000:00:00.0", "0000:ff:1f.7"],
+    });
+    expect(await domain.validate?.(inputs)).toEqual([
+      {
+        property: "pciDevices",
+        reason: `${TEST_URI} has no PCI device 0000:ff:1f.7 (lspci -D on the host lists its devices)`,
+      },
+    ]);
+  });
+});
