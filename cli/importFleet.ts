@@ -11,13 +11,13 @@
  */
 import { stringify } from "yaml";
 import type { LibvirtClient } from "../libvirt";
-import { DomainXmlFlags, NetworkXmlFlags, isNotFound } from "../libvirt";
+import { NetworkXmlFlags, isNotFound } from "../libvirt";
 import { NAME_PATTERN, NAME_RULE } from "../fleet/schema";
 import { formatSize } from "../fleet/size";
-import { NO_DEVICES } from "../xml/devices";
+import { pickDevices } from "../xml/devices";
 import type { Devices } from "../xml/devices";
 import type { ParsedDomain } from "../xml/domain";
-import { parseDomainXml } from "../xml/domain";
+import { DEFINITION_WITH_SECRETS, byTarget, parseDomainXml } from "../xml/domain";
 import { GUEST_SETTINGS_DEFAULTS } from "../xml/guestSettings";
 import { parseNetworkXml } from "../xml/network";
 import { parsePoolXml } from "../xml/pool";
@@ -78,7 +78,7 @@ async function importGuest(conn: LibvirtClient, name: string, fleet: Fleet): Pro
     if (isNotFound(err)) throw new ImportError(["there is no domain of this name"]);
     throw err;
   });
-  const text = await conn.domainGetXmlDesc(dom, DomainXmlFlags.Inactive | DomainXmlFlags.Secure);
+  const text = await conn.domainGetXmlDesc(dom, DEFINITION_WITH_SECRETS);
   const xml = parseDomainXml(text);
   const problems: string[] = [];
   const disks = await importDisks(conn, text, fleet, problems);
@@ -113,17 +113,12 @@ async function importGuest(conn: LibvirtClient, name: string, fleet: Fleet): Pro
   };
 }
 
-/** The devices that differ from "none"; video and cpu as libvirt has them, even its own choice. */
+/**
+ * The devices that differ from a guest entry's defaults; video and cpu as
+ * libvirt has them (its own choice included), as the provider reads them on import.
+ */
 function deviceSettings(xml: ParsedDomain): Partial<Devices> {
-  const { video, cpu, ...rest } = xml;
-  const own = nonDefault(
-    Object.fromEntries(Object.keys(NO_DEVICES).map((k) => [k, rest[k as keyof typeof rest]])),
-  );
-  return {
-    ...own,
-    ...(video !== "auto" ? { video } : {}),
-    ...(cpu !== "default" ? { cpu } : {}),
-  };
+  return nonDefault({ ...pickDevices(xml) });
 }
 
 /** Only the values that are not the defaults of a guest entry. */
@@ -144,9 +139,7 @@ async function importDisks(
   const disks: Record<string, Entry> = {};
   const elements = children(child(parseXml(text, "domain"), "devices"), "disk")
     .filter((d) => attr(d, "device") === "disk")
-    .sort((a, b) =>
-      (attr(child(a, "target"), "dev") ?? "").localeCompare(attr(child(b, "target"), "dev") ?? ""),
-    );
+    .sort(byTarget);
   const buses = new Set(elements.map((d) => attr(child(d, "target"), "bus")));
   if (buses.size > 1) {
     problems.push(

@@ -10,11 +10,10 @@
  * everything else from the one before.
  */
 import type { DomainRef, LibvirtClient } from "../libvirt";
-import { DomainSnapshotRevertFlags, DomainXmlFlags } from "../libvirt";
+import { DomainSnapshotRevertFlags } from "../libvirt";
+import { DEFINITION_WITH_SECRETS } from "../xml/domain";
 import { withDisksOf } from "../xml/diskEdits";
 import { parseSnapshotXml } from "../xml/snapshot";
-
-const XML_INACTIVE_SECURE = DomainXmlFlags.Inactive | DomainXmlFlags.Secure;
 
 export async function revertToSnapshot(
   conn: LibvirtClient,
@@ -22,7 +21,7 @@ export async function revertToSnapshot(
   name: string,
 ): Promise<void> {
   const snap = await conn.domainSnapshotLookupByName(dom, name, 0);
-  const definition = await conn.domainGetXmlDesc(dom, XML_INACTIVE_SECURE);
+  const definition = await conn.domainGetXmlDesc(dom, DEFINITION_WITH_SECRETS);
   const wasRunning = await conn.domainIsActive(dom);
   const parsed = parseSnapshotXml(await conn.domainSnapshotGetXmlDesc(snap, 0));
   const withMemory = parsed.memory === "internal" || parsed.memory === "external";
@@ -37,7 +36,7 @@ export async function revertToSnapshot(
   if (!wasRunning && (await conn.domainIsActive(dom))) await conn.domainDestroy(dom, 0);
   const external = parsed.disks.some((d) => d.snapshot === "external");
   const restored = external
-    ? withDisksOf(definition, await conn.domainGetXmlDesc(dom, XML_INACTIVE_SECURE))
+    ? withDisksOf(definition, await conn.domainGetXmlDesc(dom, DEFINITION_WITH_SECRETS))
     : definition;
   await conn.domainDefineXml(restored, 0);
 }

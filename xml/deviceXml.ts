@@ -5,6 +5,7 @@
  * https://libvirt.org/formatdomain.html
  */
 import type { DeviceContext, Devices } from "./devices";
+import { isQ35 } from "./machine";
 import type { XmlNode } from "./xml";
 import { attr, child, children, text } from "./xml";
 
@@ -64,8 +65,6 @@ export function cpuNode(d: Devices): XmlNode | undefined {
     model: { "@_fallback": "forbid", "#text": d.cpu },
   };
 }
-
-const isQ35 = (machine: string) => machine === "q35" || machine.startsWith("pc-q35-");
 
 /** The <devices> children a guest's devices add, by element name. */
 export function deviceNodes(d: Devices & DeviceContext): XmlNode {

@@ -9,6 +9,7 @@
  * reads back unchanged.
  */
 import { z } from "zod";
+import { isQ35 } from "./machine";
 
 /** "046d": a USB vendor or product id, four hex digits as lsusb prints them. */
 const usbId = z
@@ -114,7 +115,7 @@ export interface DeviceContext {
 export function deviceConflicts(
   d: Devices & DeviceContext,
 ): { property: keyof Devices; reason: string }[] {
-  const q35 = d.machine === "q35" || d.machine.startsWith("pc-q35-");
+  const q35 = isQ35(d.machine);
   const conflicts: { property: keyof Devices; reason: string }[] = [];
   if (d.secureBoot && d.firmware !== "uefi") {
     conflicts.push({ property: "secureBoot", reason: "Secure Boot needs firmware: uefi" });

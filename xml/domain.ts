@@ -4,7 +4,10 @@
  * loopback-only graphics and the desktop devices of deviceXml.ts.
  * https://libvirt.org/formatdomain.html
  */
+import { DomainXmlFlags } from "../libvirt";
 import type { Devices } from "./devices";
+import { isQ35 } from "./machine";
+export { machineMatches } from "./machine";
 import type { XmlExtras } from "./fragments";
 import { fragmentsPresent, withElements, withFragments } from "./fragments";
 import {
@@ -78,6 +81,12 @@ export interface DomainModel extends Devices {
    */
   metadata?: XmlNode;
 }
+
+/**
+ * The flags that read a domain's persistent definition with its secrets (a
+ * console password): what a redefinition must start from, so it keeps them.
+ */
+export const DEFINITION_WITH_SECRETS = DomainXmlFlags.Inactive | DomainXmlFlags.Secure;
 
 /** Disk targets in declaration order: vda, vdb, … on virtio; sda, sdb, … on SATA or SCSI. */
 export function diskTarget(index: number, bus: DiskBus = "virtio"): string {
@@ -179,7 +188,7 @@ export function fragmentsIn(domainXml: string, declared: XmlExtras): XmlExtras {
 
 /** CD-ROMs on SATA where the machine has AHCI (q35), else on IDE, as virt-install attaches them. */
 function cdromNode(c: CdromModel, index: number, machine: string): XmlNode {
-  const sata = machine === "q35" || machine.startsWith("pc-q35-");
+  const sata = isQ35(machine);
   const letter = String.fromCharCode("a".charCodeAt(0) + index);
   return {
     "@_type": "volume",
@@ -258,7 +267,7 @@ function diskBusOf(devices: XmlNode | undefined): DiskBus {
 }
 
 /** Disks in target order (vda, vdb, …; sda, sdb, …): the order they were declared in. */
-function byTarget(a: XmlNode, b: XmlNode): number {
+export function byTarget(a: XmlNode, b: XmlNode): number {
   return (attr(child(a, "target"), "dev") ?? "").localeCompare(
     attr(child(b, "target"), "dev") ?? "",
   );
@@ -289,18 +298,6 @@ function parseDisks(devices: XmlNode | undefined): ParsedDisk[] {
       }
       return { pool: "", volume: "", format, overlay: file, backingFiles };
     });
-}
-
-/**
- * Whether libvirt's machine type is what was declared: libvirt expands the
- * aliases `pc` and `q35` to versioned names (`pc-i440fx-7.2`, `pc-q35-7.2`),
- * which must not show up as a change.
- */
-export function machineMatches(declared: string, actual: string): boolean {
-  if (declared === actual) return true;
-  const expansions: Record<string, string> = { pc: "pc-i440fx-", q35: "pc-q35-" };
-  const prefix = expansions[declared] ?? `${declared}-`;
-  return actual.startsWith(prefix);
 }
 
 /**

@@ -7,7 +7,7 @@
  * network names; the Domain's bytes, volumes and URI.
  */
 import { z } from "zod";
-import { deviceConflicts, deviceFields, pickDevices } from "./devices";
+import { deviceConflicts, deviceFields } from "./devices";
 import { xmlFields } from "./fragments";
 
 export const guestSettingsFields = {
@@ -48,25 +48,10 @@ export const guestSettingsFields = {
 export const guestSettingsSchema = z.object(guestSettingsFields);
 export type GuestSettings = z.output<typeof guestSettingsSchema>;
 
-/** Just the shared settings of something that has them. */
+/** Just the shared settings of something that has them: every key of the schema, no other. */
 export function pickGuestSettings(from: GuestSettings): GuestSettings {
-  const { type, vcpus, firmware, graphics, running, autostart, shutdownTimeout, waitFor } = from;
-  return {
-    diskBus: from.diskBus,
-    nicModel: from.nicModel,
-    type,
-    vcpus,
-    firmware,
-    graphics,
-    running,
-    autostart,
-    shutdownTimeout,
-    waitFor,
-    waitTimeout: from.waitTimeout,
-    keepFirmwareState: from.keepFirmwareState,
-    xml: from.xml,
-    ...pickDevices(from),
-  };
+  const keys = Object.keys(guestSettingsFields) as (keyof GuestSettings)[];
+  return Object.fromEntries(keys.map((k) => [k, from[k]])) as unknown as GuestSettings;
 }
 
 /**

@@ -37,6 +37,7 @@ import { deviceFields, pickDevices } from "../../xml/devices";
 import { guestSettingsFields, settingsConflicts } from "../../xml/guestSettings";
 import type { ParsedDomain } from "../../xml/domain";
 import {
+  DEFINITION_WITH_SECRETS,
   buildDomainXml,
   fragmentsIn,
   machineMatches,
@@ -127,8 +128,6 @@ const HARDWARE = [
 
 /** The persistent config rather than the running one. */
 const XML_INACTIVE = DomainXmlFlags.Inactive;
-/** …with what is secret in it (the console password), for read's comparison. */
-const XML_INACTIVE_SECURE = DomainXmlFlags.Inactive | DomainXmlFlags.Secure;
 /**
  * Undefine drops managed save and snapshot metadata (internal snapshots stay
  * in the qcow2 files) with the definition; disks are volumes of their own.
@@ -209,7 +208,7 @@ export const domain: ResourceKind<DomainInputs> = {
         if (inputs.running) {
           await startGuest(conn, defined);
           onUndo(() => conn.domainDestroy(defined, 0));
-          await waitUntilReady(conn, defined, inputs, await readinessFacts(conn, defined, inputs));
+          await untilReady(conn, defined, inputs);
         }
         return defined;
       });
@@ -225,7 +224,7 @@ export const domain: ResourceKind<DomainInputs> = {
     // Pulumi's import reads with no state: the guest as it is, all of it, is what is declared
     // (what `deskfleet import` writes into the fleet file, so that the two agree).
     const importing = declared.name === undefined;
-    const text = await conn.domainGetXmlDesc(dom, XML_INACTIVE_SECURE);
+    const text = await conn.domainGetXmlDesc(dom, DEFINITION_WITH_SECRETS);
     const xml = await resolvedDefinition(conn, text, declared.disks ?? []);
     const inputs: DomainInputs = {
       uri: uriOf(state),
@@ -285,8 +284,7 @@ export const domain: ResourceKind<DomainInputs> = {
         await shutDownGracefully(conn, dom, news.shutdownTimeout);
       }
       if (news.running && (hardware || !active)) await startGuest(conn, dom);
-      if (news.running)
-        await waitUntilReady(conn, dom, news, await readinessFacts(conn, dom, news));
+      if (news.running) await untilReady(conn, dom, news);
     });
     return outputs(conn, dom, news);
   },
@@ -418,8 +416,7 @@ async function adopt(
   const active = await conn.domainIsActive(dom);
   if (inputs.running && !active) await startGuest(conn, dom);
   if (!inputs.running && active) await shutDownGracefully(conn, dom, inputs.shutdownTimeout);
-  if (inputs.running)
-    await waitUntilReady(conn, dom, inputs, await readinessFacts(conn, dom, inputs));
+  if (inputs.running) await untilReady(conn, dom, inputs);
   return dom;
 }
 
@@ -469,14 +466,18 @@ function declaredInterfaces(xml: ParsedDomain, declared: DomainInputs["interface
   );
 }
 
-/** What waiting for the guest needs to know: its MACs (as libvirt has them) and networks. */
-async function readinessFacts(conn: LibvirtClient, dom: DomainRef, inputs: DomainInputs) {
+/**
+ * Waits until the running guest is ready as its `waitFor` says, with its MACs
+ * as libvirt has them (the definition is read only when there is a wait).
+ */
+async function untilReady(conn: LibvirtClient, dom: DomainRef, inputs: DomainInputs) {
+  if (inputs.waitFor === "none") return;
   const live = parseDomainXml(await conn.domainGetXmlDesc(dom, 0));
-  return {
+  await waitUntilReady(conn, dom, inputs, {
     macs: live.interfaces.map((n) => n.mac),
     networks: inputs.interfaces.map((n) => n.network),
     agent: inputs.guestAgent,
-  };
+  });
 }
 
 async function outputs(conn: LibvirtClient, dom: DomainRef, inputs: DomainInputs) {
