@@ -1,6 +1,7 @@
 /**
  * A guest: its disk volumes (overlays on base images, or blank), its domain,
- * and, when declared, its baseline snapshot and its snapshot schedule.
+ * and, when declared, its cloud-init seed volume, its baseline snapshot and
+ * its snapshot schedule.
  *
  * The schedule is one resource per guest (`<guest>-snapshot-schedule`), not a
  * child of a per-schedule component: moving a guest to another schedule is
@@ -11,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as libvirt from "../provider/sdk";
 import type { GuestSpec, ImageSpec, SnapshotScheduleSpec } from "../fleet/spec";
 import type { DeclaredAt } from "./plan";
-import { planBaseline, planDisks, planDomain, planSnapshotSchedule } from "./plan";
+import { planBaseline, planDisks, planDomain, planSeed, planSnapshotSchedule } from "./plan";
 
 export interface GuestArgs {
   guest: GuestSpec;
@@ -63,7 +64,14 @@ export class Guest extends pulumi.ComponentResource {
       args.guest.consolePassword !== undefined
         ? new pulumi.Config("deskfleet").requireSecret(args.guest.consolePassword)
         : undefined;
-    const media = args.guest.cdroms.map((c) => args.imageVolumes[c.image]);
+    const seedArgs = planSeed(args.guest, args.uri);
+    const seed =
+      seedArgs &&
+      new libvirt.Volume(`${name}-cidata`, seedArgs, { parent: this, dependsOn: args.dependsOn });
+    const media = [
+      ...args.guest.cdroms.map((c) => args.imageVolumes[c.image]),
+      ...(seed ? [seed] : []),
+    ];
     const domain = new libvirt.Domain(name, planDomain(args.guest, disks, args.uri, password), {
       parent: this,
       ...importOf(args.adopted?.guest),

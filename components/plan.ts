@@ -121,13 +121,30 @@ export function planDomain(
     memory: guest.memory,
     machine: guest.machine,
     disks: disks.map((d) => ({ pool: d.args.pool, volume: d.args.name, format: "qcow2" })),
-    cdroms: guest.cdroms.map((c) => ({ pool: c.pool, volume: c.volume })),
+    cdroms: [...guest.cdroms, ...(guest.seed ? [guest.seed] : [])].map((c) => ({
+      pool: c.pool,
+      volume: c.volume,
+    })),
     interfaces: guest.interfaces.map((n) => ({
       network: n.network,
       ...(n.mac !== undefined ? { mac: n.mac } : {}),
     })),
     ...(graphicsPassword !== undefined ? { graphicsPassword } : {}),
     ...pickGuestSettings(guest),
+  };
+}
+
+/** The guest's cloud-init seed volume (an ISO the provider builds), if it declares one. */
+export function planSeed(guest: GuestSpec, uri: string): VolumeArgs | undefined {
+  if (guest.seed === undefined) return undefined;
+  return {
+    uri,
+    pool: guest.seed.pool,
+    name: guest.seed.volume,
+    format: "raw",
+    iso: { label: "cidata", files: guest.seed.files },
+    // Made from the fleet file: nothing in it is the user's data.
+    retain: false,
   };
 }
 

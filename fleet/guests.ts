@@ -7,12 +7,13 @@ import type { Issues } from "./issues";
 import type { Path } from "./positions";
 import { formatPath } from "./positions";
 import type { Names, Volumes } from "./refs";
-import { defaultPool, diskVolumeName, imageVolumeName } from "./refs";
+import { defaultPool, diskVolumeName, imageVolumeName, seedVolumeName } from "./refs";
+import { seedFiles } from "./cloudInit";
 import type { DiskFields, GuestFields } from "./schema";
 import { pickGuestSettings, settingsConflicts } from "../xml/guestSettings";
 import { KVM_PRESETS, PRESETS } from "./presets";
 import { formatSize } from "./size";
-import type { CdromSpec, DiskSpec, GuestSpec, InterfaceSpec } from "./spec";
+import type { CdromSpec, DiskSpec, GuestSpec, InterfaceSpec, SeedSpec } from "./spec";
 import type { Entry, GuestEntry, InterfaceEntry } from "./validate";
 
 export interface GuestContext {
@@ -40,11 +41,13 @@ export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSp
     const snapshots = entry.fields && resolveSnapshots(entry, entry.fields, ctx);
     const console = entry.fields && consoleOk(entry, entry.fields, ctx);
     const devices = entry.fields && devicesOk(entry, entry.fields, ctx);
+    const seed = entry.fields && resolveSeed(entry, entry.fields, disks, ctx);
     if (
       !entry.fields ||
       !snapshots ||
       !console ||
       !devices ||
+      !seed ||
       !allDefined(disks) ||
       !allDefined(cdroms) ||
       !allDefined(interfaces)
@@ -52,7 +55,7 @@ export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSp
       continue;
     }
     const spec = guestSpec(entry.name, entry.fields, disks, interfaces);
-    specs.push({ ...spec, cdroms, ...snapshots });
+    specs.push({ ...spec, cdroms, ...snapshots, ...seed });
   }
   return specs;
 }
@@ -120,6 +123,38 @@ function resolveSnapshots(entry: GuestEntry, fields: GuestFields, ctx: GuestCont
     ...(schedule !== undefined ? { snapshotSchedule: schedule } : {}),
     ...(baseline !== undefined ? { baseline, revertGeneration: revertGeneration ?? 0 } : {}),
   };
+}
+
+/**
+ * The seed's files and where its volume goes: `cloudInit.pool`, else the pool
+ * of the guest's first disk, else the only pool. False when something is wrong
+ * (reported at its key); `{}` for a guest without `cloudInit`.
+ */
+function resolveSeed(
+  entry: GuestEntry,
+  fields: GuestFields,
+  disks: (DiskSpec | undefined)[],
+  ctx: GuestContext,
+): { seed?: SeedSpec } | false {
+  const ci = fields.cloudInit;
+  if (ci === undefined) return {};
+  const path = [...entry.path, "cloudInit"];
+  const pool =
+    ci.pool !== undefined
+      ? ctx.pools.check(ci.pool, [...path, "pool"], ctx.issues)
+        ? ci.pool
+        : undefined
+      : (disks[0]?.pool ?? defaultPool(ctx.pools, path, ctx.issues));
+  const volume = seedVolumeName(entry.name);
+  if (pool !== undefined) ctx.volumes.claim(pool, volume, path);
+  const made = seedFiles(entry.name, ci);
+  if ("problems" in made) {
+    for (const { key, message } of made.problems) {
+      ctx.issues.value([...path, key], "invalid_value", message);
+    }
+    return false;
+  }
+  return pool === undefined ? false : { seed: { pool, volume, files: made.files } };
 }
 
 /** `disks.<name>: { cdrom: <image> }`: the image's base volume, attached read-only. */

@@ -69,6 +69,11 @@ export function diskVolumeName(guest: string, disk: string): string {
   return `${guest}-${disk}.qcow2`;
 }
 
+/** A guest's cloud-init seed: `<guest>-cidata.iso`. */
+export function seedVolumeName(guest: string): string {
+  return `${guest}-cidata.iso`;
+}
+
 export function imageVolumeName(image: string, format: "qcow2" | "raw"): string {
   return `${image}.${format === "raw" ? "img" : "qcow2"}`;
 }

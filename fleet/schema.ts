@@ -6,6 +6,7 @@
  * after, in resolve.ts. Field formats raise issues with our own codes
  * (`params.code`), which translate.ts turns into fleet issues.
  */
+import { cloudInitSchema } from "./cloudInit";
 import { posix } from "node:path";
 import { z } from "zod";
 import type { FleetIssueCode } from "./errors";
@@ -214,6 +215,8 @@ export const guestSchema = z.strictObject({
   baseline: baselineName.optional(),
   /** Raising it reverts the guest to its baseline at the next `pulumi up`. */
   revertGeneration: z.number().int().min(0).optional(),
+  /** A cloud-init NoCloud seed, attached as a CD-ROM (cloudInit.ts). */
+  cloudInit: cloudInitSchema.optional(),
   /** type, vcpus, firmware, graphics, running, autostart, keepFirmwareState and the devices. */
   ...guestSettingsFields,
 });

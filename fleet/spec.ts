@@ -69,6 +69,15 @@ export interface CdromSpec {
   volume: string;
 }
 
+/** A guest's cloud-init NoCloud seed: an ISO volume (label `cidata`) of these files. */
+export interface SeedSpec {
+  pool: string;
+  /** `<guest>-cidata.iso`. */
+  volume: string;
+  /** `meta-data`, `user-data` and, when declared, `network-config` (fleet/cloudInit.ts). */
+  files: Record<string, string>;
+}
+
 export interface InterfaceSpec {
   network: string;
   /** Fixed MAC address, lower-case as libvirt reports it; libvirt assigns one when absent. */
@@ -91,6 +100,8 @@ export interface GuestSpec extends GuestSettings {
   /** CD-ROMs, in the order of the fleet file, after the disks (a blank disk boots from them). */
   cdroms: CdromSpec[];
   interfaces: InterfaceSpec[];
+  /** Its cloud-init seed, attached after the CD-ROMs; absent = none. */
+  seed?: SeedSpec;
   /** Stack config secret (`deskfleet:<name>`) holding the console's password; absent = none. */
   consolePassword?: string;
   /** The snapshot schedule it follows (a name in `FleetSpec.snapshotSchedules`). */

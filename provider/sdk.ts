@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PreferredTimes } from "../snapshots/policy";
 import type { DomainInputsDeclared } from "./resources/domain";
+import type { VolumeInputsDeclared } from "./resources/volume";
 
 export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -34,21 +35,8 @@ export class StoragePool extends pulumi.CustomResource {
   }
 }
 
-export interface VolumeArgs extends HostArgs {
-  pool: string;
-  name: string;
-  format?: "qcow2" | "raw";
-  /** Bytes. */
-  capacity?: number;
-  /** Where the fleet declares the capacity (file:line:col: path), for the shrink error. */
-  capacityDeclaredAt?: string;
-  /** Absolute path of a local image file to upload (a base volume). */
-  source?: string;
-  /** Name of the base volume in the same pool (a copy-on-write overlay). */
-  backingVolume?: string;
-  /** Leave the volume on the host when the resource is deleted. */
-  retain?: boolean;
-}
+/** The Volume kind's schema's input type (resources/volume.ts). */
+export type VolumeArgs = VolumeInputsDeclared;
 
 export class Volume extends pulumi.CustomResource {
   static readonly __pulumiType = "deskfleet:libvirt:Volume";

@@ -58,6 +58,7 @@ export function parseVolumeXml(xml: string): ParsedVolume {
   };
 }
 
+/** libvirt reports a raw file that holds an ISO 9660 image (install media, a seed) as `iso`. */
 function asFormat(type: string | undefined): VolumeFormat {
-  return type === "raw" ? "raw" : "qcow2";
+  return type === "raw" || type === "iso" ? "raw" : "qcow2";
 }

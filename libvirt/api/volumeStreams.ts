@@ -6,7 +6,7 @@
 import { stat, unlink } from "node:fs/promises";
 import type { Encoder } from "../connection";
 import { Procedure, StorageVolDownloadFlags, StorageVolUploadFlags } from "../protocol";
-import { readFileChunks } from "../fileSource";
+import { READ_CHUNK, readFileChunks } from "../fileSource";
 import { fileSink } from "../sparse";
 import { downloadStream, uploadStream } from "../transfer";
 import { encodeStorageVolRef } from "../types";
@@ -79,6 +79,28 @@ export class VolumeStreamMethods extends StorageVolMethods {
       transferArgs(v, opts.offset, length, flags),
       readFileChunks(filePath, 0, length, sparse),
       { sparse, ...(onProgress && { onProgress: (sent: number) => onProgress(sent, length) }) },
+    );
+  }
+
+  /**
+   * Writes bytes held in memory into the volume at `offset` (a seed image
+   * built where Pulumi runs), in packets of at most READ_CHUNK bytes.
+   */
+  async storageVolUploadBytes(
+    v: StorageVolRef,
+    bytes: Uint8Array,
+    offset: bigint | number = 0,
+  ): Promise<void> {
+    const chunks = function* () {
+      for (let at = 0; at < bytes.length; at += READ_CHUNK) {
+        yield bytes.subarray(at, Math.min(at + READ_CHUNK, bytes.length));
+      }
+    };
+    await uploadStream(
+      this.conn,
+      Procedure.StorageVolUpload,
+      transferArgs(v, offset, bytes.length, 0),
+      chunks(),
     );
   }
 

@@ -3,7 +3,10 @@
  * - a base volume, uploaded once from a local image file (`source`);
  * - a copy-on-write qcow2 overlay on a base volume (`backingVolume`), which
  *   costs the same to create whatever the base image's size;
- * - a blank volume (`capacity`).
+ * - a blank volume (`capacity`);
+ * - a small ISO 9660 image of a few files built where Pulumi runs (`iso`: a
+ *   cloud-init seed). Unlike a base, it is written again in place when its
+ *   files change: a guest that has it attached reads it at its next boot.
  *
  * Base volumes are immutable once uploaded: a changed image file does not
  * rewrite a base that overlays depend on (give the new image a new name).
@@ -26,6 +29,7 @@ import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
 import { imageVirtualSize } from "../image";
+import { buildIso9660 } from "../iso9660";
 import type { VolumeModel } from "../../xml/volume";
 import { buildVolumeXml, parseVolumeXml } from "../../xml/volume";
 import { defaultUri } from "../config";
@@ -44,17 +48,31 @@ const schema = z
       .regex(/^[^/]+$/, "must not contain '/'"),
     format: z.enum(["qcow2", "raw"]).default("qcow2"),
     capacity: z.number().int().positive().optional(),
+    /** Absolute path of a local image file to upload (a base volume). */
     source: z.string().startsWith("/", "must be an absolute path").optional(),
+    /** Name of the base volume in the same pool (a copy-on-write overlay). */
     backingVolume: z.string().min(1).optional(),
+    /** An ISO 9660 image of these files, under this volume label (a raw volume). */
+    iso: z
+      .strictObject({
+        label: z.string().min(1).max(16),
+        files: z.record(z.string(), z.string()),
+      })
+      .optional(),
+    /** Leave the volume on the host when the resource is deleted. */
     retain: z.boolean().default(false),
     /** Where the fleet declares `capacity` (file:line:col: path): for messages only, never a diff. */
     capacityDeclaredAt: z.string().optional(),
   })
-  .refine((v) => !(v.source !== undefined && v.backingVolume !== undefined), {
-    message: "`source` and `backingVolume` exclude each other",
+  .refine((v) => [v.source, v.backingVolume, v.iso].filter((x) => x !== undefined).length <= 1, {
+    message: "`source`, `backingVolume` and `iso` exclude each other",
     path: ["source"],
   })
-  .refine((v) => v.source !== undefined || v.backingVolume !== undefined || v.capacity, {
+  .refine((v) => v.iso === undefined || (v.format === "raw" && v.capacity === undefined), {
+    message: "an `iso` volume is raw and as large as its image (no `capacity`)",
+    path: ["iso"],
+  })
+  .refine((v) => v.source !== undefined || v.backingVolume !== undefined || v.iso || v.capacity, {
     message: "a blank volume needs `capacity`",
     path: ["capacity"],
   })
@@ -64,6 +82,9 @@ const schema = z
   });
 
 export type VolumeInputs = z.infer<typeof schema> & HostInputs;
+/** What a program declares (provider/sdk.ts's VolumeArgs): the schema's input type. */
+export type VolumeInputsDeclared = z.input<typeof schema>;
+type IsoInputs = NonNullable<VolumeInputs["iso"]>;
 
 /** Input properties compared by diff: the uploaded file's path is not one (see header). */
 const INPUTS = [
@@ -98,6 +119,10 @@ export const volume: ResourceKind<VolumeInputs> = {
       deleteBeforeReplace: true,
     }),
 
+  explain(olds, inputs) {
+    return Promise.resolve(isoChangeNote(olds.iso, inputs.iso));
+  },
+
   async create(inputs) {
     const conn = await getConnection(inputs.uri);
     const vol = await doing(`create volume "${inputs.pool}/${inputs.name}"`, async () => {
@@ -109,6 +134,7 @@ export const volume: ResourceKind<VolumeInputs> = {
         const made = await conn.storageVolCreateXml(pool, buildVolumeXml(model), 0);
         onUndo(() => conn.storageVolDelete(made, 0));
         if (inputs.source !== undefined) await conn.storageVolUpload(made, inputs.source);
+        if (inputs.iso !== undefined) await writeIso(conn, made, inputs.iso);
         return made;
       });
       await noteOverlay(conn, pool, created.name, model.backingPath, true);
@@ -136,6 +162,8 @@ export const volume: ResourceKind<VolumeInputs> = {
       // Pulumi's import reads with no state: an adopted volume is kept, at the size it has.
       retain: declared.retain ?? true,
       ...(declared.source !== undefined ? { source: declared.source } : {}),
+      // What an ISO holds is what was last written: its files are not read back.
+      ...(declared.iso !== undefined ? { iso: declared.iso } : {}),
       ...(xml.backingPath !== undefined
         ? { backingVolume: await backingName(conn, vol.pool, xml.backingPath) }
         : {}),
@@ -157,6 +185,10 @@ export const volume: ResourceKind<VolumeInputs> = {
       await doing(`grow volume "${news.pool}/${news.name}"`, () =>
         conn.storageVolResize(vol, BigInt(news.capacity ?? 0), 0),
       );
+    }
+    const iso = news.iso;
+    if (iso !== undefined && !sameIso(olds.iso, iso)) {
+      await doing(`write volume "${news.pool}/${news.name}"`, () => writeIso(conn, vol, iso));
     }
     return outputs(conn, vol, news);
   },
@@ -199,6 +231,48 @@ function withoutSource(v: VolumeInputs): Record<string, unknown> {
   return { ...rest, base: source !== undefined };
 }
 
+/**
+ * Writes the ISO image of `iso` over the whole volume: grown when the image
+ * is larger, zeros after it when smaller (readers stop at the image's own size).
+ */
+async function writeIso(conn: LibvirtClient, vol: StorageVolRef, iso: IsoInputs): Promise<void> {
+  const image = isoImage(iso);
+  const { capacity } = await conn.storageVolGetInfo(vol);
+  if (BigInt(image.length) > capacity) await conn.storageVolResize(vol, BigInt(image.length), 0);
+  const whole = Buffer.alloc(Math.max(image.length, Number(capacity)));
+  image.copy(whole);
+  await conn.storageVolUploadBytes(vol, whole);
+}
+
+function isoImage(iso: IsoInputs): Buffer {
+  const files = Object.entries(iso.files).map(([name, text]) => ({
+    name,
+    content: Buffer.from(text, "utf8"),
+  }));
+  return buildIso9660(iso.label, files);
+}
+
+function sameIso(a: unknown, b: IsoInputs): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The preview's words for an ISO whose files change (a cloud-init seed, for `cidata`). */
+export function isoChangeNote(before: unknown, after: IsoInputs | undefined): string | undefined {
+  if (after === undefined || typeof before !== "object" || before === null) return undefined;
+  const old = (before as Partial<IsoInputs>).files ?? {};
+  const names = [...new Set([...Object.keys(old), ...Object.keys(after.files)])].sort();
+  const changed = names.filter((n) => old[n] !== after.files[n]);
+  if (changed.length === 0) return undefined;
+  const what = `${changed.join(", ")} change${changed.length === 1 ? "s" : ""}`;
+  const instance = (files: Record<string, string | undefined>) =>
+    /^instance-id:\s*(.+)$/m.exec(files["meta-data"] ?? "")?.[1];
+  const rerun =
+    after.label === "cidata" && instance(old) !== instance(after.files)
+      ? " (a new instance-id: cloud-init runs its per-instance steps again, as on a first boot)"
+      : "";
+  return `${what}: written now, read by the guest at its next boot${rerun}`;
+}
+
 async function volumeModel(
   conn: LibvirtClient,
   pool: StoragePoolRef,
@@ -211,6 +285,9 @@ async function volumeModel(
       format: inputs.format,
       capacity: Math.max(size, inputs.capacity ?? 0),
     };
+  }
+  if (inputs.iso !== undefined) {
+    return { name: inputs.name, format: "raw", capacity: isoImage(inputs.iso).length };
   }
   if (inputs.backingVolume !== undefined) {
     const base = await conn.storageVolLookupByName(pool, inputs.backingVolume);
@@ -280,7 +357,9 @@ async function adopt(
         : `is not an overlay of ${model.backingPath}`,
     );
   }
-  if (inputs.source !== undefined) {
+  if (inputs.iso !== undefined) {
+    await writeIso(conn, vol, inputs.iso); // made from the fleet: written again as declared
+  } else if (inputs.source !== undefined) {
     // A base whose upload may have been cut short: upload it again, unless guests use it already.
     const users = await overlaysOf(conn, pool, found.path);
     if (users.length === 0) await conn.storageVolUpload(vol, inputs.source);

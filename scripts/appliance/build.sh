@@ -29,6 +29,10 @@ PATH="$PATH:/usr/sbin:/sbin"
 KERNEL_META=linux-image-cloud-amd64
 # Modules to load at boot; their dependencies are added (in order) at build time.
 MODULES=(virtio_pci virtio_blk virtio_net button evdev)
+# Loaded after the boot marker, in the background: what reading a cloud-init
+# seed on an IDE CD-ROM (machine pc) takes. The cloud kernel has no AHCI
+# driver, so a SATA CD-ROM (q35) stays unseen by the appliance.
+LATE_MODULES=(ata_piix sr_mod isofs)
 # quiet: every console byte is slow under emulation; our marker lines are
 # printed by init regardless of the kernel's log level.
 CMDLINE="console=ttyS0,115200 quiet"
@@ -165,7 +169,9 @@ module_load_order() { # moddir module...
   ' "$moddir/modules.dep"
 }
 
-# Modules flat in /lib/modules/<name>.ko plus /etc/modules.load, in order.
+# Modules flat in /lib/modules/<name>.ko plus /etc/modules.load and
+# /etc/modules.late, each in load order (a module already in the first list
+# is not repeated in the second).
 stage_modules() { # moddir stage busybox
   local name rel
   "$3" depmod -b "$1/../../.." "$(basename "$1")" ||
@@ -174,6 +180,12 @@ stage_modules() { # moddir stage busybox
   module_load_order "$1" "${MODULES[@]}" | while read -r name rel; do
     cp "$1/$rel" "$2/lib/modules/$name.ko"
     echo "$name" >>"$2/etc/modules.load"
+  done
+  : >"$2/etc/modules.late"
+  module_load_order "$1" "${LATE_MODULES[@]}" | while read -r name rel; do
+    [ -e "$2/lib/modules/$name.ko" ] && continue
+    cp "$1/$rel" "$2/lib/modules/$name.ko"
+    echo "$name" >>"$2/etc/modules.late"
   done
 }
 
@@ -263,7 +275,7 @@ build_image() { # out kpkg kver bbver slver slcver sleve
   decompress_modules "$moddir" "$bb"
   stage_rootfs "$stage" "$bb"
   stage_modules "$moddir" "$stage" "$bb"
-  log "modules: $(tr '\n' ' ' <"$stage/etc/modules.load")"
+  log "modules: $(tr '\n' ' ' <"$stage/etc/modules.load")+ later $(tr '\n' ' ' <"$stage/etc/modules.late")"
   pack_initramfs "$stage" "$work/initrd.img"
   write_syslinux_cfg "$work/syslinux.cfg"
   export MTOOLSRC=/dev/null MTOOLS_SKIP_CHECK=1

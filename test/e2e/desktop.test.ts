@@ -6,7 +6,9 @@
  * on 127.0.0.1 and install media; a `preset: desktop` guest boots the
  * appliance under UEFI; a `preset: server` guest boots the
  * appliance, with a verbatim watchdog, and `up` waits for its DHCP address
- * (`waitFor: ip`). A second `up` changes nothing. `destroy` leaves the Windows guest's NVRAM and TPM
+ * (`waitFor: ip`); a BIOS guest on machine pc reads its cloud-init seed (the
+ * appliance sees IDE CD-ROMs only), and a changed seed is written without a
+ * restart and read at its next boot. A second `up` changes nothing. `destroy` leaves the Windows guest's NVRAM and TPM
  * state on the host, and declaring it again brings the same UUID back to them;
  * with `keepFirmwareState: false` a destroy removes both.
  */
@@ -27,6 +29,7 @@ jest.setTimeout(600_000);
 const WIN = "test-desk-win";
 const SRV = "test-desk-srv";
 const DESK = "test-desk-linux";
+const SEED = "test-desk-seed";
 const POOL = "test-desk-pool";
 /** Install media: any raw file will do, the guest has nothing to boot from it. */
 const ISO = join(mkdtempSync(join(tmpdir(), "test-desk-")), "install.iso");
@@ -49,6 +52,8 @@ const cases: [string, TestHost, boolean][] = [
 
 describe.each(cases)("%s", (_label, host, virtiofsd) => {
   let uri: string;
+  /** The seeded guest's cloud-init packages (changed by a test). */
+  let packages = "[spice-vdagent]";
   let project: TestProject;
   const virsh = (...args: string[]): string =>
     execFileSync("virsh", ["-q", "-c", uri, ...args], { encoding: "utf8" }).trim();
@@ -76,6 +81,16 @@ guests:
     memory: 256MiB
     disks:
       root: { image: test-desk-appliance, size: 512MiB }
+  ${SEED}:
+    type: qemu
+    memory: 128MiB
+    disks:
+      root: { image: test-desk-appliance, size: 512MiB }
+    cloudInit:
+      hostname: test-seeded
+      user: me
+      sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKeyOnly me@desk"]
+      packages: ${packages}
   ${SRV}:
     preset: server
     type: qemu
@@ -143,6 +158,23 @@ ${virtiofsd ? `    shares:\n      work: { source: ${SHARE} }` : ""}
     expect(live).toMatch(/<sound model='ich9'/);
   });
 
+  /** The `seed` line the appliance printed in the seeded guest's current boot. */
+  const seedLine = () =>
+    waitFor(
+      "the seeded guest's seed line",
+      () => /DESKFLEET-APPLIANCE seed (.*)/.exec(consoleText(host.consoleLog(SEED)))?.[1],
+      120_000,
+    );
+  let firstSeed: string;
+
+  it("the seeded guest reads its cloud-init seed: a CD-ROM labelled cidata", async () => {
+    firstSeed = await seedLine();
+    expect(firstSeed).toMatch(/^instance-id=test-desk-seed-[0-9a-f]{12} hostname=test-seeded$/);
+    expect(virsh("dumpxml", SEED)).toMatch(
+      /<disk type='volume' device='cdrom'>[\s\S]*?<source pool='test-desk-pool' volume='test-desk-seed-cidata.iso'[\s\S]*?<target dev='hda' bus='ide'\/>/,
+    );
+  });
+
   it("the Windows guest has Secure Boot firmware, a running TPM 2.0 and SPICE on loopback", () => {
     const live = virsh("dumpxml", WIN);
     expect(live).toMatch(/<feature enabled='yes' name='secure-boot'\/>/);
@@ -185,6 +217,26 @@ ${virtiofsd ? `    shares:\n      work: { source: ${SHARE} }` : ""}
     const again = await project.stack.up();
     expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
     expect((await outputOf(SRV)).addresses).toEqual(before);
+  });
+
+  it("a changed seed is written without a restart, says so, and is read at the next boot", async () => {
+    packages = "[spice-vdagent, vim]";
+    project.writeFleet(fleet());
+    const id = virsh("domid", SEED);
+    const preview = await project.stack.preview();
+    expect(preview.changeSummary).toMatchObject({ update: 1 });
+    expect(preview.stdout).toContain(
+      "meta-data, user-data change: written now, read by the guest at its next boot (a new instance-id: " +
+        "cloud-init runs its per-instance steps again, as on a first boot)",
+    );
+    const up = await project.stack.up();
+    expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
+    expect(virsh("domid", SEED)).toBe(id); // still the same run of the guest
+    virsh("destroy", SEED);
+    virsh("start", SEED);
+    const next = await seedLine();
+    expect(next).toMatch(/^instance-id=test-desk-seed-[0-9a-f]{12} hostname=test-seeded$/);
+    expect(next).not.toBe(firstSeed);
   });
 
   it("destroy leaves the NVRAM and TPM state; declared again, the guest has the same UUID", async () => {

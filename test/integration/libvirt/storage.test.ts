@@ -129,6 +129,15 @@ describe("a dir pool", () => {
     expect(onDisk.subarray(MiB, MiB + 15).toString()).toBe("deskfleet-patch");
   });
 
+  test("upload bytes held in memory, over several packets, at an offset", async () => {
+    const vol = await client.storageVolLookupByName(pool, "disk.raw");
+    const data = randomBytes(READ_CHUNK + 777);
+    await client.storageVolUploadBytes(vol, data, 4096);
+    const onDisk = readFileSync(join(poolDir, "disk.raw"));
+    expect(onDisk.subarray(4096, 4096 + data.length).equals(data)).toBe(true);
+    expect(client.connection.pendingCount).toBe(0);
+  });
+
   test("an upload the daemon refuses is a LibvirtError and the connection carries on", async () => {
     const small = await client.storageVolCreateXml(pool, volXml("small.raw", 4096));
     const file = join(work, "small.bin");

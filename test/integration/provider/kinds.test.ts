@@ -2,7 +2,10 @@
  * Each provider kind against the real daemon: check → create → read (refresh
  * sees exactly what was declared) → update → delete, and delete when gone.
  */
-import { existsSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { closeAll, getConnection, DomainState } from "../../../libvirt";
 import type { HostInputs, ResourceKind } from "../../../provider/kind";
 import { domain } from "../../../provider/resources/domain";
@@ -18,6 +21,9 @@ import { expectQuickDaemon } from "../../support/daemonSpeed";
 jest.setTimeout(180_000);
 
 const PREFIX = "test-int-";
+/** Where the ISO test extracts files to (removed after all, passed or not). */
+const seedDir = mkdtempSync(join(tmpdir(), "deskfleet-seed-"));
+afterAll(() => rmSync(seedDir, { recursive: true, force: true }));
 const POOL_DIR = "/var/lib/libvirt/images/test-int-pool";
 
 /** check() as the engine would call it, failing the test on any failure. */
@@ -167,6 +173,55 @@ describe("provider kinds on the real daemon", () => {
     );
   });
 
+  it("Volume: an ISO of files is written, and written again in place when they change", async () => {
+    const files = { "meta-data": "instance-id: a\n", "user-data": "#cloud-config\n{}\n" };
+    const seed = checked(volume, {
+      pool: "test-int-pool",
+      name: "test-int-cidata.iso",
+      format: "raw",
+      iso: { label: "cidata", files },
+    });
+    const s = track(volume, await createAndRead(volume, seed));
+    const path = String(s.outs.path);
+    const out = join(seedDir, "meta-data");
+    const metaData = () => {
+      rmSync(out, { force: true });
+      execFileSync("xorriso", ["-osirrox", "on", "-indev", path, "-extract", "/meta-data", out], {
+        stdio: "ignore",
+      });
+      return readFileSync(out, "utf8");
+    };
+    expect(
+      execFileSync("blkid", ["-p", "-o", "value", "-s", "LABEL", path], { encoding: "utf8" }),
+    ).toBe("cidata\n");
+    expect(metaData()).toBe(files["meta-data"]);
+
+    // Larger than the volume: grown; then smaller again: the same volume, zeros after the image.
+    const big = {
+      ...seed,
+      iso: { label: "cidata", files: { ...files, "user-data": "x".repeat(9000) } },
+    };
+    expect(volume.diff(s.id, seed, big)).toMatchObject({ changes: true, replaces: [] });
+    expect(await volume.explain?.({ ...seed }, big)).toBe(
+      "user-data changes: written now, read by the guest at its next boot",
+    );
+    await volume.update(s.id, stored(s.outs), big);
+    expect(statSync(path).size).toBeGreaterThan(9000);
+    const small = {
+      ...seed,
+      iso: { label: "cidata", files: { ...files, "meta-data": "instance-id: b\n" } },
+    };
+    expect(await volume.explain?.({ ...big }, small)).toBe(
+      "meta-data, user-data change: written now, read by the guest at its next boot " +
+        "(a new instance-id: cloud-init runs its per-instance steps again, as on a first boot)",
+    );
+    await volume.update(s.id, stored({ ...s.outs, ...big }), small);
+    expect(metaData()).toBe("instance-id: b\n");
+    expect((await volume.read(s.id, { ...s.outs, ...small }))?.inputs).toEqual(small);
+    await volume.delete(s.id, { ...s.outs, ...small });
+    expect(existsSync(path)).toBe(false);
+  });
+
   it("Volume: a retained volume stays on the host when deleted", async () => {
     const data = checked(volume, {
       pool: "test-int-pool",
@@ -246,6 +301,32 @@ describe("provider kinds on the real daemon", () => {
     );
     const conn = await getConnection(TEST_URI);
     expect((await objectsNamed(conn, "test-int-broken")).domains).toEqual([]);
+  });
+
+  it("Domain: USB and PCI host devices survive libvirt's normalisation (defined, not started)", async () => {
+    // Passthrough cannot start here (no such devices to give away), but libvirt takes the
+    // definition and adds its own attributes (managed, addresses): read must still see
+    // exactly what was declared, so a second `up` changes nothing.
+    const inputs = checked(domain, {
+      name: "test-int-passthrough",
+      type: "qemu",
+      memory: 64 * 1024 ** 2,
+      running: false,
+      usbDevices: [
+        { vendor: "046d", product: "c52b" },
+        { vendor: "1050", product: "0407" },
+      ],
+      pciDevices: ["0000:00:00.0"],
+    });
+    track(domain, await createAndRead(domain, inputs));
+    const conn = await getConnection(TEST_URI);
+    const xml = await conn.domainGetXmlDesc(await conn.domainLookupByName(inputs.name), 0);
+    expect(xml).toMatch(
+      /<hostdev mode='subsystem' type='usb' managed='(yes|no)'>\s*<source>\s*<vendor id='0x046d'\/>\s*<product id='0xc52b'\/>/,
+    );
+    expect(xml).toMatch(
+      /<hostdev mode='subsystem' type='pci' managed='yes'>\s*<source>\s*<address domain='0x0000' bus='0x00' slot='0x00' function='0x0'\/>/,
+    );
   });
 
   it("leaves nothing but what the test still holds", async () => {

@@ -6,6 +6,7 @@ import {
   planImageVolume,
   planNetwork,
   planPool,
+  planSeed,
 } from "../../../components/plan";
 import { FLEET } from "./spec.fixture";
 import { GUEST_SETTINGS_DEFAULTS } from "../../../xml/guestSettings";
@@ -105,6 +106,28 @@ describe("plan", () => {
     });
     expect(planDomain(demo, planDisks(demo, FLEET.images, URI), URI).interfaces).toEqual([
       { network: "demo-net" },
+    ]);
+  });
+
+  it("plans a guest's seed as a raw ISO volume labelled cidata, attached after its CD-ROMs", () => {
+    expect(planSeed(demo, URI)).toBeUndefined();
+    const files = { "meta-data": "instance-id: work-1\n", "user-data": "#cloud-config\n{}\n" };
+    const seeded = {
+      ...work,
+      cdroms: [{ name: "install", image: "debian", pool: "deskfleet", volume: "debian.img" }],
+      seed: { pool: "deskfleet", volume: "work-cidata.iso", files },
+    };
+    expect(planSeed(seeded, URI)).toEqual({
+      uri: URI,
+      pool: "deskfleet",
+      name: "work-cidata.iso",
+      format: "raw",
+      iso: { label: "cidata", files },
+      retain: false,
+    });
+    expect(planDomain(seeded, planDisks(seeded, FLEET.images, URI), URI).cdroms).toEqual([
+      { pool: "deskfleet", volume: "debian.img" },
+      { pool: "deskfleet", volume: "work-cidata.iso" },
     ]);
   });
 });

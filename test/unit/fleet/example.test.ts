@@ -34,7 +34,9 @@ test("the README's desktop guests are valid, and mean what its comments say", ()
   const desktop = readme.match(/```yaml\n(guests:\n {2}win11:[\s\S]*?)```/)?.[1];
   expect(desktop).toBeDefined();
   const images =
-    "pools:\n  p: { path: /var/lib/p }\nimages:\n  fedora-43: { source: /img/f.qcow2 }\n";
+    "pools:\n  p: { path: /var/lib/p }\nimages:\n  fedora-43: { source: /img/f.qcow2 }\n" +
+    "  win11-iso: { source: /img/win11.iso, format: raw }\n" +
+    "networks:\n  lan: { address: 10.77.0.1/24 }\n";
   const spec = parseFleet(
     [
       { file: "stacks/images.yaml", text: images },
@@ -44,11 +46,15 @@ test("the README's desktop guests are valid, and mean what its comments say", ()
   );
   const [win11, fedora, tools] = spec.guests;
   expect(win11).toMatchObject({ secureBoot: true, tpm: true, video: "qxl", hyperv: true });
+  expect(win11.cdroms).toMatchObject([{ name: "install", image: "win11-iso" }]);
   expect(fedora).toMatchObject({
     secureBoot: false,
     video: "virtio",
     shares: { work: { source: "/home/me/work" } },
     usbDevices: [{ vendor: "046d", product: "c52b" }],
+    waitFor: "ip",
+    seed: { pool: "p", volume: "fedora-cidata.iso" },
   });
+  expect(fedora.seed?.files["user-data"]).toMatch(/^ {2}- name: me$/m);
   expect(tools).toMatchObject({ graphics: "none", guestAgent: true });
 });

@@ -4,7 +4,8 @@ import path from "node:path";
 import { parseFleet } from "../../../fleet/load";
 import { GiB, MiB, OPTIONS } from "./helpers";
 import { KVM_PRESETS, PRESET_NAMES, PRESETS } from "../../../fleet/presets";
-import { guestSchema } from "../../../fleet/schema";
+import { diskSchema, guestSchema } from "../../../fleet/schema";
+import { cloudInitSchema } from "../../../fleet/cloudInit";
 
 const doc = readFileSync(path.join(__dirname, "../../../stacks/FORMAT.md"), "utf8");
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -47,7 +48,9 @@ test("the complete example, the laptop override and the templates merge into a v
     video: "virtio",
     cpu: "default",
     usbDevices: [{ vendor: "046d", product: "c52b" }],
+    seed: { pool: "deskfleet", volume: "desk-cidata.iso" },
   });
+  expect(spec.guests[0].seed?.files["user-data"]).toContain("- spice-vdagent");
   expect(spec.guests[1].disks.map((d) => [d.name, d.keep])).toEqual([
     ["root", false],
     ["data", true],
@@ -72,6 +75,11 @@ describe("the Guests tables and the presets table say what the code does", () =>
   };
   /** The first column of each table row under a heading: `key` names. */
   const keysOf = (text: string) => [...text.matchAll(/^\| `([A-Za-z]+)`/gm)].map((m) => m[1]);
+
+  test("the cloud-init table and the Disks table list exactly the keys of their entries", () => {
+    expect(keysOf(section("cloud-init")).sort()).toEqual(Object.keys(cloudInitSchema.shape).sort());
+    expect(keysOf(section("Disks")).sort()).toEqual(Object.keys(diskSchema.shape).sort());
+  });
 
   test("every key of a guest entry is in the Guests or Desktop devices table, and no other", () => {
     const guests = doc.slice(doc.indexOf("\n## Guests\n"), doc.indexOf("\n### Presets\n"));

@@ -92,7 +92,22 @@ describe("check", () => {
     [
       { source: "/a.qcow2", backingVolume: "b.qcow2" },
       "source",
-      "`source` and `backingVolume` exclude each other",
+      "`source`, `backingVolume` and `iso` exclude each other",
+    ],
+    [
+      { source: "/a.img", format: "raw", iso: { label: "cidata", files: {} } },
+      "source",
+      "`source`, `backingVolume` and `iso` exclude each other",
+    ],
+    [
+      { iso: { label: "cidata", files: {} } },
+      "iso",
+      "an `iso` volume is raw and as large as its image (no `capacity`)",
+    ],
+    [
+      { format: "raw", capacity: 4096, iso: { label: "cidata", files: {} } },
+      "iso",
+      "an `iso` volume is raw and as large as its image (no `capacity`)",
     ],
     [{}, "capacity", "a blank volume needs `capacity`"],
     [

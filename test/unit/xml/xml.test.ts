@@ -61,6 +61,12 @@ describe("volume XML", () => {
       path: "/p/v",
     });
   });
+
+  it("reads a raw file libvirt recognises as an ISO image (install media, a seed) as raw", () => {
+    const xml = `<volume><name>v</name><capacity>2048</capacity>
+      <target><path>/p/v.iso</path><format type='iso'/></target></volume>`;
+    expect(parseVolumeXml(xml).format).toBe("raw");
+  });
 });
 
 describe("network XML", () => {
