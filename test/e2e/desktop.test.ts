@@ -8,8 +8,9 @@
  * appliance, with a verbatim watchdog, and `up` waits for its DHCP address
  * (`waitFor: ip`); a BIOS guest on machine pc reads its cloud-init seed (the
  * appliance sees IDE CD-ROMs only), and a changed seed is written without a
- * restart and read at its next boot. A second `up` changes nothing. `destroy` leaves the Windows guest's NVRAM and TPM
- * state on the host, and declaring it again brings the same UUID back to them;
+ * restart and read at its next boot. A second `up` changes nothing. `destroy`
+ * leaves the Windows guest's data disk, NVRAM and TPM state on the host, and
+ * declaring it again brings the same UUID back to them;
  * with `keepFirmwareState: false` a destroy removes both.
  */
 import { execFileSync } from "node:child_process";
@@ -245,6 +246,9 @@ ${virtiofsd ? `    shares:\n      work: { source: ${SHARE} }` : ""}
     expect(virsh("list", "--all", "--name")).not.toContain(WIN);
     expect(existsSync(state.nvram)).toBe(true);
     expect(existsSync(state.tpm)).toBe(true);
+    // Its blank root disk is data: kept too (the pool's definition goes, its folder stays),
+    // and taken back by the next up.
+    expect(existsSync(join(host.poolDir(POOL), `${WIN}-root.qcow2`))).toBe(true);
     await project.stack.up();
     expect(virsh("domuuid", WIN)).toBe(uuid);
   });
