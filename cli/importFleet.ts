@@ -102,7 +102,12 @@ async function importGuest(conn: LibvirtClient, name: string, fleet: Fleet): Pro
     vcpus: xml.vcpus,
     machine: xml.machine,
     firmware: xml.firmware,
-    ...nonDefault({ diskBus: xml.diskBus, nicModel: xml.nicModel, graphics: xml.graphics }),
+    ...nonDefault({
+      diskBus: xml.diskBus,
+      nicModel: xml.nicModel,
+      graphics: xml.graphics,
+      graphicsListen: xml.graphicsListen,
+    }),
     ...(xml.graphicsPassword !== undefined ? { consolePassword: `${camel(name)}Console` } : {}),
     running: await conn.domainIsActive(dom),
     autostart: await conn.domainGetAutostart(dom),

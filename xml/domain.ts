@@ -1,9 +1,10 @@
 /**
  * <domain> XML for deskfleet guests: memory, vcpus, machine, firmware, disks
  * from pool volumes, network interfaces, a logged serial console,
- * loopback-only graphics and the desktop devices of deviceXml.ts.
+ * graphics on loopback or a unix socket only, and the desktop devices of deviceXml.ts.
  * https://libvirt.org/formatdomain.html
  */
+import type { GuestSettings } from "./guestSettings";
 import { DomainXmlFlags } from "../libvirt";
 import type { Devices } from "./devices";
 import { isQ35 } from "./machine";
@@ -70,7 +71,8 @@ export interface DomainModel extends Devices {
   disks: DiskModel[];
   cdroms: CdromModel[];
   interfaces: InterfaceModel[];
-  graphics: "none" | "vnc" | "spice";
+  graphics: GuestSettings["graphics"];
+  graphicsListen: GuestSettings["graphicsListen"];
   /** The console's password (read back only with VIR_DOMAIN_XML_SECURE). */
   graphicsPassword?: string;
   /** Host file that receives everything the guest writes to its first serial port. */
@@ -161,9 +163,13 @@ export function buildDomainXml(dom: DomainModel): string {
         ? {
             graphics: {
               "@_type": dom.graphics,
-              "@_autoport": "yes",
+              ...(dom.graphicsListen === "socket" ? {} : { "@_autoport": "yes" }),
               ...(dom.graphicsPassword !== undefined ? { "@_passwd": dom.graphicsPassword } : {}),
-              listen: { "@_type": "address", "@_address": "127.0.0.1" },
+              // A socket without a path: libvirt makes one in the guest's private folder.
+              listen:
+                dom.graphicsListen === "socket"
+                  ? { "@_type": "socket" }
+                  : { "@_type": "address", "@_address": "127.0.0.1" },
             },
           }
         : {}),
@@ -238,6 +244,10 @@ export function parseDomainXml(xml: string): ParsedDomain {
         mac: attr(child(n, "mac"), "address") ?? "",
       })),
     graphics: graphics === "vnc" || graphics === "spice" ? graphics : "none",
+    graphicsListen:
+      attr(child(child(devices, "graphics"), "listen"), "type") === "socket"
+        ? "socket"
+        : "loopback",
     ...(graphicsPassword !== undefined ? { graphicsPassword } : {}),
     consoleLog: attr(child(child(devices, "serial"), "log"), "file") ?? "",
     ...(metadata !== undefined ? { metadata } : {}),

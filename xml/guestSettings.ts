@@ -22,8 +22,14 @@ export const guestSettingsFields = {
   diskBus: z.enum(["virtio", "sata", "scsi"]).default("virtio"),
   /** The model of every network interface: virtio (fastest; needs its driver) or an emulated NIC. */
   nicModel: z.enum(["virtio", "e1000e", "e1000", "rtl8139"]).default("virtio"),
-  /** The graphical console, on 127.0.0.1 only. */
+  /** The graphical console, on 127.0.0.1 or a unix socket only (`graphicsListen`). */
   graphics: z.enum(["none", "vnc", "spice"]).default("none"),
+  /**
+   * Where the console listens: `loopback` (a TCP port on 127.0.0.1: any local user can
+   * connect) or `socket` (a unix socket in the guest's private libvirt folder: only root and
+   * libvirt's clients, virt-viewer and virt-manager, reach it; no port at all).
+   */
+  graphicsListen: z.enum(["loopback", "socket"]).default("loopback"),
   running: z.boolean().default(true),
   autostart: z.boolean().default(false),
   /** Seconds a graceful (ACPI) shutdown may take before the guest is forced off. */
@@ -63,6 +69,12 @@ export function settingsConflicts(
   s: GuestSettings & { machine: string; interfaceCount: number },
 ): { property: keyof GuestSettings; reason: string }[] {
   const conflicts: { property: keyof GuestSettings; reason: string }[] = deviceConflicts(s);
+  if (s.graphicsListen === "socket" && s.graphics === "none") {
+    conflicts.push({
+      property: "graphicsListen",
+      reason: "graphicsListen: socket needs graphics vnc or spice",
+    });
+  }
   if (s.waitFor === "ip" && s.interfaceCount === 0) {
     conflicts.push({ property: "waitFor", reason: "waitFor: ip needs an interface on a network" });
   }

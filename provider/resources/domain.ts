@@ -122,6 +122,7 @@ const HARDWARE = [
   "cdroms",
   "interfaces",
   "graphics",
+  "graphicsListen",
   ...Object.keys(deviceFields),
   "xml",
 ];
@@ -248,6 +249,9 @@ export const domain: ResourceKind<DomainInputs> = {
       cdroms: xml.cdroms,
       interfaces: declaredInterfaces(xml, declared.interfaces ?? (importing ? xml.interfaces : [])),
       graphics: xml.graphics,
+      // Seen only on a console: a guest without one has what it declared.
+      graphicsListen:
+        xml.graphics !== "none" ? xml.graphicsListen : (declared.graphicsListen ?? "loopback"),
       ...(xml.graphicsPassword !== undefined ? { graphicsPassword: xml.graphicsPassword } : {}),
       running: await conn.domainIsActive(dom),
       autostart: await conn.domainGetAutostart(dom),

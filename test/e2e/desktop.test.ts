@@ -4,7 +4,7 @@
  * test's own): a `preset: windows` guest (no OS: OVMF's boot manager is
  * enough) runs with Secure Boot firmware, a TPM 2.0 emulated by swtpm, SPICE
  * on 127.0.0.1 and install media; a `preset: desktop` guest boots the
- * appliance under UEFI; a `preset: server` guest boots the
+ * appliance under UEFI, its SPICE on a unix socket; a `preset: server` guest boots the
  * appliance, with a verbatim watchdog, and `up` waits for its DHCP address
  * (`waitFor: ip`); a BIOS guest on machine pc reads its cloud-init seed (the
  * appliance sees IDE CD-ROMs only), and a changed seed is written without a
@@ -80,6 +80,7 @@ guests:
     preset: desktop # UEFI (no Secure Boot): the appliance boots through its EFI loader
     type: qemu
     memory: 256MiB
+    graphicsListen: socket # SPICE without a port
     disks:
       root: { image: test-desk-appliance, size: 512MiB }
   ${SEED}:
@@ -144,7 +145,7 @@ ${virtiofsd ? `    shares:\n      work: { source: ${SHARE} }` : ""}
     uuid = virsh("domuuid", WIN);
   });
 
-  it("the desktop guest boots the appliance under UEFI, with SPICE, virtio video and sound", async () => {
+  it("the desktop guest boots the appliance under UEFI, with SPICE on a socket, virtio video and sound", async () => {
     await waitFor(
       "the desktop guest's boot",
       () =>
@@ -157,6 +158,9 @@ ${virtiofsd ? `    shares:\n      work: { source: ${SHARE} }` : ""}
     expect(live).toMatch(/<loader[^>]*type='pflash'[^>]*>[^<]*OVMF/);
     expect(live).toMatch(/<video>\s*<model type='virtio'/);
     expect(live).toMatch(/<sound model='ich9'/);
+    expect(live).toMatch(
+      /<graphics type='spice'>\s*<listen type='socket' socket='[^']+\/spice\.sock'\/>/,
+    );
   });
 
   /** The `seed` line the appliance printed in the seeded guest's current boot. */

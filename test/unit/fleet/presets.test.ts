@@ -157,6 +157,19 @@ const cases: IssueCase[] = [
     ],
   ],
   [
+    "a console socket without a console",
+    ["guests:", "  g: { memory: 1GiB, graphicsListen: socket }"],
+    [
+      [
+        2,
+        "socket",
+        "guests.g.graphicsListen",
+        "invalid_value",
+        "graphicsListen: socket needs graphics vnc or spice",
+      ],
+    ],
+  ],
+  [
     "a cdrom with what only a disk has, and one of an unknown image",
     [
       "pools:",

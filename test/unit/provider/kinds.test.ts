@@ -27,6 +27,7 @@ describe("check", () => {
         disks: [],
         interfaces: [],
         graphics: "none",
+        graphicsListen: "loopback",
         running: true,
         autostart: false,
         shutdownTimeout: 60,

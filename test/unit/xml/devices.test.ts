@@ -23,6 +23,7 @@ const base: DomainModel = {
   nicModel: "virtio",
   interfaces: [],
   graphics: "spice",
+  graphicsListen: "loopback",
   consoleLog: "/var/log/libvirt/qemu/win11-console.log",
 };
 

@@ -88,6 +88,7 @@ describe("in a definition", () => {
     nicModel: "virtio",
     interfaces: [],
     graphics: "none",
+    graphicsListen: "loopback",
     consoleLog: "/var/log/libvirt/qemu/tools-console.log",
     cpu: "qemu64",
   };

@@ -125,6 +125,7 @@ describe("domain XML", () => {
     nicModel: "virtio",
     interfaces: [{ network: "lan", mac: "52:54:00:12:34:56" }],
     graphics: "vnc",
+    graphicsListen: "loopback",
     consoleLog: "/var/log/libvirt/qemu/demo-console.log",
   };
 
@@ -146,6 +147,20 @@ describe("domain XML", () => {
     const locked = { ...demo, graphicsPassword: "s3cret" };
     expect(buildDomainXml(locked)).toContain('passwd="s3cret"');
     expect(parseDomainXml(buildDomainXml(locked))).toEqual({ ...locked, uuid: "" });
+  });
+
+  it("round-trips a console on a unix socket: no port, libvirt picks the path", () => {
+    for (const graphics of ["vnc", "spice"] as const) {
+      const local = { ...demo, graphics, graphicsListen: "socket" as const };
+      const flat = buildDomainXml(local).replace(/>\s+</g, "><");
+      expect(flat).toContain(`<graphics type="${graphics}"><listen type="socket"/></graphics>`);
+      expect(parseDomainXml(buildDomainXml(local))).toEqual({ ...local, uuid: "" });
+    }
+    // As libvirt shows it once the guest runs, with the path it chose.
+    const running = `<domain><devices><graphics type='spice'>
+      <listen type='socket' socket='/var/lib/libvirt/qemu/domain-3-demo/spice.sock'/>
+      </graphics></devices></domain>`;
+    expect(parseDomainXml(running).graphicsListen).toBe("socket");
   });
 
   it("round-trips install media after the disks, on SATA (q35) or IDE (pc), booted after them", () => {
@@ -188,6 +203,7 @@ describe("domain XML", () => {
       nicModel: "virtio",
       interfaces: [{ network: "test-net", mac: "52:54:00:aa:bb:cc" }],
       graphics: "none",
+      graphicsListen: "loopback",
       consoleLog: "/var/log/libvirt/qemu/test-demo-console.log",
       ...NO_DEVICES,
       // libvirt's own choice for a guest that names no CPU model.
