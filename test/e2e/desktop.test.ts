@@ -167,7 +167,9 @@ ${virtiofsd ? `    shares:\n      work: { source: ${SHARE} }` : ""}
   const seedLine = () =>
     waitFor(
       "the seeded guest's seed line",
-      () => /DESKFLEET-APPLIANCE seed (.*)/.exec(consoleText(host.consoleLog(SEED)))?.[1],
+      // A whole line: the console log may hold half of it while the guest still writes it.
+      () =>
+        /DESKFLEET-APPLIANCE seed ([^\r\n]*)\r?\n/.exec(consoleText(host.consoleLog(SEED)))?.[1],
       120_000,
     );
   let firstSeed: string;
