@@ -99,7 +99,9 @@ async function importGuest(conn: LibvirtClient, name: string, fleet: Fleet): Pro
     adopt: true,
     type: xml.type,
     memory: formatSize(xml.memory),
+    ...(xml.maxMemory > xml.memory ? { maxMemory: formatSize(xml.maxMemory) } : {}),
     vcpus: xml.vcpus,
+    ...(xml.maxVcpus > xml.vcpus ? { maxVcpus: xml.maxVcpus } : {}),
     machine: xml.machine,
     firmware: xml.firmware,
     ...nonDefault({

@@ -23,6 +23,8 @@ export interface GuestSummary {
   uuid: string;
   state: string;
   addresses: string[];
+  /** Changes waiting for the guest's restart (`restart: never`); absent when none. */
+  restartPending?: string[];
 }
 
 export class Fleet extends pulumi.ComponentResource {
@@ -95,14 +97,19 @@ export class Fleet extends pulumi.ComponentResource {
     this.registerOutputs({ guests: this.guestSummaries() });
   }
 
-  /** uuid, state and addresses of every guest, by name (the stack's main output). */
+  /** uuid, state, addresses and pending changes of every guest, by name (the stack's main output). */
   guestSummaries(): pulumi.Output<Record<string, GuestSummary>> {
     const entries = Object.entries(this.guests).map(([name, g]) =>
       pulumi
-        .all([g.uuid, g.state, g.addresses])
-        .apply(([uuid, state, addresses]): [string, GuestSummary] => [
+        .all([g.uuid, g.state, g.addresses, g.restartPending])
+        .apply(([uuid, state, addresses, pending]): [string, GuestSummary] => [
           name,
-          { uuid, state, addresses },
+          {
+            uuid,
+            state,
+            addresses,
+            ...((pending ?? []).length > 0 ? { restartPending: pending } : {}),
+          },
         ]),
     );
     return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));

@@ -41,6 +41,8 @@ export class Guest extends pulumi.ComponentResource {
   readonly state: pulumi.Output<string>;
   readonly addresses: pulumi.Output<string[]>;
   readonly consoleLog: pulumi.Output<string>;
+  /** What its running definition waits for a restart to apply (`restart: never`). */
+  readonly restartPending: pulumi.Output<string[]>;
   /** The known-good snapshot (`baseline:`), if declared. */
   readonly baseline?: libvirt.Snapshot;
   /** The recorded policy, whose outputs show the host runner's last run, if scheduled. */
@@ -95,7 +97,9 @@ export class Guest extends pulumi.ComponentResource {
     this.state = domain.state;
     this.addresses = domain.addresses;
     this.consoleLog = domain.consoleLog;
+    this.restartPending = domain.restartPending;
     this.registerOutputs({
+      restartPending: this.restartPending,
       uuid: this.uuid,
       state: this.state,
       addresses: this.addresses,

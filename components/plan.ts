@@ -119,6 +119,7 @@ export function planDomain(
     uri,
     name: guest.name,
     memory: guest.memory,
+    ...(guest.maxMemory !== undefined ? { maxMemory: guest.maxMemory } : {}),
     machine: guest.machine,
     disks: disks.map((d) => ({ pool: d.args.pool, volume: d.args.name, format: "qcow2" })),
     cdroms: [...guest.cdroms, ...(guest.seed ? [guest.seed] : [])].map((c) => ({

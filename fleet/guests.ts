@@ -70,11 +70,12 @@ function guestSpec(
   disks: DiskSpec[],
   interfaces: InterfaceSpec[],
 ): Omit<GuestSpec, "cdroms"> {
-  const { memory, machine, consolePassword } = fields;
+  const { memory, maxMemory, machine, consolePassword } = fields;
   return {
     name,
     ...(fields.adopt ? { adopt: true as const } : {}),
     memory,
+    ...(maxMemory !== undefined ? { maxMemory } : {}),
     machine,
     disks,
     interfaces,
@@ -94,7 +95,13 @@ function devicesOk(entry: GuestEntry, fields: GuestFields, ctx: GuestContext): b
         : "";
     ctx.issues.value([...entry.path, property], "invalid_value", `${reason}${byPreset}`);
   }
-  return conflicts.length === 0;
+  const { memory, maxMemory } = fields;
+  const memoryOk = maxMemory === undefined || maxMemory >= memory;
+  if (!memoryOk) {
+    const reason = `${formatSize(maxMemory)} is below memory (${formatSize(memory)})`;
+    ctx.issues.value([...entry.path, "maxMemory"], "invalid_value", reason);
+  }
+  return conflicts.length === 0 && memoryOk;
 }
 
 /** `snapshotSchedule` names a schedule; `revertGeneration` needs a `baseline` to revert to. */

@@ -193,6 +193,8 @@ export const guestSchema = z.strictObject({
   /** A set of defaults for the entry's other fields (presets.ts); the entry overrides any. */
   preset: z.enum(PRESET_NAMES).optional(),
   memory: size(MIN_MEMORY, formatSize(MIN_MEMORY)),
+  /** The most memory the guest can be given while it runs (balloon); absent: `memory`. */
+  maxMemory: size(MIN_MEMORY, formatSize(MIN_MEMORY)).optional(),
   machine: machine.default("pc"),
   disks: section,
   interfaces: z.array(z.unknown()).optional(),

@@ -94,6 +94,8 @@ export interface GuestSpec extends GuestSettings {
   /** Taken over from the host as it is (Pulumi import), with its disks' volumes. */
   adopt?: true;
   memory: SizeBytes;
+  /** The balloon's ceiling, when above `memory`: memory can be raised to it while the guest runs. */
+  maxMemory?: SizeBytes;
   /** Machine type, e.g. "q35" or "pc" (default "pc"). */
   machine: string;
   disks: DiskSpec[];

@@ -44,6 +44,16 @@ const plain = (v: unknown): Props => (unwrapSecrets(v) ?? {}) as Props;
 /** Inputs the engine stored after check(): already validated, defaults filled. */
 const checked = (v: unknown): HostInputs => plain(v) as unknown as HostInputs;
 
+/**
+ * What the engine stored for a resource, with the defaults of inputs it did
+ * not have yet filled in (a kind that gained an input since the resource was
+ * made): such an input at its default is no change, and never shows as one.
+ */
+function stored(kind: ResourceKind<HostInputs>, v: unknown): HostInputs & Props {
+  const props = plain(v);
+  return { ...kind.check({}, props).inputs, ...props };
+}
+
 /** What goes back to the engine, with the kind's secret properties wrapped as secrets. */
 function secret<T extends object>(kind: ResourceKind<HostInputs>, props: T): T {
   return kind.secrets ? wrapSecrets(props, kind.secrets) : props;
@@ -67,7 +77,7 @@ export class DeskfleetProvider implements provider.Provider {
 
   diff(id: pulumi.ID, urn: pulumi.URN, olds: unknown, news: unknown): Promise<provider.DiffResult> {
     const kind = kindOf(urn);
-    return Promise.resolve(kind.diff(id, checked(olds), checked(news)));
+    return Promise.resolve(kind.diff(id, stored(kind, olds), checked(news)));
   }
 
   async create(urn: pulumi.URN, inputs: unknown): Promise<provider.CreateResult> {
@@ -91,7 +101,7 @@ export class DeskfleetProvider implements provider.Provider {
     news: unknown,
   ): Promise<provider.UpdateResult> {
     const kind = kindOf(urn);
-    const outs = await kind.update(id, plain(olds) as HostInputs & Props, checked(news));
+    const outs = await kind.update(id, stored(kind, olds), checked(news));
     return { outs: secret(kind, outs) };
   }
 

@@ -80,6 +80,8 @@ export class Domain extends pulumi.CustomResource {
   declare readonly macAddresses: pulumi.Output<string[]>;
   declare readonly addresses: pulumi.Output<string[]>;
   declare readonly consoleLog: pulumi.Output<string>;
+  /** Changes in the definition that the running guest gets at its next restart. */
+  declare readonly restartPending: pulumi.Output<string[]>;
 
   constructor(name: string, args: Inputs<DomainArgs>, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -92,6 +94,7 @@ export class Domain extends pulumi.CustomResource {
         macAddresses: undefined,
         addresses: undefined,
         consoleLog: undefined,
+        restartPending: undefined,
       },
       // The password stays a secret in state whichever way it comes back (create, read).
       { ...opts, additionalSecretOutputs: ["graphicsPassword"] },

@@ -63,9 +63,13 @@ export interface DomainModel extends Devices {
   /** Set when redefining an existing domain, so libvirt updates it in place. */
   uuid?: string;
   type: "kvm" | "qemu";
-  /** Bytes; written in KiB, libvirt's own unit. */
+  /** Bytes; written in KiB, libvirt's own unit (`<currentMemory>`: what the guest is given). */
   memory: number;
+  /** Bytes: `<memory>`, the balloon's ceiling; absent: `memory`. */
+  maxMemory?: number;
   vcpus: number;
+  /** vCPUs the guest may have while it runs (`<vcpu>`; `vcpus` is its `current`); absent: `vcpus`. */
+  maxVcpus?: number;
   machine: string;
   firmware: "bios" | "uefi";
   disks: DiskModel[];
@@ -100,6 +104,8 @@ export type NicModel = "virtio" | "e1000e" | "e1000" | "rtl8139";
 
 export function buildDomainXml(dom: DomainModel): string {
   const kib = Math.ceil(dom.memory / 1024);
+  const maxKib = Math.ceil(Math.max(dom.maxMemory ?? 0, dom.memory) / 1024);
+  const maxVcpus = Math.max(dom.maxVcpus ?? 0, dom.vcpus);
   const os: XmlNode = {
     type: { "@_arch": "x86_64", "@_machine": dom.machine, "#text": "hvm" },
     // The disks first: a blank one (nothing to boot yet) falls through to the install media.
@@ -117,9 +123,9 @@ export function buildDomainXml(dom: DomainModel): string {
     name: dom.name,
     ...(dom.uuid !== undefined ? { uuid: dom.uuid } : {}),
     ...(dom.metadata !== undefined ? { metadata: dom.metadata } : {}),
-    memory: { "@_unit": "KiB", "#text": kib },
+    memory: { "@_unit": "KiB", "#text": maxKib },
     currentMemory: { "@_unit": "KiB", "#text": kib },
-    vcpu: dom.vcpus,
+    vcpu: maxVcpus > dom.vcpus ? { "@_current": dom.vcpus, "#text": maxVcpus } : dom.vcpus,
     ...(memoryBacking !== undefined ? { memoryBacking } : {}),
     os,
     features: featureNodes(dom),
@@ -208,6 +214,8 @@ function cdromNode(c: CdromModel, index: number, machine: string): XmlNode {
 
 export interface ParsedDomain extends DomainModel {
   uuid: string;
+  maxMemory: number;
+  maxVcpus: number;
   disks: ParsedDisk[];
   interfaces: Required<InterfaceModel>[];
 }
@@ -223,8 +231,10 @@ export function parseDomainXml(xml: string): ParsedDomain {
     name: text(dom, "name") ?? "",
     uuid: text(dom, "uuid") ?? "",
     type: attr(dom, "type") === "qemu" ? "qemu" : "kvm",
-    memory: sizeInBytes(dom, "memory") ?? 0,
-    vcpus: Number(text(dom, "vcpu") ?? "0"),
+    memory: sizeInBytes(dom, "currentMemory") ?? sizeInBytes(dom, "memory") ?? 0,
+    maxMemory: sizeInBytes(dom, "memory") ?? 0,
+    vcpus: Number(attr(child(dom, "vcpu"), "current") ?? text(dom, "vcpu") ?? "0"),
+    maxVcpus: Number(text(dom, "vcpu") ?? "0"),
     machine: attr(child(os, "type"), "machine") ?? "",
     firmware: isUefi(os) ? "uefi" : "bios",
     disks: parseDisks(devices),

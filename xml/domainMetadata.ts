@@ -1,7 +1,8 @@
 /**
  * deskfleet's own elements in a domain's <metadata>, one per namespace
  * (xml/metadata.ts builds and parses them): read from the persistent
- * definition, written to it and, while the guest runs, to the running one too.
+ * definition, written to it and, while the guest runs, to the running one too;
+ * a few live on the running guest alone.
  */
 import type { DomainRef, LibvirtClient } from "../libvirt";
 import { DomainAffect, DomainMetadataType, ErrorCode, hasCode } from "../libvirt";
@@ -17,18 +18,31 @@ export async function readMetadataElement(
   conn: LibvirtClient,
   dom: DomainRef,
   ns: Pick<MetadataNamespace, "uri">,
+  affect: number = DomainAffect.Config,
 ): Promise<string | undefined> {
   try {
-    return await conn.domainGetMetadata(
-      dom,
-      DomainMetadataType.Element,
-      ns.uri,
-      DomainAffect.Config,
-    );
+    return await conn.domainGetMetadata(dom, DomainMetadataType.Element, ns.uri, affect);
   } catch (err) {
     if (hasCode(err, ErrorCode.NoDomainMetadata)) return undefined;
     throw err;
   }
+}
+
+/** Writes the element to the running guest only (null removes it): gone when it stops. */
+export async function writeLiveMetadataElement(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  ns: MetadataNamespace,
+  xml: string | null,
+): Promise<void> {
+  await conn.domainSetMetadata(
+    dom,
+    DomainMetadataType.Element,
+    xml,
+    ns.key,
+    ns.uri,
+    DomainAffect.Live,
+  );
 }
 
 /** Writes the element (null removes it). */

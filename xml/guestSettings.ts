@@ -14,6 +14,19 @@ export const guestSettingsFields = {
   /** Hypervisor: `kvm`, or `qemu` (plain emulation, slow: where /dev/kvm is missing). */
   type: z.enum(["kvm", "qemu"]).default("kvm"),
   vcpus: z.number().int().min(1).max(256).default(1),
+  /**
+   * The most vCPUs the guest can be given while it runs (hot-plug); absent: `vcpus`, so a
+   * change of `vcpus` waits for a restart.
+   */
+  maxVcpus: z.number().int().min(1).max(256).optional(),
+  /**
+   * What a change that only a restart applies does to a running guest: `never` (its
+   * definition changes, it runs on as it is, and the change is pending until it restarts) or
+   * `allowed` (a graceful restart: the guest agent's shutdown when it has one, else ACPI).
+   */
+  restart: z.enum(["never", "allowed"]).default("never"),
+  /** Raising it restarts the running guest once at the next `up`, whatever `restart` says. */
+  restartGeneration: z.number().int().min(0).default(0),
   firmware: z.enum(["bios", "uefi"]).default("bios"),
   /**
    * The bus of the guest's disks: virtio (fastest; the guest needs its driver), sata (what
@@ -57,7 +70,8 @@ export type GuestSettings = z.output<typeof guestSettingsSchema>;
 /** Just the shared settings of something that has them: every key of the schema, no other. */
 export function pickGuestSettings(from: GuestSettings): GuestSettings {
   const keys = Object.keys(guestSettingsFields) as (keyof GuestSettings)[];
-  return Object.fromEntries(keys.map((k) => [k, from[k]])) as unknown as GuestSettings;
+  const given = keys.filter((k) => from[k] !== undefined); // an optional setting left out stays out
+  return Object.fromEntries(given.map((k) => [k, from[k]])) as unknown as GuestSettings;
 }
 
 /**
@@ -69,6 +83,12 @@ export function settingsConflicts(
   s: GuestSettings & { machine: string; interfaceCount: number },
 ): { property: keyof GuestSettings; reason: string }[] {
   const conflicts: { property: keyof GuestSettings; reason: string }[] = deviceConflicts(s);
+  if (s.maxVcpus !== undefined && s.maxVcpus < s.vcpus) {
+    conflicts.push({
+      property: "maxVcpus",
+      reason: `maxVcpus ${s.maxVcpus} is below vcpus ${s.vcpus}`,
+    });
+  }
   if (s.graphicsListen === "socket" && s.graphics === "none") {
     conflicts.push({
       property: "graphicsListen",

@@ -32,3 +32,22 @@ export function ownerMetadataNode(urn: string): XmlNode {
 export function parseOwnerXml(xml: string): string | undefined {
   return attr(parseXml(xml, "owner"), "urn");
 }
+
+/**
+ * On a running guest only (written to its live definition, never to the
+ * persistent one): the changes its definition has that wait for its restart
+ * (`restart: never`). Gone by itself when the guest restarts, however.
+ */
+export const RESTART_PENDING_METADATA = {
+  uri: "https://deskfleet.invalid/xmlns/restart-pending/1",
+  key: "deskfleet-restart",
+} as const;
+
+export function restartPendingXml(properties: readonly string[]): string {
+  return `<pending properties="${properties.join(" ")}"/>`;
+}
+
+export function parseRestartPendingXml(xml: string): string[] {
+  const list = attr(parseXml(xml, "pending"), "properties") ?? "";
+  return list.split(/\s+/).filter((p) => p !== "");
+}

@@ -4,9 +4,12 @@
  * graphics, autostart and whether it runs.
  *
  * Config changes are applied in place by redefining the domain under the same
- * UUID; a running guest whose hardware changed is restarted gracefully so the
- * change takes effect (shutdown, wait, start). MACs libvirt assigned are kept
- * across redefinitions so a guest keeps its DHCP address.
+ * UUID. A running guest takes what it can live (memory up to maxMemory, vCPUs
+ * up to maxVcpus); what needs a restart waits for one under `restart: never`
+ * (recorded on the running guest, shown in previews and outputs) or restarts
+ * it gracefully under `restart: allowed` (domainChanges.ts decides). MACs
+ * libvirt assigned are kept across redefinitions so a guest keeps its DHCP
+ * address.
  *
  * A new guest's UUID and undeclared MACs are derived from its Pulumi URN, so
  * a guest that is undefined behind deskfleet's back (or destroyed and brought
@@ -19,8 +22,11 @@ import { z } from "zod";
 import type { DomainRef, LibvirtClient } from "../../libvirt";
 import { createHash } from "node:crypto";
 import {
+  DomainAffect,
+  DomainMemoryFlags,
   DomainSnapshotListFlags,
   DomainUndefineFlags,
+  DomainVcpuFlags,
   DomainXmlFlags,
   getConnection,
   uuidFromString,
@@ -33,7 +39,7 @@ import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
-import { deviceFields, pickDevices } from "../../xml/devices";
+import { pickDevices } from "../../xml/devices";
 import { guestSettingsFields, settingsConflicts } from "../../xml/guestSettings";
 import type { ParsedDomain } from "../../xml/domain";
 import {
@@ -45,8 +51,16 @@ import {
   parseDomainXml,
 } from "../../xml/domain";
 import { unmodeledDevices } from "../../xml/unmodeled";
-import { OWNER_METADATA, ownerMetadataNode, parseOwnerXml } from "../../xml/metadata";
-import { readMetadataElement } from "../../xml/domainMetadata";
+import {
+  OWNER_METADATA,
+  RESTART_PENDING_METADATA,
+  ownerMetadataNode,
+  parseOwnerXml,
+  parseRestartPendingXml,
+  restartPendingXml,
+} from "../../xml/metadata";
+import { readMetadataElement, writeLiveMetadataElement } from "../../xml/domainMetadata";
+import { changeNote, planGuestChange, REPLACED_ON } from "./domainChanges";
 import { resolveDisks } from "./diskChains";
 import { shutDownGracefully, startGuest, stateName } from "./domainLifecycle";
 import { guestAddresses, waitUntilReady } from "./guestReadiness";
@@ -60,6 +74,8 @@ const schema = z.object({
     .number()
     .int()
     .min(16 * 1024 * 1024, "must be at least 16 MiB (in bytes)"),
+  /** The balloon's ceiling in bytes: memory can be raised to it while the guest runs. */
+  maxMemory: z.number().int().optional(),
   machine: z.string().min(1).default("pc"),
   disks: z
     .array(
@@ -111,22 +127,6 @@ const VNC_PASSWORD_MAX = 8;
 /** The input properties, the only ones diff and update compare. */
 const INPUTS = Object.keys(schema.shape);
 
-/** Properties that change the guest's hardware: a running guest restarts to apply them. */
-const HARDWARE = [
-  "type",
-  "memory",
-  "vcpus",
-  "machine",
-  "firmware",
-  "disks",
-  "cdroms",
-  "interfaces",
-  "graphics",
-  "graphicsListen",
-  ...Object.keys(deviceFields),
-  "xml",
-];
-
 /** The persistent config rather than the running one. */
 const XML_INACTIVE = DomainXmlFlags.Inactive;
 /**
@@ -160,6 +160,10 @@ export const domain: ResourceKind<DomainInputs> = {
         reason: `VNC uses at most ${VNC_PASSWORD_MAX} characters of a password; choose a shorter one or graphics spice`,
       });
     }
+    const { memory, maxMemory } = result.inputs;
+    if (maxMemory !== undefined && maxMemory < memory) {
+      result.failures.push({ property: "maxMemory", reason: "must not be below memory" });
+    }
     if (result.failures.length === 0) {
       const interfaceCount = result.inputs.interfaces.length;
       result.failures.push(...settingsConflicts({ ...result.inputs, interfaceCount }));
@@ -170,7 +174,7 @@ export const domain: ResourceKind<DomainInputs> = {
   diff: (_id, olds, news) =>
     diffInputs(olds, news, {
       inputs: INPUTS,
-      replaceOn: ["uri", "name"],
+      replaceOn: REPLACED_ON,
       deleteBeforeReplace: true,
     }),
 
@@ -191,8 +195,15 @@ export const domain: ResourceKind<DomainInputs> = {
     return failures;
   },
 
-  // What a removal or replacement would do to the state that lives beside the disks.
-  explain: (olds, news) => Promise.resolve(firmwareStateNote(olds, news)),
+  // How each change lands on the guest, and what a removal or replacement would do to the
+  // state that lives beside the disks.
+  async explain(olds, news) {
+    const notes = [
+      typeof olds.name === "string" ? await changeNoteFromHost(olds, news) : undefined,
+      firmwareStateNote(olds, news),
+    ];
+    return notes.filter((n) => n !== undefined).join("\n") || undefined;
+  },
 
   async create(inputs, urn) {
     const conn = await getConnection(inputs.uri);
@@ -235,6 +246,7 @@ export const domain: ResourceKind<DomainInputs> = {
         declared.memory !== undefined && memoryMatches(declared.memory, xml.memory)
           ? declared.memory
           : xml.memory,
+      ...ceilings(declared, xml),
       vcpus: xml.vcpus,
       machine:
         declared.machine && machineMatches(declared.machine, xml.machine)
@@ -256,6 +268,8 @@ export const domain: ResourceKind<DomainInputs> = {
       running: await conn.domainIsActive(dom),
       autostart: await conn.domainGetAutostart(dom),
       shutdownTimeout: declared.shutdownTimeout ?? 60,
+      restart: declared.restart ?? "never",
+      restartGeneration: declared.restartGeneration ?? 0,
       keepFirmwareState: declared.keepFirmwareState ?? true,
       // What deskfleet does, not what the guest is: as declared.
       waitFor: declared.waitFor ?? "none",
@@ -275,19 +289,27 @@ export const domain: ResourceKind<DomainInputs> = {
   async update(id, olds, news) {
     const conn = await getConnection(news.uri);
     const dom = await conn.domainLookupByUuid(uuidFromString(id));
-    const changed = changedProperties(olds, news, INPUTS);
     await doing(`update guest "${news.name}"`, async () => {
-      const hardware = changed.some((p) => HARDWARE.includes(p));
-      if (hardware || !(await conn.domainIsPersistent(dom))) {
+      const active = await conn.domainIsActive(dom);
+      const pending = active ? await restartPendingOf(conn, dom) : [];
+      const plan = planGuestChange(olds, news, INPUTS, { active, pending });
+      if (plan.redefine || !(await conn.domainIsPersistent(dom))) {
         const current = await currentDefinition(conn, dom, XML_INACTIVE, olds.disks ?? []);
         await conn.domainDefineXml(buildDomainXml({ ...model(news, current), uuid: id }), 0);
       }
-      if (changed.includes("autostart")) await conn.domainSetAutostart(dom, news.autostart);
-      const active = await conn.domainIsActive(dom);
-      if (active && (hardware || !news.running)) {
-        await shutDownGracefully(conn, dom, news.shutdownTimeout);
+      const refused = await applyLive(conn, dom, plan.live);
+      if (changedProperties(olds, news, ["autostart"]).length > 0) {
+        await conn.domainSetAutostart(dom, news.autostart);
       }
-      if (news.running && (hardware || !active)) await startGuest(conn, dom);
+      if (active && (plan.restartNow || !news.running)) {
+        await shutDownGracefully(conn, dom, news.shutdownTimeout, news.guestAgent);
+      }
+      if (news.running && (plan.restartNow || !active)) await startGuest(conn, dom);
+      const waiting = [...new Set([...plan.pendingAfter, ...refused])].sort();
+      if (active && !plan.restartNow && news.running && !sameList(waiting, pending)) {
+        const xml = waiting.length > 0 ? restartPendingXml(waiting) : null;
+        await writeLiveMetadataElement(conn, dom, RESTART_PENDING_METADATA, xml);
+      }
       if (news.running) await untilReady(conn, dom, news);
     });
     return outputs(conn, dom, news);
@@ -300,7 +322,8 @@ export const domain: ResourceKind<DomainInputs> = {
       if (!dom) return;
       const timeout = typeof state.shutdownTimeout === "number" ? state.shutdownTimeout : 60;
       await mergeExternalSnapshots(conn, dom);
-      if (await conn.domainIsActive(dom)) await shutDownGracefully(conn, dom, timeout);
+      const agent = state.guestAgent === true;
+      if (await conn.domainIsActive(dom)) await shutDownGracefully(conn, dom, timeout, agent);
       // Disks are volumes of their own (retained or not by their own rule), never removed here.
       const keep = state.keepFirmwareState !== false;
       await conn.domainUndefine(dom, undefineFlags(keep));
@@ -419,7 +442,9 @@ async function adopt(
   await conn.domainSetAutostart(dom, inputs.autostart);
   const active = await conn.domainIsActive(dom);
   if (inputs.running && !active) await startGuest(conn, dom);
-  if (!inputs.running && active) await shutDownGracefully(conn, dom, inputs.shutdownTimeout);
+  if (!inputs.running && active) {
+    await shutDownGracefully(conn, dom, inputs.shutdownTimeout, inputs.guestAgent);
+  }
   if (inputs.running) await untilReady(conn, dom, inputs);
   return dom;
 }
@@ -458,6 +483,80 @@ async function mergeExternalSnapshots(conn: LibvirtClient, dom: DomainRef): Prom
   }
 }
 
+/** The declared ceilings as libvirt has them: shown only where declared or where they differ. */
+function ceilings(
+  declared: Partial<DomainInputs>,
+  xml: ParsedDomain,
+): Pick<DomainInputs, "maxMemory" | "maxVcpus"> {
+  const maxMemory =
+    declared.maxMemory !== undefined
+      ? memoryMatches(declared.maxMemory, xml.maxMemory)
+        ? declared.maxMemory
+        : xml.maxMemory
+      : memoryMatches(xml.memory, xml.maxMemory)
+        ? undefined
+        : xml.maxMemory;
+  const maxVcpus =
+    declared.maxVcpus !== undefined || xml.maxVcpus !== xml.vcpus ? xml.maxVcpus : undefined;
+  return {
+    ...(maxMemory !== undefined ? { maxMemory } : {}),
+    ...(maxVcpus !== undefined ? { maxVcpus } : {}),
+  };
+}
+
+/** What the running guest's definition has that waits for its restart (recorded on it). */
+async function restartPendingOf(conn: LibvirtClient, dom: DomainRef): Promise<string[]> {
+  const xml = await readMetadataElement(
+    conn,
+    dom,
+    RESTART_PENDING_METADATA,
+    DomainAffect.Live,
+  ).catch(() => undefined);
+  return xml === undefined ? [] : parseRestartPendingXml(xml);
+}
+
+/**
+ * Balloons the running guest's memory and hot-plugs its vCPUs as planned (the
+ * definition has them already). What the guest or QEMU refuses (no balloon
+ * device, a vCPU that cannot be plugged) waits for a restart instead: its names.
+ */
+async function applyLive(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  live: { memory?: number; vcpus?: number },
+): Promise<string[]> {
+  const refused: string[] = [];
+  if (live.memory !== undefined) {
+    const kib = BigInt(Math.ceil(live.memory / 1024));
+    await conn.domainSetMemoryFlags(dom, kib, DomainMemoryFlags.Live).catch(() => {
+      refused.push("memory");
+    });
+  }
+  if (live.vcpus !== undefined) {
+    await conn.domainSetVcpusFlags(dom, live.vcpus, DomainVcpuFlags.Live).catch(() => {
+      refused.push("vcpus");
+    });
+  }
+  return refused;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The preview's note on an update: each change's class, asked of the guest as it is now. */
+async function changeNoteFromHost(
+  olds: Record<string, unknown>,
+  news: DomainInputs,
+): Promise<string | undefined> {
+  const conn = await getConnection(news.uri);
+  const dom = await conn.domainLookupByName(String(olds.name)).catch(ignoreNotFound);
+  const active = dom !== undefined && (await conn.domainIsActive(dom));
+  const pending = dom !== undefined && active ? await restartPendingOf(conn, dom) : [];
+  const before = domain.check({}, olds).inputs;
+  return changeNote(news.name, planGuestChange(before, news, INPUTS, { active, pending }));
+}
+
 /** Where virtlogd writes the guest's first serial port. */
 export function consoleLogPath(name: string): string {
   return `/var/log/libvirt/qemu/${name}-console.log`;
@@ -488,10 +587,13 @@ async function outputs(conn: LibvirtClient, dom: DomainRef, inputs: DomainInputs
   const live = parseDomainXml(await conn.domainGetXmlDesc(dom, 0));
   const { state } = await conn.domainGetState(dom, 0);
   const macAddresses = live.interfaces.map((n) => n.mac);
+  const active = await conn.domainIsActive(dom);
   return {
     ...inputs,
     uuid: uuidToString(dom.uuid),
     state: stateName(state),
+    /** Changes in the definition that the running guest gets at its next restart. */
+    restartPending: active ? await restartPendingOf(conn, dom) : [],
     macAddresses,
     addresses: await guestAddresses(conn, dom, macAddresses, live.guestAgent),
     consoleLog: consoleLogPath(inputs.name),

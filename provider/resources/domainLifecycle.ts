@@ -20,8 +20,9 @@ import {
 const RESEND_MS = 2000;
 
 /**
- * Asks the guest to shut down (ACPI power button), waits up to `timeoutSeconds`
- * for it to stop, then forces it off. A guest that is already off is fine.
+ * Asks the guest to shut down (its guest agent first when it has one, else or
+ * then the ACPI power button), waits up to `timeoutSeconds` for it to stop,
+ * then forces it off. A guest that is already off is fine.
  *
  * The wait is for the daemon's lifecycle event (STOPPED, or SHUTDOWN checked
  * against the domain's state), not a poll: it ends the moment qemu exits.
@@ -33,6 +34,7 @@ export async function shutDownGracefully(
   conn: LibvirtClient,
   dom: DomainRef,
   timeoutSeconds: number,
+  agent = false,
 ): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   const stop = new StopWatch();
@@ -46,7 +48,7 @@ export async function shutDownGracefully(
   try {
     if (!(await conn.domainIsActive(dom))) return;
     while (Date.now() < deadline) {
-      await pressPowerButton(conn, dom);
+      await pressPowerButton(conn, dom, agent);
       const event = await stop.next(Math.min(RESEND_MS, deadline - Date.now()));
       if (event === "stopped") return;
       if ((event === "shutdown" || registration === undefined) && !(await conn.domainIsActive(dom)))
@@ -104,9 +106,15 @@ class StopWatch {
   }
 }
 
-async function pressPowerButton(conn: LibvirtClient, dom: DomainRef): Promise<void> {
+/** With `agent`, libvirt asks the guest agent and falls back to ACPI when it does not answer. */
+async function pressPowerButton(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  agent: boolean,
+): Promise<void> {
+  const flags = DomainShutdownFlags.AcpiPowerBtn | (agent ? DomainShutdownFlags.GuestAgent : 0);
   try {
-    await conn.domainShutdown(dom, DomainShutdownFlags.AcpiPowerBtn);
+    await conn.domainShutdown(dom, flags);
   } catch (err) {
     // Gone or already stopping: the events (or the state check) show it. A guest
     // without ACPI refuses the request: the caller forces it off at the deadline.

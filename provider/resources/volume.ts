@@ -30,6 +30,7 @@ import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
 import { imageVirtualSize } from "../image";
 import { buildIso9660 } from "../iso9660";
+import { formatBytes } from "../units";
 import type { VolumeModel } from "../../xml/volume";
 import { buildVolumeXml, parseVolumeXml } from "../../xml/volume";
 import { defaultUri } from "../config";
@@ -211,19 +212,6 @@ export const volume: ResourceKind<VolumeInputs> = {
     });
   },
 };
-
-/** 1073741824 → "1 GiB", 33554432 → "32 MiB", 1000 → "1000 bytes". */
-function formatBytes(n: number): string {
-  for (const [unit, size] of [
-    ["TiB", 2 ** 40],
-    ["GiB", 2 ** 30],
-    ["MiB", 2 ** 20],
-    ["KiB", 2 ** 10],
-  ] as const) {
-    if (n >= size && n % size === 0) return `${n / size} ${unit}`;
-  }
-  return `${n} bytes`;
-}
 
 /** The image file is uploaded once; later changes to it are not diffs (see header). */
 function withoutSource(v: VolumeInputs): Record<string, unknown> {

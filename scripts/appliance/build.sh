@@ -28,7 +28,8 @@ PATH="$PATH:/usr/sbin:/sbin"
 
 KERNEL_META=linux-image-cloud-amd64
 # Modules to load at boot; their dependencies are added (in order) at build time.
-MODULES=(virtio_pci virtio_blk virtio_net button evdev)
+# virtio_balloon: memory given back or taken live (deskfleet's live memory changes).
+MODULES=(virtio_pci virtio_blk virtio_net virtio_balloon button evdev)
 # Loaded after the boot marker, in the background: what reading a cloud-init
 # seed on an IDE CD-ROM (machine pc) takes. The cloud kernel has no AHCI
 # driver, so a SATA CD-ROM (q35) stays unseen by the appliance.

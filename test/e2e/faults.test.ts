@@ -40,6 +40,11 @@ interface Shape {
   running?: boolean;
   memory?: string;
 }
+/**
+ * Raised by each update scenario, so that its `up` restarts the guest whatever its memory
+ * change would need (a lower memory applies live, with no restart to break into).
+ */
+let restartGeneration = 0;
 const fleet = ({ guest, running = true, memory = "128MiB" }: Shape) => `
 pools:
   test-fi-pool: { path: ${POOL_DIR} }
@@ -54,6 +59,8 @@ guests:${
     type: qemu
     memory: ${memory}
     running: ${running}
+    restart: allowed
+    restartGeneration: ${restartGeneration}
     disks:
       root: { image: test-fi-appliance }
       data: { size: 16MiB }
@@ -242,6 +249,7 @@ describe.each([
     // What the fleet declares flips each time: a change of the definition, whatever the running
     // guest has (a kill after the define leaves it running with the old size until a restart).
     declaredMemory = declaredMemory === "128MiB" ? "160MiB" : "128MiB";
+    restartGeneration += 1;
     const memory = declaredMemory;
     const exit = await upWithFault({ guest: true, memory }, fault, procedure);
     await settle(fault, `update, at ${procedure}`, exit, { guest: true, memory });

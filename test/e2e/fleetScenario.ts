@@ -84,17 +84,35 @@ guests:
     expect(up.summary.resourceChanges).toEqual({ same: RESOURCES });
   });
 
-  it("applies a memory change as exactly one update", async () => {
+  it("applies a memory change as exactly one update, and keeps the running guest running", async () => {
+    const dom = await deployed.conn.domainLookupByName("test-e2e-demo");
     deployed.project.writeFleet(fleet("320MiB"));
     const preview = await deployed.project.stack.preview();
     expect(preview.changeSummary).toEqual({ same: RESOURCES - 1, update: 1 });
+    expect(preview.stdout).toContain(
+      "guest test-e2e-demo: memory 256 MiB → 320 MiB (restart needed: above the 256 MiB it " +
+        "started with; maxMemory raises that; pending until the guest restarts)",
+    );
 
     const up = await deployed.project.stack.up();
     expect(up.summary.resourceChanges).toEqual({ same: RESOURCES - 1, update: 1 });
-    const dom = await deployed.conn.domainLookupByName("test-e2e-demo");
-    const info = await deployed.conn.domainGetInfo(dom);
-    expect(info.maxMem).toBe(BigInt(320 * 1024));
-    expect(info.state).toBe(DomainState.Running);
+    // restart: never (the default): the same run of the guest, the change waiting in its definition.
+    const now = await deployed.conn.domainLookupByName("test-e2e-demo");
+    expect(now.id).toBe(dom.id);
+    expect((await deployed.conn.domainGetInfo(now)).maxMem).toBe(BigInt(256 * 1024));
+    const outputs = await deployed.project.stack.outputs();
+    const guests = outputs.guests.value as Record<string, { restartPending?: string[] }>;
+    expect(guests["test-e2e-demo"].restartPending).toEqual(["memory"]);
+    // Restarted by hand, it has the new size and nothing waits.
+    await deployed.conn.domainDestroy(now, 0);
+    await deployed.conn.domainCreate(now, 0);
+    const restarted = await deployed.conn.domainLookupByName("test-e2e-demo");
+    expect((await deployed.conn.domainGetInfo(restarted)).maxMem).toBe(BigInt(320 * 1024));
+    // The next up (which reads the host first) changes nothing and says nothing waits.
+    const again = await deployed.project.stack.up();
+    expect(again.summary.resourceChanges).toEqual({ same: RESOURCES });
+    const after = (await deployed.project.stack.outputs()).guests.value as typeof guests;
+    expect(after["test-e2e-demo"].restartPending).toBeUndefined();
   });
 
   it("refresh reads back exactly what was declared, despite libvirt's normalisations", async () => {

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeAll, getConnection, DomainState } from "../../../libvirt";
+import { closeAll, getConnection, DomainState, DomainVcpuFlags } from "../../../libvirt";
 import type { HostInputs, ResourceKind } from "../../../provider/kind";
 import { domain } from "../../../provider/resources/domain";
 import { network } from "../../../provider/resources/network";
@@ -251,11 +251,13 @@ describe("provider kinds on the real daemon", () => {
     expect(read?.props.uuid).toBe(id);
   });
 
-  it("Domain: boots the appliance, reads back as declared, applies memory with a restart", async () => {
+  it("Domain: boots the appliance, reads back as declared, changes memory and vCPUs live, restarts only as allowed", async () => {
     const inputs = checked(domain, {
       name: "test-int-guest",
       type: "qemu",
       memory: 256 * 1024 ** 2,
+      maxMemory: 320 * 1024 ** 2,
+      maxVcpus: 2,
       disks: [{ pool: "test-int-pool", volume: "test-int-root.qcow2" }],
       interfaces: [{ network: "test-int-net" }],
       shutdownTimeout: 20,
@@ -271,17 +273,46 @@ describe("provider kinds on the real daemon", () => {
       90_000,
     );
 
-    const news = { ...inputs, memory: 288 * 1024 ** 2 };
-    const updated = await domain.update(id, stored(outs), news);
-    const read = await domain.read(id, outs);
+    const conn = await getConnection(TEST_URI);
+    const runId = async () => (await conn.domainLookupByName("test-int-guest")).id;
+    const firstRun = await runId();
+
+    // Live: memory within maxMemory (the balloon), vCPUs within maxVcpus (hot-plug). Same run.
+    const news = { ...inputs, memory: 288 * 1024 ** 2, vcpus: 2 };
+    let updated = await domain.update(id, stored(outs), news);
+    expect(await runId()).toBe(firstRun);
+    const dom = await conn.domainLookupByName("test-int-guest");
+    await waitFor(
+      "the balloon's new size",
+      async () => ((await conn.domainGetInfo(dom)).memory === 288n * 1024n ? true : undefined),
+      30_000,
+    );
+    expect(await conn.domainGetVcpusFlags(dom, DomainVcpuFlags.Live)).toBe(2);
+    expect(updated.restartPending).toEqual([]);
+    const read = await domain.read(id, updated);
     expect(read?.inputs).toEqual(news);
     expect(read?.props.state).toBe("running");
     // Same MAC after redefinition: the guest keeps its address.
     expect(read?.props.macAddresses).toEqual(outs.macAddresses);
 
-    await domain.update(id, stored(updated), { ...news, running: false });
-    const conn = await getConnection(TEST_URI);
-    const dom = await conn.domainLookupByName("test-int-guest");
+    // A device needs a restart; restart: never keeps the guest running, the change pending.
+    const tablet = { ...news, tablet: true };
+    updated = await domain.update(id, stored(updated), tablet);
+    expect(await runId()).toBe(firstRun);
+    expect(updated.restartPending).toEqual(["tablet"]);
+    expect((await domain.read(id, updated))?.props.restartPending).toEqual(["tablet"]);
+    expect(await domain.explain?.({ ...tablet }, { ...tablet, autostart: true })).toBe(
+      "guest test-int-guest: autostart false → true (live); restart pending since earlier: tablet",
+    );
+
+    // restart: allowed restarts it gracefully: a new run, nothing pending.
+    const allowed = { ...tablet, restart: "allowed" as const };
+    updated = await domain.update(id, stored(updated), allowed);
+    expect(await runId()).not.toBe(firstRun);
+    expect(updated.restartPending).toEqual([]);
+    expect((await domain.read(id, updated))?.props.restartPending).toEqual([]);
+
+    await domain.update(id, stored(updated), { ...allowed, running: false });
     expect((await conn.domainGetState(dom, 0)).state).toBe(DomainState.Shutoff);
 
     await domain.delete(id, outs);

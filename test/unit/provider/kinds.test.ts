@@ -31,6 +31,8 @@ describe("check", () => {
         running: true,
         autostart: false,
         shutdownTimeout: 60,
+        restart: "never",
+        restartGeneration: 0,
         persistent: true,
         keepFirmwareState: true,
         diskBus: "virtio",

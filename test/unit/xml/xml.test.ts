@@ -129,8 +129,15 @@ describe("domain XML", () => {
     consoleLog: "/var/log/libvirt/qemu/demo-console.log",
   };
 
+  /** What parsing adds: the ceilings, which are the current values unless declared. */
+  const parsed = (m: DomainModel) => ({
+    ...m,
+    maxMemory: m.maxMemory ?? m.memory,
+    maxVcpus: m.maxVcpus ?? m.vcpus,
+  });
+
   it("round-trips a guest", () => {
-    expect(parseDomainXml(buildDomainXml(demo))).toEqual({ ...demo, uuid: "" });
+    expect(parseDomainXml(buildDomainXml(demo))).toEqual(parsed({ ...demo, uuid: "" }));
   });
 
   it("round-trips UEFI and no graphics", () => {
@@ -140,13 +147,25 @@ describe("domain XML", () => {
       graphics: "none" as const,
       uuid: "0b9d1c6e-3a2f-4e1b-8c7d-5f6a7b8c9d0e",
     };
-    expect(parseDomainXml(buildDomainXml(uefi))).toEqual(uefi);
+    expect(parseDomainXml(buildDomainXml(uefi))).toEqual(parsed(uefi));
   });
 
   it("round-trips a console password (libvirt shows it only with VIR_DOMAIN_XML_SECURE)", () => {
     const locked = { ...demo, graphicsPassword: "s3cret" };
     expect(buildDomainXml(locked)).toContain('passwd="s3cret"');
-    expect(parseDomainXml(buildDomainXml(locked))).toEqual({ ...locked, uuid: "" });
+    expect(parseDomainXml(buildDomainXml(locked))).toEqual(parsed({ ...locked, uuid: "" }));
+  });
+
+  it("round-trips memory and vCPU ceilings: <memory> and <vcpu> hold them, the current values beside", () => {
+    const roomy = { ...demo, maxMemory: 4 * 1024 ** 3, maxVcpus: 8, uuid: "" };
+    const flat = buildDomainXml(roomy).replace(/>\s+</g, "><");
+    expect(flat).toContain(
+      '<memory unit="KiB">4194304</memory><currentMemory unit="KiB">262144</currentMemory>',
+    );
+    expect(flat).toContain('<vcpu current="2">8</vcpu>');
+    expect(parseDomainXml(buildDomainXml(roomy))).toEqual(roomy);
+    // No ceiling above the current values: libvirt's plain form.
+    expect(buildDomainXml(demo).replace(/>\s+</g, "><")).toContain("<vcpu>2</vcpu>");
   });
 
   it("round-trips a console on a unix socket: no port, libvirt picks the path", () => {
@@ -154,7 +173,7 @@ describe("domain XML", () => {
       const local = { ...demo, graphics, graphicsListen: "socket" as const };
       const flat = buildDomainXml(local).replace(/>\s+</g, "><");
       expect(flat).toContain(`<graphics type="${graphics}"><listen type="socket"/></graphics>`);
-      expect(parseDomainXml(buildDomainXml(local))).toEqual({ ...local, uuid: "" });
+      expect(parseDomainXml(buildDomainXml(local))).toEqual(parsed({ ...local, uuid: "" }));
     }
     // As libvirt shows it once the guest runs, with the path it chose.
     const running = `<domain><devices><graphics type='spice'>
@@ -194,7 +213,9 @@ describe("domain XML", () => {
       uuid: "7d1b3c2a-9e4f-4a6b-8c5d-1e2f3a4b5c6d",
       type: "qemu",
       memory: 256 * 1024 ** 2,
+      maxMemory: 256 * 1024 ** 2,
       vcpus: 1,
+      maxVcpus: 1,
       machine: "pc-i440fx-7.2",
       firmware: "bios",
       disks: [{ pool: "test-pool", volume: "test-demo-root.qcow2", format: "qcow2" }],

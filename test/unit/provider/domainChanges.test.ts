@@ -1,0 +1,188 @@
+/**
+ * The class of every change to a guest, and the steps that follow from it:
+ * each property × running or shut off × within or over its ceiling, and the
+ * restart policy with pending changes.
+ */
+import { changeNote, planGuestChange } from "../../../provider/resources/domainChanges";
+import type { ChangeInputs } from "../../../provider/resources/domainChanges";
+
+const GiB = 1024 ** 3;
+const INPUTS = [
+  "uri",
+  "name",
+  "memory",
+  "maxMemory",
+  "vcpus",
+  "maxVcpus",
+  "machine",
+  "disks",
+  "tpm",
+  "graphicsPassword",
+  "autostart",
+  "shutdownTimeout",
+  "waitFor",
+  "keepFirmwareState",
+  "restart",
+  "restartGeneration",
+  "running",
+];
+
+type Guest = ChangeInputs & Record<string, unknown>;
+const base: Guest = {
+  uri: "qemu:///system",
+  name: "demo",
+  memory: 2 * GiB,
+  vcpus: 2,
+  machine: "pc",
+  disks: [{ pool: "p", volume: "demo-root.qcow2" }],
+  tpm: false,
+  autostart: false,
+  shutdownTimeout: 60,
+  waitFor: "none",
+  keepFirmwareState: true,
+  restart: "never",
+  restartGeneration: 0,
+  running: true,
+};
+interface Now {
+  active: boolean;
+  pending: string[];
+}
+const RUNNING: Now = { active: true, pending: [] };
+const OFF: Now = { active: false, pending: [] };
+
+const plan = (news: Partial<Guest>, now: Now = RUNNING, olds: Partial<Guest> = {}) =>
+  planGuestChange({ ...base, ...olds }, { ...base, ...olds, ...news }, INPUTS, now);
+const classes = (p: ReturnType<typeof plan>) =>
+  Object.fromEntries(p.changes.map((c) => [c.property, c.class]));
+
+describe("the class of each change", () => {
+  it.each([
+    // property change, class on a running guest, class on a shut-off guest
+    [{ name: "desk" }, "replace", "replace"],
+    [{ uri: "qemu+ssh://laptop/system" }, "replace", "replace"],
+    [{ machine: "q35" }, "restart", "next boot"],
+    [{ disks: [] }, "restart", "next boot"],
+    [{ tpm: true }, "restart", "next boot"],
+    [{ graphicsPassword: "s3cret" }, "restart", "next boot"],
+    [{ maxMemory: 8 * GiB }, "restart", "next boot"],
+    [{ maxVcpus: 8 }, "restart", "next boot"],
+    [{ memory: 1 * GiB }, "live", "next boot"], // down: the balloon takes it back
+    [{ vcpus: 1 }, "live", "next boot"],
+    [{ memory: 4 * GiB }, "restart", "next boot"], // above what it started with
+    [{ vcpus: 4 }, "restart", "next boot"],
+    [{ autostart: true }, "live", "live"],
+    [{ shutdownTimeout: 5 }, "live", "live"],
+    [{ waitFor: "ip" }, "live", "live"],
+    [{ keepFirmwareState: false }, "live", "live"],
+    [{ restart: "allowed" }, "live", "live"],
+    [{ running: false }, "live", "live"],
+  ] as [Partial<Guest>, string, string][])("%j: %s running, %s shut off", (news, on, off) => {
+    const [property] = Object.keys(news);
+    expect(classes(plan(news))).toEqual({ [property]: on });
+    expect(classes(plan(news, OFF))).toEqual({ [property]: off });
+  });
+
+  it("raises memory and vCPUs live up to their ceilings, not above", () => {
+    const roomy = { maxMemory: 8 * GiB, maxVcpus: 8 };
+    const within = plan({ memory: 6 * GiB, vcpus: 6 }, RUNNING, roomy);
+    expect(classes(within)).toEqual({ memory: "live", vcpus: "live" });
+    expect(within.live).toEqual({ memory: 6 * GiB, vcpus: 6 });
+    expect(within.restartNow).toBe(false);
+    expect(within.pendingAfter).toEqual([]);
+
+    const over = plan({ memory: 10 * GiB, vcpus: 10 }, RUNNING, roomy);
+    expect(over.changes.map((c) => c.why)).toEqual(["above maxMemory 8 GiB", "above maxVcpus 8"]);
+    expect(over.live).toEqual({});
+    expect(over.pendingAfter).toEqual(["memory", "vcpus"]);
+  });
+
+  it("a ceiling that changes with the value takes a restart for both", () => {
+    const p = plan({ memory: 4 * GiB, maxMemory: 4 * GiB });
+    expect(classes(p)).toEqual({ memory: "restart", maxMemory: "restart" });
+    expect(p.changes.find((c) => c.property === "memory")?.why).toBe("maxMemory changes too");
+  });
+
+  it("without a declared ceiling, a rise is above what the guest started with", () => {
+    expect(plan({ memory: 4 * GiB }).changes[0].why).toBe(
+      "above the 2 GiB it started with; maxMemory raises that",
+    );
+    expect(plan({ vcpus: 3 }).changes[0].why).toBe(
+      "above the 2 it started with; maxVcpus raises that",
+    );
+  });
+});
+
+describe("the steps", () => {
+  it("redefines for anything of the definition, never for what only deskfleet keeps", () => {
+    expect(plan({ autostart: true, waitFor: "ip", restart: "allowed" }).redefine).toBe(false);
+    expect(plan({ memory: GiB }).redefine).toBe(true);
+    expect(plan({ tpm: true }, OFF).redefine).toBe(true);
+  });
+
+  it("restart: never keeps a running guest running, its changes pending", () => {
+    const p = plan({ machine: "q35", tpm: true });
+    expect(p.restartNow).toBe(false);
+    expect(p.pendingAfter).toEqual(["machine", "tpm"]);
+  });
+
+  it("restart: allowed restarts it, with nothing left pending and nothing applied live", () => {
+    const p = plan({ machine: "q35", vcpus: 1, restart: "allowed" });
+    expect(p.restartNow).toBe(true);
+    expect(p.pendingAfter).toEqual([]);
+    expect(p.live).toEqual({});
+  });
+
+  it("earlier pending changes stay pending, and a restart they allow clears them", () => {
+    const earlier = { active: true, pending: ["machine"] };
+    expect(plan({ tpm: true }, earlier).pendingAfter).toEqual(["machine", "tpm"]);
+    expect(plan({ autostart: true }, earlier).pendingAfter).toEqual(["machine"]);
+    const allowed = plan({ restart: "allowed" }, earlier);
+    expect(allowed.restartNow).toBe(true);
+    expect(allowed.pendingAfter).toEqual([]);
+  });
+
+  it("a raised restartGeneration restarts once, whatever the policy; a lowered one does not", () => {
+    expect(plan({ restartGeneration: 1 }).restartNow).toBe(true);
+    expect(plan({ restartGeneration: 0 }, RUNNING, { restartGeneration: 1 }).restartNow).toBe(
+      false,
+    );
+  });
+
+  it("a guest that is off, or is being stopped, has nothing pending and is not restarted", () => {
+    expect(plan({ machine: "q35" }, OFF)).toMatchObject({ restartNow: false, pendingAfter: [] });
+    expect(plan({ machine: "q35", running: false, restart: "allowed" })).toMatchObject({
+      restartNow: false,
+      pendingAfter: [],
+    });
+    expect(plan({ restartGeneration: 3 }, OFF).restartNow).toBe(false);
+  });
+});
+
+describe("the preview's note", () => {
+  it("says each change's class and what waits", () => {
+    const note = changeNote("demo", plan({ memory: GiB, machine: "q35" }));
+    expect(note).toBe(
+      "guest demo: machine pc → q35 (restart needed; pending until the guest restarts); " +
+        "memory 2 GiB → 1 GiB (live)",
+    );
+  });
+
+  it("says when the guest restarts, and what was pending before", () => {
+    expect(changeNote("demo", plan({ restartGeneration: 1 }))).toBe(
+      "guest demo: the guest restarts gracefully",
+    );
+    const earlier = { active: true, pending: ["tpm"] };
+    expect(changeNote("demo", plan({ autostart: true }, earlier))).toBe(
+      "guest demo: autostart false → true (live); restart pending since earlier: tpm",
+    );
+    expect(changeNote("demo", plan({ vcpus: 4, restart: "allowed" }))).toBe(
+      "guest demo: restart never → allowed (live); vcpus 2 → 4 (restart: above the 2 it started " +
+        "with; maxVcpus raises that); the guest restarts gracefully",
+    );
+  });
+
+  it("says nothing when nothing changes", () => {
+    expect(changeNote("demo", plan({}))).toBeUndefined();
+  });
+});
