@@ -22,7 +22,7 @@ import {
 } from "./deviceXml";
 import type { VolumeFormat } from "./volume";
 import type { XmlNode } from "./xml";
-import { attr, buildXml, child, children, parseXml, sizeInBytes, text } from "./xml";
+import { attr, buildElement, buildXml, child, children, parseXml, sizeInBytes, text } from "./xml";
 
 export interface DiskModel {
   pool: string;
@@ -33,6 +33,11 @@ export interface DiskModel {
    * snapshots, whose backing chain reaches the volume (snapshots/mode.ts). Kept on redefinition.
    */
   overlay?: string;
+  /**
+   * Its target's index (0 = vda or sda): kept once assigned, so a disk stays the same device in
+   * the guest whatever its place in the fleet file. Absent: the lowest index no other disk has.
+   */
+  slot?: number;
 }
 
 /** A disk as read: a file disk keeps the files of its backing chain that libvirt shows. */
@@ -99,6 +104,27 @@ export function diskTarget(index: number, bus: DiskBus = "virtio"): string {
   return `${bus === "virtio" ? "vd" : "sd"}${String.fromCharCode("a".charCodeAt(0) + index)}`;
 }
 
+/**
+ * Each disk's target index: its own `slot` where it has one, else the lowest
+ * index no other disk holds, in declaration order.
+ */
+export function diskSlots(disks: readonly Pick<DiskModel, "slot">[]): number[] {
+  const taken = new Set(disks.flatMap((d) => (d.slot !== undefined ? [d.slot] : [])));
+  let next = 0;
+  return disks.map((d) => {
+    if (d.slot !== undefined) return d.slot;
+    while (taken.has(next)) next++;
+    taken.add(next);
+    return next;
+  });
+}
+
+/** `vdc` → 2, `sda` → 0, `hdb` → 1 (one letter, as deskfleet names up to 26 disks). */
+function slotOf(dev: string | undefined): number | undefined {
+  const m = /^(?:vd|sd|hd)([a-z])$/.exec(dev ?? "");
+  return m ? m[1].charCodeAt(0) - "a".charCodeAt(0) : undefined;
+}
+
 export type DiskBus = "virtio" | "sata" | "scsi";
 export type NicModel = "virtio" | "e1000e" | "e1000" | "rtl8139";
 
@@ -117,7 +143,8 @@ export function buildDomainXml(dom: DomainModel): string {
   const cpu = cpuNode(dom);
   const memoryBacking = memoryBackingNode(dom);
   const extras = dom.xml ?? { devices: [], elements: [] };
-  const cdromLetters = dom.diskBus === "sata" ? dom.disks.length : 0;
+  const slots = diskSlots(dom.disks);
+  const cdromLetters = dom.diskBus === "sata" ? Math.max(-1, ...slots) + 1 : 0;
   const root: XmlNode = {
     "@_type": dom.type,
     name: dom.name,
@@ -144,7 +171,7 @@ export function buildDomainXml(dom: DomainModel): string {
             d.overlay !== undefined
               ? { "@_file": d.overlay }
               : { "@_pool": d.pool, "@_volume": d.volume },
-          target: { "@_dev": diskTarget(i, dom.diskBus), "@_bus": dom.diskBus },
+          target: { "@_dev": diskTarget(slots[i], dom.diskBus), "@_bus": dom.diskBus },
         })),
         // On SATA they follow the disks' letters.
         ...dom.cdroms.map((c, i) => cdromNode(c, cdromLetters + i, dom.machine)),
@@ -299,25 +326,30 @@ function parseDisks(devices: XmlNode | undefined): ParsedDisk[] {
     .sort(byTarget)
     .map((d) => {
       const format = attr(child(d, "driver"), "type") === "raw" ? "raw" : "qcow2";
-      const source = child(d, "source");
-      const file = attr(d, "type") === "file" ? attr(source, "file") : undefined;
-      if (file === undefined) {
-        return { pool: attr(source, "pool") ?? "", volume: attr(source, "volume") ?? "", format };
-      }
-      // An overlay: the first pool volume down its chain is the disk's volume.
-      const backingFiles: string[] = [];
-      for (let b = child(d, "backingStore"); b !== undefined; b = child(b, "backingStore")) {
-        const s = child(b, "source");
-        const pool = attr(s, "pool");
-        const volume = attr(s, "volume");
-        if (pool !== undefined && volume !== undefined) {
-          return { pool, volume, format, overlay: file };
-        }
-        const f = attr(s, "file");
-        if (f !== undefined) backingFiles.push(f);
-      }
-      return { pool: "", volume: "", format, overlay: file, backingFiles };
+      const slot = slotOf(attr(child(d, "target"), "dev"));
+      return { ...parseDiskSource(d, format), ...(slot !== undefined ? { slot } : {}) };
     });
+}
+
+function parseDiskSource(d: XmlNode, format: VolumeFormat): ParsedDisk {
+  const source = child(d, "source");
+  const file = attr(d, "type") === "file" ? attr(source, "file") : undefined;
+  if (file === undefined) {
+    return { pool: attr(source, "pool") ?? "", volume: attr(source, "volume") ?? "", format };
+  }
+  // An overlay: the first pool volume down its chain is the disk's volume.
+  const backingFiles: string[] = [];
+  for (let b = child(d, "backingStore"); b !== undefined; b = child(b, "backingStore")) {
+    const s = child(b, "source");
+    const pool = attr(s, "pool");
+    const volume = attr(s, "volume");
+    if (pool !== undefined && volume !== undefined) {
+      return { pool, volume, format, overlay: file };
+    }
+    const f = attr(s, "file");
+    if (f !== undefined) backingFiles.push(f);
+  }
+  return { pool: "", volume: "", format, overlay: file, backingFiles };
 }
 
 /**
@@ -327,4 +359,16 @@ function parseDisks(devices: XmlNode | undefined): ParsedDisk[] {
  */
 export function memoryMatches(declared: number, actual: number): boolean {
   return actual >= declared && actual - declared < 1024 * 1024;
+}
+
+/**
+ * The XML of each `<interface type='network'>` of a (running) guest on the
+ * network `name`, as libvirt shows it (MAC, model, address, alias): what a
+ * live update of that interface is given.
+ */
+export function interfacesOnNetwork(domainXml: string, name: string): string[] {
+  const devices = child(parseXml(domainXml, "domain"), "devices");
+  return children(devices, "interface")
+    .filter((n) => attr(n, "type") === "network" && attr(child(n, "source"), "network") === name)
+    .map((n) => buildElement("interface", n));
 }

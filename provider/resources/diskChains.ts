@@ -26,29 +26,39 @@ export async function resolveDisks(
 ): Promise<DiskModel[]> {
   const resolved: DiskModel[] = [];
   for (const [i, disk] of disks.entries()) {
-    const { pool, volume, format, overlay, backingFiles } = disk;
+    const { pool, format, overlay, backingFiles, slot } = disk;
+    const at = slot !== undefined ? { slot } : {};
     if (overlay === undefined || pool !== "") {
-      resolved.push({ pool, volume, format, ...(overlay !== undefined ? { overlay } : {}) });
+      const { volume } = disk;
+      resolved.push({ pool, volume, format, ...(overlay !== undefined ? { overlay } : {}), ...at });
       continue;
     }
-    const want = declared[i];
-    const path = want ? await volumePath(conn, want) : undefined;
     // Nothing declared (Pulumi's import): a file that is a pool's volume is that volume.
-    const itself = want
-      ? undefined
-      : await conn.storageVolLookupByPath(overlay).catch(ignoreNotFound);
+    const itself =
+      declared[i] !== undefined
+        ? undefined
+        : await conn.storageVolLookupByPath(overlay).catch(ignoreNotFound);
     if (itself && !backingFiles?.length) {
-      resolved.push({ pool: itself.pool, volume: itself.name, format });
-    } else if (want === undefined || path === undefined) {
-      resolved.push({ pool: "", volume: overlay, format });
-    } else if (overlay === path) {
-      // The volume itself, named by its path (after every snapshot above it was merged back).
-      resolved.push({ pool: want.pool, volume: want.volume, format });
-    } else if (backingFiles?.includes(path) || (await chainReaches(conn, overlay, path))) {
-      resolved.push({ pool: want.pool, volume: want.volume, format, overlay });
-    } else {
-      resolved.push({ pool: "", volume: overlay, format });
+      resolved.push({ pool: itself.pool, volume: itself.name, format, ...at });
+      continue;
     }
+    // The declared disk at the same place first, then any other: the file may sit anywhere.
+    const candidates = [declared[i], ...declared.filter((_, j) => j !== i)].filter(
+      (d) => d !== undefined,
+    );
+    let found: DiskModel | undefined;
+    for (const want of candidates) {
+      const path = await volumePath(conn, want);
+      if (path === undefined) continue;
+      if (overlay === path) {
+        // The volume itself, named by its path (after every snapshot above it was merged back).
+        found = { pool: want.pool, volume: want.volume, format, ...at };
+      } else if (backingFiles?.includes(path) || (await chainReaches(conn, overlay, path))) {
+        found = { pool: want.pool, volume: want.volume, format, overlay, ...at };
+      }
+      if (found) break;
+    }
+    resolved.push(found ?? { pool: "", volume: overlay, format, ...at });
   }
   return resolved;
 }

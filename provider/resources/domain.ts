@@ -172,7 +172,7 @@ export const domain: ResourceKind<DomainInputs> = {
   },
 
   diff: (_id, olds, news) =>
-    diffInputs(olds, news, {
+    diffInputs(olds, sameDiskOrder(olds, news), {
       inputs: INPUTS,
       replaceOn: REPLACED_ON,
       deleteBeforeReplace: true,
@@ -257,7 +257,10 @@ export const domain: ResourceKind<DomainInputs> = {
       diskBus: xml.disks.length > 0 ? xml.diskBus : (declared.diskBus ?? "virtio"),
       nicModel: xml.interfaces.length > 0 ? xml.nicModel : (declared.nicModel ?? "virtio"),
       // Overlays of external snapshots are the declared volume: no change to show.
-      disks: xml.disks.map(({ pool, volume, format }) => ({ pool, volume, format })),
+      disks: inDeclaredOrder(
+        xml.disks.map(({ pool, volume, format }) => ({ pool, volume, format })),
+        declared.disks ?? [],
+      ),
       cdroms: xml.cdroms,
       interfaces: declaredInterfaces(xml, declared.interfaces ?? (importing ? xml.interfaces : [])),
       graphics: xml.graphics,
@@ -292,7 +295,7 @@ export const domain: ResourceKind<DomainInputs> = {
     await doing(`update guest "${news.name}"`, async () => {
       const active = await conn.domainIsActive(dom);
       const pending = active ? await restartPendingOf(conn, dom) : [];
-      const plan = planGuestChange(olds, news, INPUTS, { active, pending });
+      const plan = planGuestChange(olds, sameDiskOrder(olds, news), INPUTS, { active, pending });
       if (plan.redefine || !(await conn.domainIsPersistent(dom))) {
         const current = await currentDefinition(conn, dom, XML_INACTIVE, olds.disks ?? []);
         await conn.domainDefineXml(buildDomainXml({ ...model(news, current), uuid: id }), 0);
@@ -371,12 +374,16 @@ function model(inputs: DomainInputs, current?: ParsedDomain, urn?: string) {
     ...inputs,
     ...(urn !== undefined ? { uuid: uuidFor(urn) } : {}),
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
-    disks: inputs.disks.map((d, i) => {
-      // The disk still writes through its snapshots' overlay: dropping it would lose what
-      // was written since the newest one.
-      const now = current?.disks[i];
-      const same = now?.overlay !== undefined && now.pool === d.pool && now.volume === d.volume;
-      return same ? { ...d, overlay: now.overlay } : d;
+    disks: inputs.disks.map((d) => {
+      const now = current?.disks.find((c) => c.pool === d.pool && c.volume === d.volume);
+      return {
+        ...d,
+        // The disk still writes through its snapshots' overlay: dropping it would lose what
+        // was written since the newest one.
+        ...(now?.overlay !== undefined ? { overlay: now.overlay } : {}),
+        // The same device in the guest (vdb stays vdb), wherever the fleet file lists it.
+        ...(now?.slot !== undefined ? { slot: now.slot } : {}),
+      };
     }),
     consoleLog: consoleLogPath(inputs.name),
     interfaces: inputs.interfaces.map((n, i) => ({
@@ -483,6 +490,28 @@ async function mergeExternalSnapshots(conn: LibvirtClient, dom: DomainRef): Prom
   }
 }
 
+/** `news` with its disks in the order of `olds` where they are the same disks: a reorder is no change. */
+function sameDiskOrder(olds: Partial<DomainInputs>, news: DomainInputs): DomainInputs {
+  return { ...news, disks: inDeclaredOrder(news.disks, olds.disks ?? []) };
+}
+
+/**
+ * The guest's disks in the order the fleet lists them (their devices keep the
+ * order they were given in): a reordered file is no change. Disks the fleet
+ * does not list follow, in device order.
+ */
+export function inDeclaredOrder<D extends { pool: string; volume: string }>(
+  found: readonly D[],
+  declared: readonly { pool: string; volume: string }[],
+): D[] {
+  const rest = [...found];
+  const ordered = declared.flatMap((want) => {
+    const at = rest.findIndex((d) => d.pool === want.pool && d.volume === want.volume);
+    return at < 0 ? [] : rest.splice(at, 1);
+  });
+  return [...ordered, ...rest];
+}
+
 /** The declared ceilings as libvirt has them: shown only where declared or where they differ. */
 function ceilings(
   declared: Partial<DomainInputs>,
@@ -554,7 +583,8 @@ async function changeNoteFromHost(
   const active = dom !== undefined && (await conn.domainIsActive(dom));
   const pending = dom !== undefined && active ? await restartPendingOf(conn, dom) : [];
   const before = domain.check({}, olds).inputs;
-  return changeNote(news.name, planGuestChange(before, news, INPUTS, { active, pending }));
+  const plan = planGuestChange(before, sameDiskOrder(before, news), INPUTS, { active, pending });
+  return changeNote(news.name, plan);
 }
 
 /** Where virtlogd writes the guest's first serial port. */

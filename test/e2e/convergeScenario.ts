@@ -114,6 +114,28 @@ ${guests
     expect(virsh("net-info", NET)).toMatch(/Active:\s+yes/);
   });
 
+  it("disks listed in another order are no change, and keep their devices", async () => {
+    const swapped = fleet(TWO).replace(
+      /( {6}root: \{ image: test-conv-appliance \}\n)( {6}data: \{ size: 16MiB \}\n)/g,
+      "$2$1",
+    );
+    expect(swapped).not.toBe(fleet(TWO));
+    deployed.project.writeFleet(swapped);
+    const preview = await deployed.project.stack.preview();
+    expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
+    // A new disk listed first takes the next free device, not vda.
+    deployed.project.writeFleet(
+      swapped.replace(/( {4}disks:\n)/, "$1      scratch: { size: 8MiB, keep: false }\n"),
+    );
+    await converges();
+    const devices = virsh("domblklist", "test-conv-a");
+    expect(devices).toMatch(/vda\s+\S*test-conv-a-root\.qcow2/);
+    expect(devices).toMatch(/vdb\s+\S*test-conv-a-data\.qcow2/);
+    expect(devices).toMatch(/vdc\s+\S*test-conv-a-scratch\.qcow2/);
+    deployed.project.writeFleet(fleet(TWO));
+    await converges();
+  });
+
   it("a guest undefined behind deskfleet's back comes back with the same MAC", async () => {
     const mac = virsh("domiflist", "test-conv-a").split(/\s+/).pop();
     expect(mac).toMatch(/^52:54:00:/);

@@ -2,6 +2,7 @@
  * What tests need to know about the host they run on: the libvirt URI, the
  * appliance image, and a way to see every object with the test prefix.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LibvirtClient } from "../../libvirt";
@@ -44,6 +45,23 @@ export async function objectsNamed(conn: LibvirtClient, prefix: string) {
 }
 
 /** The guest's serial console as virtlogd logged it ("" before the first byte). */
+/**
+ * The interfaces plugged into `bridge` (a network of the test daemon), as
+ * `ip` sees them: in the network namespace setup starts the daemon in when
+ * there is one (scripts/setup-libvirt.sh), else in this one.
+ */
+export function bridgePorts(bridge: string): string[] {
+  const show = ["-br", "link", "show", "master", bridge];
+  const netns = process.env.DESKFLEET_NETNS ?? "deskfleet";
+  const out = existsSync(`/run/netns/${netns}`)
+    ? execFileSync("ip", ["netns", "exec", netns, "ip", ...show], { encoding: "utf8" })
+    : execFileSync("ip", show, { encoding: "utf8" });
+  return out
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => line.split(/\s+/)[0]);
+}
+
 export function consoleText(path: string): string {
   return existsSync(path) ? readFileSync(path, "utf8") : "";
 }

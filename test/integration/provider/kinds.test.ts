@@ -10,9 +10,17 @@ import { closeAll, getConnection, DomainState, DomainVcpuFlags } from "../../../
 import type { HostInputs, ResourceKind } from "../../../provider/kind";
 import { domain } from "../../../provider/resources/domain";
 import { network } from "../../../provider/resources/network";
+import type { NetworkInputs } from "../../../provider/resources/network";
 import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
-import { consoleText, objectsNamed, requireAppliance, TEST_URI, testUrn } from "../../support/host";
+import {
+  bridgePorts,
+  consoleText,
+  objectsNamed,
+  requireAppliance,
+  TEST_URI,
+  testUrn,
+} from "../../support/host";
 import { waitFor } from "../../support/wait";
 import { expectQuickDaemon } from "../../support/daemonSpeed";
 
@@ -21,6 +29,8 @@ import { expectQuickDaemon } from "../../support/daemonSpeed";
 jest.setTimeout(180_000);
 
 const PREFIX = "test-int-";
+/** The network the Network test leaves for the Domain test's guest. */
+let lan: { id: string; inputs: NetworkInputs; outs: Record<string, unknown> };
 /** Where the ISO test extracts files to (removed after all, passed or not). */
 const seedDir = mkdtempSync(join(tmpdir(), "deskfleet-seed-"));
 afterAll(() => rmSync(seedDir, { recursive: true, force: true }));
@@ -249,6 +259,7 @@ describe("provider kinds on the real daemon", () => {
     const read = await network.read(id, outs);
     expect(read?.inputs).toEqual(news);
     expect(read?.props.uuid).toBe(id);
+    lan = { id, inputs: news, outs: read!.props };
   });
 
   it("Domain: boots the appliance, reads back as declared, changes memory and vCPUs live, restarts only as allowed", async () => {
@@ -288,6 +299,32 @@ describe("provider kinds on the real daemon", () => {
       30_000,
     );
     expect(await conn.domainGetVcpusFlags(dom, DomainVcpuFlags.Live)).toBe(2);
+
+    // Its network's DHCP range changes live: the guest's link stays in the bridge.
+    const bridge = String(lan.outs.bridgeName);
+    const [tap] = bridgePorts(bridge);
+    expect(tap).toMatch(/^vnet\d+$/);
+    const wider = { ...lan.inputs, dhcp: { start: "10.78.0.10", end: "10.78.0.40" } };
+    expect(await network.explain?.({ ...lan.inputs }, wider)).toBe(
+      "network test-int-net: dhcp 10.78.0.10-10.78.0.30 → 10.78.0.10-10.78.0.40 (live: dnsmasq reloads; links and leases stay)",
+    );
+    await network.update(lan.id, stored(lan.outs), wider);
+    expect(bridgePorts(bridge)).toEqual([tap]);
+    expect((await network.read(lan.id, lan.outs))?.inputs.dhcp).toEqual(wider.dhcp);
+    // A new address restarts the network, which cuts the guest off until it restarts: said first.
+    const moved = {
+      ...wider,
+      address: "10.78.1.1/24",
+      dhcp: { start: "10.78.1.10", end: "10.78.1.20" },
+    };
+    expect(await network.explain?.({ ...wider }, moved)).toBe(
+      "network test-int-net: address 10.78.0.1/24 → 10.78.1.1/24, dhcp 10.78.0.10-10.78.0.40 → " +
+        "10.78.1.10-10.78.1.20 (restart: the network stops and starts again; its running guests " +
+        "(test-int-guest) lose their link until they restart)",
+    );
+    await network.update(lan.id, stored({ ...lan.outs, ...wider }), moved);
+    // The same bridge (libvirt's name is kept), started again without the guest's tap.
+    expect(bridgePorts(bridge)).toEqual([]);
     expect(updated.restartPending).toEqual([]);
     const read = await domain.read(id, updated);
     expect(read?.inputs).toEqual(news);
@@ -305,10 +342,11 @@ describe("provider kinds on the real daemon", () => {
       "guest test-int-guest: autostart false → true (live); restart pending since earlier: tablet",
     );
 
-    // restart: allowed restarts it gracefully: a new run, nothing pending.
+    // restart: allowed restarts it gracefully: a new run, nothing pending, its link back.
     const allowed = { ...tablet, restart: "allowed" as const };
     updated = await domain.update(id, stored(updated), allowed);
     expect(await runId()).not.toBe(firstRun);
+    expect(bridgePorts(bridge)).toHaveLength(1);
     expect(updated.restartPending).toEqual([]);
     expect((await domain.read(id, updated))?.props.restartPending).toEqual([]);
 

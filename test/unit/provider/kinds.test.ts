@@ -3,7 +3,7 @@
  * every bad property; diff() says exactly what forces a replacement.
  */
 import { allOrNothing, doing } from "../../../provider/kind";
-import { domain, firmwareStateNote } from "../../../provider/resources/domain";
+import { domain, firmwareStateNote, inDeclaredOrder } from "../../../provider/resources/domain";
 import { network } from "../../../provider/resources/network";
 import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
@@ -160,6 +160,17 @@ describe("diff", () => {
       ["base"],
     );
   });
+
+  it("never diffs a guest's disks listed in another order; a disk more or less is a change", () => {
+    const disk = (volume: string) => ({ pool: "p", volume });
+    const guest = domain.check(
+      {},
+      { uri: URI, name: "g", memory: 64 * MiB, disks: [disk("root"), disk("data")] },
+    ).inputs;
+    const swapped = { ...guest, disks: [guest.disks[1], guest.disks[0]] };
+    expect(domain.diff("id", guest, swapped).changes).toBe(false);
+    expect(domain.diff("id", guest, { ...guest, disks: [guest.disks[1]] }).changes).toBe(true);
+  });
 });
 
 describe("allOrNothing", () => {
@@ -225,5 +236,20 @@ describe("firmwareStateNote: what the preview says of a guest's NVRAM and TPM st
     expect(firmwareStateNote({ name: "win10" }, win)).toMatch(
       /^guest win10 is replaced by win11: the new guest starts with fresh NVRAM .* the old ones stay on the host under win10$/,
     );
+  });
+});
+
+describe("inDeclaredOrder", () => {
+  const d = (volume: string) => ({ pool: "p", volume, format: "qcow2" });
+  it("reads disks back in the fleet's order, so a reordered file is no change", () => {
+    expect(
+      inDeclaredOrder([d("root"), d("data"), d("scratch")], [d("scratch"), d("root"), d("data")]),
+    ).toEqual([d("scratch"), d("root"), d("data")]);
+  });
+  it("puts disks the fleet does not list last, and leaves out those the host lacks", () => {
+    expect(inDeclaredOrder([d("root"), d("extra")], [d("gone"), d("root")])).toEqual([
+      d("root"),
+      d("extra"),
+    ]);
   });
 });

@@ -1,7 +1,9 @@
 import { NO_DEVICES } from "../../../xml/devices";
 import {
   buildDomainXml,
+  diskSlots,
   diskTarget,
+  interfacesOnNetwork,
   machineMatches,
   memoryMatches,
   parseDomainXml,
@@ -132,6 +134,7 @@ describe("domain XML", () => {
   /** What parsing adds: the ceilings, which are the current values unless declared. */
   const parsed = (m: DomainModel) => ({
     ...m,
+    disks: m.disks.map((d, slot) => ({ ...d, slot })),
     maxMemory: m.maxMemory ?? m.memory,
     maxVcpus: m.maxVcpus ?? m.vcpus,
   });
@@ -163,7 +166,7 @@ describe("domain XML", () => {
       '<memory unit="KiB">4194304</memory><currentMemory unit="KiB">262144</currentMemory>',
     );
     expect(flat).toContain('<vcpu current="2">8</vcpu>');
-    expect(parseDomainXml(buildDomainXml(roomy))).toEqual(roomy);
+    expect(parseDomainXml(buildDomainXml(roomy))).toEqual(parsed(roomy));
     // No ceiling above the current values: libvirt's plain form.
     expect(buildDomainXml(demo).replace(/>\s+</g, "><")).toContain("<vcpu>2</vcpu>");
   });
@@ -202,6 +205,45 @@ describe("domain XML", () => {
     expect(buildDomainXml(demo)).toContain('<listen type="address" address="127.0.0.1"/>');
   });
 
+  it("keeps each disk's device: a disk with a slot keeps it, new ones take the lowest free", () => {
+    expect(diskSlots([{}, {}, {}])).toEqual([0, 1, 2]);
+    // Listed in another order: the same devices.
+    expect(diskSlots([{ slot: 2 }, { slot: 0 }, { slot: 1 }])).toEqual([2, 0, 1]);
+    // A removed disk's device is the first a new one gets; then the ones after the last.
+    expect(diskSlots([{}, { slot: 0 }, { slot: 2 }, {}])).toEqual([1, 0, 2, 3]);
+    const reordered = {
+      ...demo,
+      disks: [
+        { ...demo.disks[1], slot: 1 },
+        { ...demo.disks[0], slot: 0 },
+      ],
+    };
+    const xml = buildDomainXml(reordered);
+    const flat = xml.replace(/>\s+</g, "><");
+    expect(flat).toContain('volume="demo-data.qcow2"/><target dev="vdb" bus="virtio"/>');
+    expect(flat).toContain('volume="demo-root.qcow2"/><target dev="vda" bus="virtio"/>');
+    // Read back in device order, each with its slot.
+    expect(parseDomainXml(xml).disks.map((d) => [d.volume, d.slot])).toEqual([
+      ["demo-root.qcow2", 0],
+      ["demo-data.qcow2", 1],
+    ]);
+  });
+
+  it("finds a running guest's interfaces on one network, as libvirt shows them", () => {
+    const xml = `<domain><devices>
+      <interface type='network'><mac address='52:54:00:00:00:01'/><source network='lan' bridge='virbr1'/><target dev='vnet3'/><model type='virtio'/><alias name='net0'/></interface>
+      <interface type='network'><mac address='52:54:00:00:00:02'/><source network='wan'/></interface>
+      <interface type='bridge'><source bridge='lan'/></interface>
+      </devices></domain>`;
+    const found = interfacesOnNetwork(xml, "lan");
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain("52:54:00:00:00:01");
+    expect(found[0]).toMatch(
+      /^<interface type="network">[\s\S]*<alias name="net0"\/>[\s\S]*<\/interface>$/,
+    );
+    expect(interfacesOnNetwork(xml, "dmz")).toEqual([]);
+  });
+
   it("names disk targets in declaration order", () => {
     expect([0, 1, 25].map((i) => diskTarget(i))).toEqual(["vda", "vdb", "vdz"]);
     expect(diskTarget(2, "sata")).toBe("sdc");
@@ -218,7 +260,7 @@ describe("domain XML", () => {
       maxVcpus: 1,
       machine: "pc-i440fx-7.2",
       firmware: "bios",
-      disks: [{ pool: "test-pool", volume: "test-demo-root.qcow2", format: "qcow2" }],
+      disks: [{ pool: "test-pool", volume: "test-demo-root.qcow2", slot: 0, format: "qcow2" }],
       cdroms: [],
       diskBus: "virtio",
       nicModel: "virtio",
