@@ -129,6 +129,9 @@ export const DomainSnapshotListFlags = {
 /** virDomainSnapshotXMLFlags. */
 export const DomainSnapshotXmlFlags = { Secure: 1 } as const;
 
+/** virDomainBlockResizeFlags: `Bytes` gives the size in bytes, not KiB. */
+export const DomainBlockResizeFlags = { Bytes: 1 } as const;
+
 /** virDomainDeviceModifyFlags: DomainAffect plus Force (for updates of removable media). */
 export const DomainDeviceModifyFlags = { Current: 0, Live: 1, Config: 2, Force: 4 } as const;
 

@@ -154,6 +154,7 @@ export const Procedure = {
   DomainUndefineFlags: 231,
   DomainDestroyFlags: 234,
   DomainSnapshotGetParent: 244,
+  DomainBlockResize: 251,
   DomainShutdownFlags: 258,
   StorageVolResize: 260,
   DomainSetMetadata: 264,

@@ -44,6 +44,8 @@ export interface DiskModel {
 export interface ParsedDisk extends DiskModel {
   /** For a file disk whose chain names no pool volume: the chain's files, top first. */
   backingFiles?: string[];
+  /** Its target device as libvirt has it (`vdb`). */
+  target?: string;
 }
 
 /** A pool volume attached read-only as a CD-ROM (install media). */
@@ -326,8 +328,13 @@ function parseDisks(devices: XmlNode | undefined): ParsedDisk[] {
     .sort(byTarget)
     .map((d) => {
       const format = attr(child(d, "driver"), "type") === "raw" ? "raw" : "qcow2";
-      const slot = slotOf(attr(child(d, "target"), "dev"));
-      return { ...parseDiskSource(d, format), ...(slot !== undefined ? { slot } : {}) };
+      const target = attr(child(d, "target"), "dev");
+      const slot = slotOf(target);
+      return {
+        ...parseDiskSource(d, format),
+        ...(slot !== undefined ? { slot } : {}),
+        ...(target !== undefined ? { target } : {}),
+      };
     });
 }
 

@@ -189,6 +189,20 @@ export class DomainMethods extends ClientCore {
     return this.call(Procedure.DomainManagedSave, withFlags(encodeDomainRef, dom, flags));
   }
 
+  /**
+   * Grows the image a running guest's disk `disk` (its target, `vdb`) writes to,
+   * through QEMU, which holds the image's lock. Size in KiB, or in bytes with
+   * DomainBlockResizeFlags.Bytes.
+   */
+  domainBlockResize(dom: DomainRef, disk: string, size: bigint, flags = 0): Promise<void> {
+    return this.call(Procedure.DomainBlockResize, (w) => {
+      encodeDomainRef(w, dom);
+      encodeString(w, disk);
+      w.writeUhyper(size);
+      w.writeUint(flags);
+    });
+  }
+
   /** Flags: DomainVcpuFlags. */
   domainSetVcpusFlags(dom: DomainRef, nvcpus: number, flags = 0): Promise<void> {
     return this.call(Procedure.DomainSetVcpusFlags, (w) => {

@@ -21,8 +21,9 @@
  * A volume in a stopped pool is not a deleted volume: read keeps its state.
  */
 import { z } from "zod";
-import type { LibvirtClient, StoragePoolRef, StorageVolRef } from "../../libvirt";
-import { getConnection } from "../../libvirt";
+import type { DomainRef, LibvirtClient, StoragePoolRef, StorageVolRef } from "../../libvirt";
+import { DomainBlockResizeFlags, getConnection, ListAllDomainsFlags } from "../../libvirt";
+import { parseDomainXml } from "../../xml/domain";
 import { diffInputs } from "../diff";
 import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
@@ -121,7 +122,15 @@ export const volume: ResourceKind<VolumeInputs> = {
     }),
 
   explain(olds, inputs) {
-    return Promise.resolve(isoChangeNote(olds.iso, inputs.iso));
+    const before = olds.capacity;
+    const after = inputs.capacity;
+    const grows =
+      typeof before === "number" && after !== undefined && after > before
+        ? `volume ${inputs.pool}/${inputs.name}: size ${formatBytes(before)} → ` +
+          `${formatBytes(after)} (live: a running guest sees the new size at once)`
+        : undefined;
+    const notes = [grows, isoChangeNote(olds.iso, inputs.iso)].filter((n) => n !== undefined);
+    return Promise.resolve(notes.length > 0 ? notes.join("\n") : undefined);
   },
 
   async create(inputs) {
@@ -182,10 +191,23 @@ export const volume: ResourceKind<VolumeInputs> = {
   async update(id, olds, news) {
     const conn = await getConnection(news.uri);
     const vol = await conn.storageVolLookupByKey(id);
-    if (news.capacity !== undefined && news.capacity !== olds.capacity) {
-      await doing(`grow volume "${news.pool}/${news.name}"`, () =>
-        conn.storageVolResize(vol, BigInt(news.capacity ?? 0), 0),
-      );
+    const capacity = news.capacity;
+    if (capacity !== undefined && capacity !== olds.capacity) {
+      await doing(`grow volume "${news.pool}/${news.name}"`, async () => {
+        // A running guest's QEMU holds the image's lock: only it can grow it, and the guest
+        // sees the new size at once (what `virsh blockresize` does).
+        const user = await runningDiskOf(conn, vol);
+        if (user) {
+          await conn.domainBlockResize(
+            user.dom,
+            user.target,
+            BigInt(capacity),
+            DomainBlockResizeFlags.Bytes,
+          );
+        } else {
+          await conn.storageVolResize(vol, BigInt(capacity), 0);
+        }
+      });
     }
     const iso = news.iso;
     if (iso !== undefined && !sameIso(olds.iso, iso)) {
@@ -259,6 +281,28 @@ export function isoChangeNote(before: unknown, after: IsoInputs | undefined): st
       ? " (a new instance-id: cloud-init runs its per-instance steps again, as on a first boot)"
       : "";
   return `${what}: written now, read by the guest at its next boot${rerun}`;
+}
+
+/**
+ * The running guest whose disk writes straight to this volume, with that
+ * disk's target; none when no running guest does (an external snapshot's
+ * overlay on top makes the guest write elsewhere: the volume is grown as a
+ * file then, which fails while QEMU holds it).
+ */
+async function runningDiskOf(
+  conn: LibvirtClient,
+  vol: StorageVolRef,
+): Promise<{ dom: DomainRef; target: string } | undefined> {
+  const path = await conn.storageVolGetPath(vol);
+  for (const dom of await conn.listAllDomains(ListAllDomainsFlags.Active)) {
+    const xml = await conn.domainGetXmlDesc(dom, 0).catch(() => undefined);
+    if (xml === undefined) continue;
+    const disk = parseDomainXml(xml).disks.find((d) =>
+      d.overlay === undefined ? d.pool === vol.pool && d.volume === vol.name : d.overlay === path,
+    );
+    if (disk?.target !== undefined) return { dom, target: disk.target };
+  }
+  return undefined;
 }
 
 async function volumeModel(

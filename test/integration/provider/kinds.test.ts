@@ -13,6 +13,7 @@ import { network } from "../../../provider/resources/network";
 import type { NetworkInputs } from "../../../provider/resources/network";
 import { storagePool } from "../../../provider/resources/storagePool";
 import { volume } from "../../../provider/resources/volume";
+import type { VolumeInputs } from "../../../provider/resources/volume";
 import {
   bridgePorts,
   consoleText,
@@ -29,6 +30,8 @@ import { expectQuickDaemon } from "../../support/daemonSpeed";
 jest.setTimeout(180_000);
 
 const PREFIX = "test-int-";
+/** The overlay the Volume test leaves as the Domain test's root disk. */
+let rootVolume: { id: string; inputs: VolumeInputs; outs: Record<string, unknown> };
 /** The network the Network test leaves for the Domain test's guest. */
 let lan: { id: string; inputs: NetworkInputs; outs: Record<string, unknown> };
 /** Where the ISO test extracts files to (removed after all, passed or not). */
@@ -157,6 +160,7 @@ describe("provider kinds on the real daemon", () => {
       deleteBeforeReplace: false,
     });
     await volume.update(o.id, stored(o.outs), grown);
+    rootVolume = { id: o.id, inputs: grown, outs: { ...o.outs, ...grown } };
     expect((await volume.read(o.id, { ...o.outs, ...grown }))?.inputs.capacity).toBe(
       640 * 1024 ** 2,
     );
@@ -299,6 +303,19 @@ describe("provider kinds on the real daemon", () => {
       30_000,
     );
     expect(await conn.domainGetVcpusFlags(dom, DomainVcpuFlags.Live)).toBe(2);
+
+    // Its disk grows while it runs (QEMU holds the image's lock: it resizes it).
+    const bigger = { ...rootVolume.inputs, capacity: 704 * 1024 ** 2 };
+    expect(await volume.explain?.({ ...rootVolume.inputs }, bigger)).toBe(
+      "volume test-int-pool/test-int-root.qcow2: size 640 MiB → 704 MiB (live: a running guest sees the new size at once)",
+    );
+    await volume.update(rootVolume.id, stored(rootVolume.outs), bigger);
+    const rootVol = await conn.storageVolLookupByKey(rootVolume.id);
+    expect((await conn.storageVolGetInfo(rootVol)).capacity).toBe(704n * 1024n ** 2n);
+    expect((await volume.read(rootVolume.id, { ...rootVolume.outs, ...bigger }))?.inputs).toEqual(
+      bigger,
+    );
+    expect(await runId()).toBe(firstRun);
 
     // Its network's DHCP range changes live: the guest's link stays in the bridge.
     const bridge = String(lan.outs.bridgeName);

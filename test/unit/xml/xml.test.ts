@@ -134,7 +134,7 @@ describe("domain XML", () => {
   /** What parsing adds: the ceilings, which are the current values unless declared. */
   const parsed = (m: DomainModel) => ({
     ...m,
-    disks: m.disks.map((d, slot) => ({ ...d, slot })),
+    disks: m.disks.map((d, slot) => ({ ...d, slot, target: diskTarget(slot, m.diskBus) })),
     maxMemory: m.maxMemory ?? m.memory,
     maxVcpus: m.maxVcpus ?? m.vcpus,
   });
@@ -260,7 +260,15 @@ describe("domain XML", () => {
       maxVcpus: 1,
       machine: "pc-i440fx-7.2",
       firmware: "bios",
-      disks: [{ pool: "test-pool", volume: "test-demo-root.qcow2", slot: 0, format: "qcow2" }],
+      disks: [
+        {
+          pool: "test-pool",
+          volume: "test-demo-root.qcow2",
+          slot: 0,
+          target: "vda",
+          format: "qcow2",
+        },
+      ],
       cdroms: [],
       diskBus: "virtio",
       nicModel: "virtio",
