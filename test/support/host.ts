@@ -8,7 +8,10 @@ import { join } from "node:path";
 import type { LibvirtClient } from "../../libvirt";
 
 export const TEST_URI = process.env.DESKFLEET_TEST_URI ?? "qemu:///system";
-export const REPO_ROOT = join(__dirname, "..", "..");
+/** The clone's root, from test/support/ or, compiled for a benchmark, from dist/test/support/. */
+export const REPO_ROOT = [join(__dirname, "..", ".."), join(__dirname, "..", "..", "..")].find(
+  (d) => existsSync(join(d, "Pulumi.yaml")),
+) as string;
 export const APPLIANCE = join(REPO_ROOT, ".tools", "appliance", "deskfleet-appliance.qcow2");
 
 /** A URN as the engine would send it for a resource of type `token` named `name`. */

@@ -37,11 +37,16 @@ export interface TestProject {
   dispose(): Promise<void>;
 }
 
-/** A project on `uri` (default: the test host) whose stack `stackName` deploys `fleetYaml`. */
+/**
+ * A project on `uri` (default: the test host) whose stack `stackName` deploys
+ * `fleetYaml`; with `program`, that JavaScript instead of deskfleet's (the
+ * benchmark's empty program).
+ */
 export async function createTestProject(
   stackName: string,
   fleetYaml: string,
   uri: string = process.env.DESKFLEET_TEST_URI ?? "qemu:///system",
+  program?: string,
 ): Promise<TestProject> {
   const dir = mkdtempSync(join(tmpdir(), "deskfleet-e2e-"));
   const project = readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")
@@ -54,7 +59,8 @@ export async function createTestProject(
   );
   writeFileSync(
     join(dir, "index.js"),
-    `module.exports = require(${JSON.stringify(join(REPO_ROOT, "dist", "index.js"))});\n`,
+    program ??
+      `module.exports = require(${JSON.stringify(join(REPO_ROOT, "dist", "index.js"))});\n`,
   );
   symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
   mkdirSync(join(dir, ".state"));
