@@ -379,3 +379,25 @@ export function interfacesOnNetwork(domainXml: string, name: string): string[] {
     .filter((n) => attr(n, "type") === "network" && attr(child(n, "source"), "network") === name)
     .map((n) => buildElement("interface", n));
 }
+
+/**
+ * For a live change of media: each CD-ROM drive of the running guest (its
+ * XML as libvirt shows it, in target order) whose medium differs from
+ * `media` (same order, same count), with the new medium in it.
+ */
+export function cdromMediaUpdates(domainXml: string, media: readonly CdromModel[]): string[] {
+  const devices = child(parseXml(domainXml, "domain"), "devices");
+  const drives = children(devices, "disk")
+    .filter((d) => attr(d, "device") === "cdrom" && attr(d, "type") === "volume")
+    .sort(byTarget);
+  return drives.flatMap((drive, i) => {
+    const want = media[i];
+    const source = child(drive, "source");
+    if (!want || (attr(source, "pool") === want.pool && attr(source, "volume") === want.volume)) {
+      return [];
+    }
+    return [
+      buildElement("disk", { ...drive, source: { "@_pool": want.pool, "@_volume": want.volume } }),
+    ];
+  });
+}

@@ -23,6 +23,7 @@ import type { DomainRef, LibvirtClient } from "../../libvirt";
 import { createHash } from "node:crypto";
 import {
   DomainAffect,
+  DomainDeviceModifyFlags,
   DomainMemoryFlags,
   DomainSnapshotListFlags,
   DomainUndefineFlags,
@@ -45,6 +46,7 @@ import type { ParsedDomain } from "../../xml/domain";
 import {
   DEFINITION_WITH_SECRETS,
   buildDomainXml,
+  cdromMediaUpdates,
   fragmentsIn,
   machineMatches,
   memoryMatches,
@@ -300,7 +302,7 @@ export const domain: ResourceKind<DomainInputs> = {
         const current = await currentDefinition(conn, dom, XML_INACTIVE, olds.disks ?? []);
         await conn.domainDefineXml(buildDomainXml({ ...model(news, current), uuid: id }), 0);
       }
-      const refused = await applyLive(conn, dom, plan.live);
+      const refused = await applyLive(conn, dom, plan.live, news.cdroms);
       if (changedProperties(olds, news, ["autostart"]).length > 0) {
         await conn.domainSetAutostart(dom, news.autostart);
       }
@@ -545,16 +547,26 @@ async function restartPendingOf(conn: LibvirtClient, dom: DomainRef): Promise<st
 }
 
 /**
- * Balloons the running guest's memory and hot-plugs its vCPUs as planned (the
- * definition has them already). What the guest or QEMU refuses (no balloon
- * device, a vCPU that cannot be plugged) waits for a restart instead: its names.
+ * Balloons the running guest's memory, hot-plugs its vCPUs and changes its
+ * CD-ROMs' media as planned (the definition has them already). What the
+ * guest or QEMU refuses (no balloon device, a vCPU that cannot be plugged, a
+ * locked tray) waits for a restart instead: its names.
  */
 async function applyLive(
   conn: LibvirtClient,
   dom: DomainRef,
-  live: { memory?: number; vcpus?: number },
+  live: { memory?: number; vcpus?: number; cdroms?: true },
+  media: DomainInputs["cdroms"],
 ): Promise<string[]> {
   const refused: string[] = [];
+  if (live.cdroms) {
+    const changes = cdromMediaUpdates(await conn.domainGetXmlDesc(dom, 0), media);
+    for (const xml of changes) {
+      await conn.domainUpdateDevice(dom, xml, DomainDeviceModifyFlags.Live).catch(() => {
+        refused.push("cdroms");
+      });
+    }
+  }
   if (live.memory !== undefined) {
     const kib = BigInt(Math.ceil(live.memory / 1024));
     await conn.domainSetMemoryFlags(dom, kib, DomainMemoryFlags.Live).catch(() => {

@@ -4,7 +4,8 @@
  * steps `update` takes.
  *
  * - **live**: applied to the running guest and to its definition (memory up to
- *   `maxMemory` through the balloon, vCPUs up to `maxVcpus` by hot-plug), or
+ *   `maxMemory` through the balloon, vCPUs up to `maxVcpus` by hot-plug, a
+ *   CD-ROM's medium), or
  *   something only deskfleet keeps (autostart, timeouts, waits);
  * - **next boot**: the definition changes; a guest that is not running gets
  *   it when it starts;
@@ -38,14 +39,16 @@ export interface ChangeInputs {
   running: boolean;
   restart: "never" | "allowed";
   restartGeneration: number;
+  /** Install media: a change of medium in the same drives applies live. */
+  cdroms?: readonly unknown[];
 }
 
 export interface ChangePlan {
   changes: GuestChange[];
   /** The definition must be written again. */
   redefine: boolean;
-  /** Applied to the running guest after the definition (bytes, count). */
-  live: { memory?: number; vcpus?: number };
+  /** Applied to the running guest after the definition (bytes, count, new media). */
+  live: { memory?: number; vcpus?: number; cdroms?: true };
   /** Restart now: a change needs it (or was pending) and the policy or a new generation allows it. */
   restartNow: boolean;
   /** What still waits for a restart once `update` is done (empty when it restarts or is off). */
@@ -90,6 +93,7 @@ export function planGuestChange(
     if (why === undefined) {
       if (property === "memory") live.memory = news.memory;
       if (property === "vcpus") live.vcpus = news.vcpus;
+      if (property === "cdroms") live.cdroms = true;
       return { property, class: "live", words };
     }
     return { property, class: "restart", words, ...(why !== "" ? { why } : {}) };
@@ -142,6 +146,11 @@ function notLive(
     return news.vcpus <= olds.vcpus
       ? undefined
       : `above the ${olds.vcpus} it started with; maxVcpus raises that`;
+  }
+  if (property === "cdroms") {
+    // Drives cannot be plugged in or out of a running guest; their media can be changed.
+    const same = (olds.cdroms?.length ?? 0) === (news.cdroms?.length ?? 0);
+    return same ? undefined : "a CD-ROM drive added or removed";
   }
   return "";
 }

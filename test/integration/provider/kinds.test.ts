@@ -267,12 +267,26 @@ describe("provider kinds on the real daemon", () => {
   });
 
   it("Domain: boots the appliance, reads back as declared, changes memory and vCPUs live, restarts only as allowed", async () => {
+    // Two media for its CD-ROM drive: the base image's bytes will do, and a blank one.
+    track(
+      volume,
+      await createAndRead(
+        volume,
+        checked(volume, {
+          pool: "test-int-pool",
+          name: "test-int-media.img",
+          format: "raw",
+          capacity: 1024 ** 2,
+        }),
+      ),
+    );
     const inputs = checked(domain, {
       name: "test-int-guest",
       type: "qemu",
       memory: 256 * 1024 ** 2,
       maxMemory: 320 * 1024 ** 2,
       maxVcpus: 2,
+      cdroms: [{ pool: "test-int-pool", volume: "test-int-base.qcow2" }],
       disks: [{ pool: "test-int-pool", volume: "test-int-root.qcow2" }],
       interfaces: [{ network: "test-int-net" }],
       shutdownTimeout: 20,
@@ -303,6 +317,15 @@ describe("provider kinds on the real daemon", () => {
       30_000,
     );
     expect(await conn.domainGetVcpusFlags(dom, DomainVcpuFlags.Live)).toBe(2);
+
+    // Its CD-ROM gets another medium while it runs.
+    const media = { ...news, cdroms: [{ pool: "test-int-pool", volume: "test-int-media.img" }] };
+    updated = await domain.update(id, stored(updated), media);
+    expect(await runId()).toBe(firstRun);
+    expect(updated.restartPending).toEqual([]);
+    expect(await conn.domainGetXmlDesc(dom, 0)).toMatch(
+      /<source pool='test-int-pool' volume='test-int-media.img'[^>]*\/>/,
+    );
 
     // Its disk grows while it runs (QEMU holds the image's lock: it resizes it).
     const bigger = { ...rootVolume.inputs, capacity: 704 * 1024 ** 2 };
@@ -344,13 +367,13 @@ describe("provider kinds on the real daemon", () => {
     expect(bridgePorts(bridge)).toEqual([]);
     expect(updated.restartPending).toEqual([]);
     const read = await domain.read(id, updated);
-    expect(read?.inputs).toEqual(news);
+    expect(read?.inputs).toEqual(media);
     expect(read?.props.state).toBe("running");
     // Same MAC after redefinition: the guest keeps its address.
     expect(read?.props.macAddresses).toEqual(outs.macAddresses);
 
     // A device needs a restart; restart: never keeps the guest running, the change pending.
-    const tablet = { ...news, tablet: true };
+    const tablet = { ...media, tablet: true };
     updated = await domain.update(id, stored(updated), tablet);
     expect(await runId()).toBe(firstRun);
     expect(updated.restartPending).toEqual(["tablet"]);

@@ -16,6 +16,7 @@ const INPUTS = [
   "maxVcpus",
   "machine",
   "disks",
+  "cdroms",
   "tpm",
   "graphicsPassword",
   "autostart",
@@ -35,6 +36,7 @@ const base: Guest = {
   vcpus: 2,
   machine: "pc",
   disks: [{ pool: "p", volume: "demo-root.qcow2" }],
+  cdroms: [{ pool: "p", volume: "install.img" }],
   tpm: false,
   autostart: false,
   shutdownTimeout: 60,
@@ -64,6 +66,8 @@ describe("the class of each change", () => {
     [{ machine: "q35" }, "restart", "next boot"],
     [{ disks: [] }, "restart", "next boot"],
     [{ tpm: true }, "restart", "next boot"],
+    [{ cdroms: [{ pool: "p", volume: "drivers.img" }] }, "live", "next boot"], // a new medium
+    [{ cdroms: [] }, "restart", "next boot"], // a drive less
     [{ graphicsPassword: "s3cret" }, "restart", "next boot"],
     [{ maxMemory: 8 * GiB }, "restart", "next boot"],
     [{ maxVcpus: 8 }, "restart", "next boot"],

@@ -1,6 +1,7 @@
 import { NO_DEVICES } from "../../../xml/devices";
 import {
   buildDomainXml,
+  cdromMediaUpdates,
   diskSlots,
   diskTarget,
   interfacesOnNetwork,
@@ -242,6 +243,23 @@ describe("domain XML", () => {
       /^<interface type="network">[\s\S]*<alias name="net0"\/>[\s\S]*<\/interface>$/,
     );
     expect(interfacesOnNetwork(xml, "dmz")).toEqual([]);
+  });
+
+  it("puts a new medium in each running CD-ROM drive whose medium changes, as libvirt shows the drive", () => {
+    const xml = `<domain><devices>
+      <disk type='volume' device='cdrom'><driver name='qemu' type='raw'/><source pool='isos' volume='drivers.img'/><target dev='hdd' bus='ide'/><readonly/><alias name='ide0-1-1'/></disk>
+      <disk type='volume' device='cdrom'><driver name='qemu' type='raw'/><source pool='isos' volume='win11.img'/><target dev='hdc' bus='ide'/><readonly/><alias name='ide0-1-0'/></disk>
+      </devices></domain>`;
+    const media = [
+      { pool: "isos", volume: "win11.img" },
+      { pool: "isos", volume: "virtio-win.img" },
+    ];
+    const updates = cdromMediaUpdates(xml, media);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toContain('<source pool="isos" volume="virtio-win.img"/>');
+    expect(updates[0]).toContain('<target dev="hdd" bus="ide"/>');
+    expect(updates[0]).toContain('<alias name="ide0-1-1"/>');
+    expect(cdromMediaUpdates(xml, [media[0], { pool: "isos", volume: "drivers.img" }])).toEqual([]);
   });
 
   it("names disk targets in declaration order", () => {
