@@ -6,7 +6,8 @@
  * adopted name the host does not have is an error naming it and where the
  * fleet declares it.
  */
-import { LibvirtClient, isNotFound, uuidToString } from "../libvirt";
+import { LibvirtClient, uuidToString } from "../libvirt";
+import { ignoreNotFound } from "../provider/kind";
 import type { Path } from "../fleet/positions";
 import type { FleetSpec } from "../fleet/spec";
 import { diskVolumeName } from "./plan";
@@ -25,16 +26,6 @@ export class AdoptionError extends Error {
   constructor(readonly problems: string[]) {
     super(`cannot adopt what the host does not have:\n${problems.map((p) => `  ${p}`).join("\n")}`);
     this.name = "AdoptionError";
-  }
-}
-
-/** Each lookup: undefined when the host has no such object; any other failure propagates. */
-async function found<T>(lookup: Promise<T>): Promise<T | undefined> {
-  try {
-    return await lookup;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
   }
 }
 
@@ -68,23 +59,23 @@ async function lookUp(
   const missing = (path: Path, what: string) =>
     problems.push(`${declaredAt([...path, "adopt"]) ?? path.join(".")}: ${uri} has no ${what}`);
   for (const pool of spec.pools.filter((p) => p.adopt)) {
-    const ref = await found(conn.storagePoolLookupByName(pool.name));
+    const ref = await conn.storagePoolLookupByName(pool.name).catch(ignoreNotFound);
     if (ref) ids.pools[pool.name] = uuidToString(ref.uuid);
     else missing(["pools", pool.name], `storage pool named "${pool.name}"`);
   }
   for (const net of spec.networks.filter((n) => n.adopt)) {
-    const ref = await found(conn.networkLookupByName(net.name));
+    const ref = await conn.networkLookupByName(net.name).catch(ignoreNotFound);
     if (ref) ids.networks[net.name] = uuidToString(ref.uuid);
     else missing(["networks", net.name], `network named "${net.name}"`);
   }
   for (const guest of spec.guests.filter((g) => g.adopt)) {
-    const ref = await found(conn.domainLookupByName(guest.name));
+    const ref = await conn.domainLookupByName(guest.name).catch(ignoreNotFound);
     if (ref) ids.guests[guest.name] = uuidToString(ref.uuid);
     else missing(["guests", guest.name], `domain named "${guest.name}"`);
     for (const disk of guest.disks) {
       const volume = diskVolumeName(guest.name, disk);
-      const pool = await found(conn.storagePoolLookupByName(disk.pool));
-      const vol = pool && (await found(conn.storageVolLookupByName(pool, volume)));
+      const pool = await conn.storagePoolLookupByName(disk.pool).catch(ignoreNotFound);
+      const vol = pool && (await conn.storageVolLookupByName(pool, volume).catch(ignoreNotFound));
       if (vol) ids.volumes[`${disk.pool}/${volume}`] = vol.key;
       else
         missing(

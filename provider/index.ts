@@ -70,7 +70,9 @@ export class DeskfleetProvider implements provider.Provider {
     }
     const explain = kind.explain?.bind(kind);
     if (failures.length === 0 && explain) {
-      await noteOnResource(urn, () => explain(plain(olds), inputs));
+      // The old inputs as diff sees them: with the defaults of inputs they did not have yet.
+      const before = Object.keys(plain(olds)).length > 0 ? stored(kind, olds) : {};
+      await noteOnResource(urn, () => explain(before, inputs));
     }
     return { inputs: secret(kind, inputs), failures };
   }

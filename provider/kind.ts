@@ -28,8 +28,9 @@ export interface ResourceKind<I extends HostInputs> {
   diff(id: string, olds: I, news: I): DiffResult;
   /**
    * What the resource will do that depends on the host, in words the preview
-   * shows under it (provider/engineLog.ts); asked after a check that passed
-   * (`olds` is {} on create). Best effort: the host may not answer.
+   * shows under it (provider/engineLog.ts); asked after a check that passed.
+   * `olds` are the old inputs with the defaults of any they lack filled in, as
+   * diff sees them ({} on create). Best effort: the host may not answer.
    */
   explain?(olds: Record<string, unknown>, inputs: I): Promise<string | undefined>;
   /**

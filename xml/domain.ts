@@ -369,18 +369,6 @@ export function memoryMatches(declared: number, actual: number): boolean {
 }
 
 /**
- * The XML of each `<interface type='network'>` of a (running) guest on the
- * network `name`, as libvirt shows it (MAC, model, address, alias): what a
- * live update of that interface is given.
- */
-export function interfacesOnNetwork(domainXml: string, name: string): string[] {
-  const devices = child(parseXml(domainXml, "domain"), "devices");
-  return children(devices, "interface")
-    .filter((n) => attr(n, "type") === "network" && attr(child(n, "source"), "network") === name)
-    .map((n) => buildElement("interface", n));
-}
-
-/**
  * For a live change of media: each CD-ROM drive of the running guest (its
  * XML as libvirt shows it, in target order) whose medium differs from
  * `media` (same order, same count), with the new medium in it.

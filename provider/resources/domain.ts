@@ -36,7 +36,7 @@ import {
 import { defaultUri } from "../config";
 import { changedProperties, diffInputs } from "../diff";
 import type { CheckFailure } from "../inputs";
-import { validateInputs } from "../inputs";
+import { deepEqual, validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
@@ -201,7 +201,9 @@ export const domain: ResourceKind<DomainInputs> = {
   // state that lives beside the disks.
   async explain(olds, news) {
     const notes = [
-      typeof olds.name === "string" ? await changeNoteFromHost(olds, news) : undefined,
+      typeof olds.name === "string"
+        ? await changeNoteFromHost(olds as unknown as DomainInputs, news)
+        : undefined,
       firmwareStateNote(olds, news),
     ];
     return notes.filter((n) => n !== undefined).join("\n") || undefined;
@@ -311,7 +313,7 @@ export const domain: ResourceKind<DomainInputs> = {
       }
       if (news.running && (plan.restartNow || !active)) await startGuest(conn, dom);
       const waiting = [...new Set([...plan.pendingAfter, ...refused])].sort();
-      if (active && !plan.restartNow && news.running && !sameList(waiting, pending)) {
+      if (active && !plan.restartNow && news.running && !deepEqual(waiting, pending)) {
         const xml = waiting.length > 0 ? restartPendingXml(waiting) : null;
         await writeLiveMetadataElement(conn, dom, RESTART_PENDING_METADATA, xml);
       }
@@ -581,20 +583,15 @@ async function applyLive(
   return refused;
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /** The preview's note on an update: each change's class, asked of the guest as it is now. */
 async function changeNoteFromHost(
-  olds: Record<string, unknown>,
+  before: DomainInputs,
   news: DomainInputs,
 ): Promise<string | undefined> {
   const conn = await getConnection(news.uri);
-  const dom = await conn.domainLookupByName(String(olds.name)).catch(ignoreNotFound);
+  const dom = await conn.domainLookupByName(before.name).catch(ignoreNotFound);
   const active = dom !== undefined && (await conn.domainIsActive(dom));
   const pending = dom !== undefined && active ? await restartPendingOf(conn, dom) : [];
-  const before = domain.check({}, olds).inputs;
   const plan = planGuestChange(before, sameDiskOrder(before, news), INPUTS, { active, pending });
   return changeNote(news.name, plan);
 }

@@ -22,7 +22,6 @@ import type { LibvirtClient, NetworkRef } from "../../libvirt";
 import type { DomainRef } from "../../libvirt";
 import {
   getConnection,
-  ListAllDomainsFlags,
   NetworkUpdateCommand,
   NetworkUpdateFlags,
   NetworkUpdateSection,
@@ -30,7 +29,8 @@ import {
   uuidFromString,
   uuidToString,
 } from "../../libvirt";
-import { interfacesOnNetwork } from "../../xml/domain";
+import { parseDomainXml } from "../../xml/domain";
+import { runningGuests } from "./runningGuests";
 import { defaultUri } from "../config";
 import { changedProperties, diffInputs } from "../diff";
 import { validateInputs } from "../inputs";
@@ -115,7 +115,7 @@ export const network: ResourceKind<NetworkInputs> = {
   // What a change does to the guests on the network, in the preview.
   async explain(olds, news) {
     if (typeof olds.name !== "string") return undefined;
-    const before = network.check({}, olds).inputs;
+    const before = olds as unknown as NetworkInputs;
     const changed = changedProperties(before, news, XML_PROPERTIES);
     if (changed.length === 0) return undefined;
     const what = changed.map((p) => `${p} ${describe(before, p)} → ${describe(news, p)}`);
@@ -248,12 +248,9 @@ async function updateDhcpLive(
 
 /** The running guests with an interface on the network. */
 async function guestsOn(conn: LibvirtClient, name: string): Promise<DomainRef[]> {
-  const found: DomainRef[] = [];
-  for (const dom of await conn.listAllDomains(ListAllDomainsFlags.Active)) {
-    const xml = await conn.domainGetXmlDesc(dom, 0).catch(() => undefined);
-    if (xml !== undefined && interfacesOnNetwork(xml, name).length > 0) found.push(dom);
-  }
-  return found;
+  const running = await runningGuests(conn);
+  const onIt = (xml: string) => parseDomainXml(xml).interfaces.some((n) => n.network === name);
+  return running.filter(({ xml }) => onIt(xml)).map((g) => g.dom);
 }
 
 async function outputs(conn: LibvirtClient, net: NetworkRef, inputs: NetworkInputs) {

@@ -22,7 +22,7 @@
  */
 import { z } from "zod";
 import type { DomainRef, LibvirtClient, StoragePoolRef, StorageVolRef } from "../../libvirt";
-import { DomainBlockResizeFlags, getConnection, ListAllDomainsFlags } from "../../libvirt";
+import { DomainBlockResizeFlags, getConnection } from "../../libvirt";
 import { parseDomainXml } from "../../xml/domain";
 import { diffInputs } from "../diff";
 import { validateInputs } from "../inputs";
@@ -36,6 +36,7 @@ import type { VolumeModel } from "../../xml/volume";
 import { buildVolumeXml, parseVolumeXml } from "../../xml/volume";
 import { defaultUri } from "../config";
 import { noteOverlay, overlaysOf } from "./backingUsers";
+import { runningGuests } from "./runningGuests";
 
 export const VOLUME = "deskfleet:libvirt:Volume";
 
@@ -294,9 +295,7 @@ async function runningDiskOf(
   vol: StorageVolRef,
 ): Promise<{ dom: DomainRef; target: string } | undefined> {
   const path = await conn.storageVolGetPath(vol);
-  for (const dom of await conn.listAllDomains(ListAllDomainsFlags.Active)) {
-    const xml = await conn.domainGetXmlDesc(dom, 0).catch(() => undefined);
-    if (xml === undefined) continue;
+  for (const { dom, xml } of await runningGuests(conn)) {
     const disk = parseDomainXml(xml).disks.find((d) =>
       d.overlay === undefined ? d.pool === vol.pool && d.volume === vol.name : d.overlay === path,
     );

@@ -4,7 +4,6 @@ import {
   cdromMediaUpdates,
   diskSlots,
   diskTarget,
-  interfacesOnNetwork,
   machineMatches,
   memoryMatches,
   parseDomainXml,
@@ -228,21 +227,6 @@ describe("domain XML", () => {
       ["demo-root.qcow2", 0],
       ["demo-data.qcow2", 1],
     ]);
-  });
-
-  it("finds a running guest's interfaces on one network, as libvirt shows them", () => {
-    const xml = `<domain><devices>
-      <interface type='network'><mac address='52:54:00:00:00:01'/><source network='lan' bridge='virbr1'/><target dev='vnet3'/><model type='virtio'/><alias name='net0'/></interface>
-      <interface type='network'><mac address='52:54:00:00:00:02'/><source network='wan'/></interface>
-      <interface type='bridge'><source bridge='lan'/></interface>
-      </devices></domain>`;
-    const found = interfacesOnNetwork(xml, "lan");
-    expect(found).toHaveLength(1);
-    expect(found[0]).toContain("52:54:00:00:00:01");
-    expect(found[0]).toMatch(
-      /^<interface type="network">[\s\S]*<alias name="net0"\/>[\s\S]*<\/interface>$/,
-    );
-    expect(interfacesOnNetwork(xml, "dmz")).toEqual([]);
   });
 
   it("puts a new medium in each running CD-ROM drive whose medium changes, as libvirt shows the drive", () => {
