@@ -156,32 +156,28 @@ it("the preview shows imports only, up takes them over, and a second up changes 
   expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
 });
 
-it("adopting a name the host does not have is an error that names it", async () => {
-  const other = await createTestProject(
-    "test-adopt-missing",
-    "guests:\n  test-adopt-nothere: { memory: 256MiB, adopt: true }\n",
-    uri,
-  );
+/** A stack of its own with `fleet`, whose preview must fail with `message`; removed after. */
+async function previewRefused(stackName: string, fleet: string, message: RegExp): Promise<void> {
+  const other = await createTestProject(stackName, fleet, uri);
   try {
-    await expect(other.stack.preview()).rejects.toThrow(
-      /fleet.yaml:2:\d+: guests\.test-adopt-nothere\.adopt: .* has no domain named "test-adopt-nothere"/,
-    );
+    await expect(other.stack.preview()).rejects.toThrow(message);
   } finally {
     await other.dispose();
   }
+}
+
+it("adopting a name the host does not have is an error that names it", async () => {
+  await previewRefused(
+    "test-adopt-missing",
+    "guests:\n  test-adopt-nothere: { memory: 256MiB, adopt: true }\n",
+    /fleet.yaml:2:\d+: guests\.test-adopt-nothere\.adopt: .* has no domain named "test-adopt-nothere"/,
+  );
 });
 
 it("a PCI device the host lacks is refused at preview, naming it", async () => {
-  const other = await createTestProject(
+  await previewRefused(
     "test-adopt-pci",
     'guests:\n  test-adopt-pci: { memory: 256MiB, type: qemu, pciDevices: ["0000:ff:1f.7"] }\n',
-    uri,
+    /property pciDevices .* has a problem: .* has no PCI device 0000:ff:1f\.7 \(lspci -D/,
   );
-  try {
-    await expect(other.stack.preview()).rejects.toThrow(
-      /property pciDevices .* has a problem: .* has no PCI device 0000:ff:1f\.7 \(lspci -D/,
-    );
-  } finally {
-    await other.dispose();
-  }
 });

@@ -21,8 +21,9 @@ import {
   uuidFromString,
   uuidToString,
 } from "../../../libvirt/types";
-import type { DomainRef, RemoteError } from "../../../libvirt";
+import type { DomainRef } from "../../../libvirt";
 import { XdrReader, XdrWriter } from "../../../libvirt/xdr";
+import { remoteError } from "../../support/libvirtErrors";
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex");
 const enc = (f: (w: XdrWriter) => void): string => {
@@ -172,20 +173,6 @@ describe("info structs (rpcgen sends char and short as 4-byte ints)", () => {
 });
 
 describe("errors", () => {
-  const remote = (code: number, domain: number, message: string | null): RemoteError => ({
-    code,
-    domain,
-    message,
-    level: 2,
-    dom: null,
-    str1: null,
-    str2: null,
-    str3: null,
-    int1: -1,
-    int2: -1,
-    net: null,
-  });
-
   test("decodeRemoteError reads the optional handles too", () => {
     const w = new XdrWriter();
     w.writeInt(ErrorCode.NoNetwork);
@@ -216,7 +203,9 @@ describe("errors", () => {
     [ErrorCode.OperationInvalid, false],
     [ErrorCode.NoDomainMetadata, false],
   ])("isNotFound(code %i) is %s", (code, expected) => {
-    expect(isNotFound(new LibvirtError(remote(code, ErrorDomain.Qemu, "x"), 1))).toBe(expected);
+    expect(isNotFound(new LibvirtError(remoteError(code, ErrorDomain.Qemu, "x"), 1))).toBe(
+      expected,
+    );
   });
 
   test("isNotFound is false for anything but a LibvirtError", () => {
@@ -226,28 +215,31 @@ describe("errors", () => {
   });
 
   test("hasCode", () => {
-    const e = new LibvirtError(remote(ErrorCode.DomExist, ErrorDomain.Qemu, "exists"), 350);
+    const e = new LibvirtError(remoteError(ErrorCode.DomExist, ErrorDomain.Qemu, "exists"), 350);
     expect(hasCode(e, ErrorCode.DomExist)).toBe(true);
     expect(hasCode(e, ErrorCode.NoDomain)).toBe(false);
   });
 
   test("isUnsupportedProcedure: RPC/RPC error naming the procedure's number (as libvirtd 9.0 sends it)", () => {
     const unknown = new LibvirtError(
-      remote(ErrorCode.Rpc, ErrorDomain.Rpc, "unknown procedure: 9999"),
+      remoteError(ErrorCode.Rpc, ErrorDomain.Rpc, "unknown procedure: 9999"),
       9999,
     );
     expect(isUnsupportedProcedure(unknown)).toBe(true);
     // Same code pair, another RPC failure:
-    const aborted = new LibvirtError(remote(ErrorCode.Rpc, ErrorDomain.Rpc, "stream aborted"), 208);
+    const aborted = new LibvirtError(
+      remoteError(ErrorCode.Rpc, ErrorDomain.Rpc, "stream aborted"),
+      208,
+    );
     expect(isUnsupportedProcedure(aborted)).toBe(false);
     // The number must be whole, not part of another number:
     const other = new LibvirtError(
-      remote(ErrorCode.Rpc, ErrorDomain.Rpc, "unknown procedure: 3501"),
+      remoteError(ErrorCode.Rpc, ErrorDomain.Rpc, "unknown procedure: 3501"),
       350,
     );
     expect(isUnsupportedProcedure(other)).toBe(false);
     const notRpc = new LibvirtError(
-      remote(ErrorCode.NoSupport, ErrorDomain.Qemu, "unknown procedure: 5"),
+      remoteError(ErrorCode.NoSupport, ErrorDomain.Qemu, "unknown procedure: 5"),
       5,
     );
     expect(isUnsupportedProcedure(notRpc)).toBe(false);

@@ -5,25 +5,11 @@
 import type { DomainRef, LibvirtClient } from "../../../libvirt";
 import { LibvirtError, Procedure } from "../../../libvirt";
 import { startGuest } from "../../../provider/resources/domainLifecycle";
+import { remoteError } from "../../support/libvirtErrors";
 
 const dom = { name: "win11", uuid: Buffer.alloc(16), id: -1 } as unknown as DomainRef;
 const failure = (message: string) =>
-  new LibvirtError(
-    {
-      code: 1,
-      domain: 10,
-      message,
-      level: 2,
-      dom: null,
-      str1: null,
-      str2: null,
-      str3: null,
-      int1: 0,
-      int2: 0,
-      net: null,
-    },
-    Procedure.DomainCreateWithFlags,
-  );
+  new LibvirtError(remoteError(1, 10, message), Procedure.DomainCreateWithFlags);
 const SWTPM =
   "internal error: process exited while connecting to monitor: qemu-system-x86_64: -chardev socket,id=chrtpm,path=/run/libvirt/qemu/swtpm/2-win11-swtpm.sock: Failed to connect to '/run/libvirt/qemu/swtpm/2-win11-swtpm.sock': No such file or directory";
 
