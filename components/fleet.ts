@@ -90,7 +90,8 @@ export class Fleet extends pulumi.ComponentResource {
               ...new Set(guest.interfaces.map((n) => this.networks[n.network])),
             ].filter((r): r is StoragePool | Network => r !== undefined),
           },
-          child,
+          // A renamed guest is the same resources (Pulumi moves the children's aliases along).
+          { ...child, aliases: (guest.formerly ?? []).map((name) => ({ name })) },
         ),
       ]),
     );

@@ -36,6 +36,11 @@ function importOf(id: string | undefined): { import?: string } {
   return id !== undefined ? { import: id } : {};
 }
 
+/** The earlier names of the guest's disk `disk`. */
+function formerDisks(guest: GuestSpec, disk: string): string[] {
+  return guest.disks.find((d) => d.name === disk)?.formerly ?? [];
+}
+
 export class Guest extends pulumi.ComponentResource {
   readonly uuid: pulumi.Output<string>;
   readonly state: pulumi.Output<string>;
@@ -60,6 +65,8 @@ export class Guest extends pulumi.ComponentResource {
           // A kept disk is never deleted: the engine then says "delete [retain]" in previews and
           // destroys, and drops it from state; it is adopted again if the disk comes back.
           retainOnDelete: d.args.retain === true,
+          // A renamed disk is the same volume (the guest's own aliases carry its children along).
+          aliases: formerDisks(args.guest, d.disk).map((f) => ({ name: `${name}-${f}` })),
         }),
     );
     const password =

@@ -42,6 +42,7 @@ export const ISSUE_CODES = [
   "duplicate_pool_path",
   "duplicate_volume",
   "duplicate_mac",
+  "duplicate_name",
   // Image files (only when images are checked)
   "image_not_found",
   "image_unreadable",

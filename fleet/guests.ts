@@ -30,18 +30,22 @@ export interface GuestContext {
 export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSpec[] {
   const macs = new Map<string, Path>();
   const specs: GuestSpec[] = [];
+  formerNamesOk(entries, ctx.issues);
   for (const entry of entries) {
+    // Its volumes keep the names they were made with, under its first name.
+    const first = entry.fields?.formerly?.[0] ?? entry.name;
     // Disks and interfaces are checked even when the guest's own fields are not valid.
     const isCdrom = (d: (typeof entry.disks)[number]) => d.fields?.cdrom !== undefined;
+    formerNamesOk(entry.disks, ctx.issues);
     const disks = entry.disks
       .filter((d) => !isCdrom(d))
-      .map((d) => resolveDisk(entry.name, d, ctx));
+      .map((d) => resolveDisk(entry.name, first, d, ctx));
     const cdroms = entry.disks.filter(isCdrom).map((d) => resolveCdrom(d, ctx));
     const interfaces = entry.interfaces.map((nic) => resolveInterface(nic, macs, ctx));
     const snapshots = entry.fields && resolveSnapshots(entry, entry.fields, ctx);
     const console = entry.fields && consoleOk(entry, entry.fields, ctx);
     const devices = entry.fields && devicesOk(entry, entry.fields, ctx);
-    const seed = entry.fields && resolveSeed(entry, entry.fields, disks, ctx);
+    const seed = entry.fields && resolveSeed(entry, entry.fields, first, disks, ctx);
     if (
       !entry.fields ||
       !snapshots ||
@@ -60,6 +64,37 @@ export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSp
   return specs;
 }
 
+/**
+ * Each earlier name (`formerly`) is no entry's name now and no other entry's
+ * earlier name: a name names one thing, so the rename cannot be mistaken.
+ */
+function formerNamesOk(
+  entries: readonly { name: string; path: Path; fields?: { formerly?: string[] } }[],
+  issues: Issues,
+): void {
+  const current = new Map(entries.map((e) => [e.name, e.path]));
+  const earlier = new Map<string, Path>();
+  for (const entry of entries) {
+    const at = [...entry.path, "formerly"];
+    for (const name of entry.fields?.formerly ?? []) {
+      const now = current.get(name);
+      const before = earlier.get(name);
+      if (now !== undefined) {
+        const whose = now === entry.path ? "its own name now" : `the name of ${formatPath(now)}`;
+        issues.value(at, "duplicate_name", `"${name}" is ${whose}; list only names it had before`);
+      } else if (before !== undefined) {
+        issues.value(
+          at,
+          "duplicate_name",
+          `"${name}" is an earlier name of ${formatPath(before)} too`,
+        );
+      } else {
+        earlier.set(name, entry.path);
+      }
+    }
+  }
+}
+
 function allDefined<T>(items: (T | undefined)[]): items is T[] {
   return items.every((item) => item !== undefined);
 }
@@ -73,6 +108,7 @@ function guestSpec(
   const { memory, maxMemory, machine, consolePassword } = fields;
   return {
     name,
+    ...(fields.formerly !== undefined ? { formerly: fields.formerly } : {}),
     ...(fields.adopt ? { adopt: true as const } : {}),
     memory,
     ...(maxMemory !== undefined ? { maxMemory } : {}),
@@ -140,6 +176,7 @@ function resolveSnapshots(entry: GuestEntry, fields: GuestFields, ctx: GuestCont
 function resolveSeed(
   entry: GuestEntry,
   fields: GuestFields,
+  first: string,
   disks: (DiskSpec | undefined)[],
   ctx: GuestContext,
 ): { seed?: SeedSpec } | false {
@@ -152,7 +189,7 @@ function resolveSeed(
         ? ci.pool
         : undefined
       : (disks[0]?.pool ?? defaultPool(ctx.pools, path, ctx.issues));
-  const volume = seedVolumeName(entry.name);
+  const volume = seedVolumeName(first);
   if (pool !== undefined) ctx.volumes.claim(pool, volume, path);
   const made = seedFiles(entry.name, ci);
   if ("problems" in made) {
@@ -185,7 +222,8 @@ function resolveCdrom(disk: Entry<DiskFields>, ctx: GuestContext): CdromSpec | u
   };
 }
 
-function resolveDisk(guest: string, disk: Entry<DiskFields>, ctx: GuestContext) {
+/** `guest`'s disk; `first` is the guest's first name, which its volumes keep. */
+function resolveDisk(guest: string, first: string, disk: Entry<DiskFields>, ctx: GuestContext) {
   const { name, path, fields } = disk;
   if (!fields) return undefined;
   const { issues } = ctx;
@@ -194,7 +232,7 @@ function resolveDisk(guest: string, disk: Entry<DiskFields>, ctx: GuestContext) 
   // Undefined for a blank disk, and for an image that is invalid (already reported).
   const image = fields.image === undefined ? undefined : ctx.resolvedImages.get(fields.image);
   const pool = diskPool(fields, image, path, ctx);
-  const volume = fields.volume ?? diskVolumeName(guest, name);
+  const volume = fields.volume ?? diskVolumeName(first, fields.formerly?.[0] ?? name);
   if (pool !== undefined) ctx.volumes.claim(pool, volume, path);
   if (fields.image === undefined && fields.size === undefined) {
     issues.missing(path, "size", "a blank disk needs a size");
@@ -215,7 +253,8 @@ function resolveDisk(guest: string, disk: Entry<DiskFields>, ctx: GuestContext) 
     ...(fields.size !== undefined ? { size: fields.size } : {}),
     // A blank disk holds the user's data; an overlay can be made again from its image.
     keep: fields.keep ?? fields.image === undefined,
-    ...(fields.volume !== undefined ? { volume: fields.volume } : {}),
+    ...(volume !== diskVolumeName(guest, name) ? { volume } : {}),
+    ...(fields.formerly !== undefined ? { formerly: fields.formerly } : {}),
   };
   return spec;
 }

@@ -168,7 +168,28 @@ export const imageSchema = z.strictObject({
   format: z.enum(["qcow2", "raw"]).default("qcow2"),
 });
 
+/**
+ * An entry's earlier names, oldest first (one name, or a list): the entry is
+ * the same guest or disk under a new name, renamed in place, not replaced.
+ */
+const formerNames = z
+  .union([z.string(), z.array(z.string()).min(1)])
+  .transform((value, ctx): string[] => {
+    const names = typeof value === "string" ? [value] : value;
+    for (const name of names) {
+      if (!NAME_PATTERN.test(name)) {
+        return fail(ctx, "invalid_name", `invalid name ${JSON.stringify(name)}: ${NAME_RULE}`);
+      }
+    }
+    if (new Set(names).size < names.length) {
+      return fail(ctx, "invalid_value", "a name is listed twice");
+    }
+    return names;
+  });
+
 export const diskSchema = z.strictObject({
+  /** Its earlier names within the guest: its volume keeps the first one's name. */
+  formerly: formerNames.optional(),
   /** An image attached as it is, read-only, as a CD-ROM (install media): no overlay, no size. */
   cdrom: z.string().optional(),
   image: z.string().optional(),
@@ -188,6 +209,8 @@ export const interfaceSchema = z.strictObject({
 });
 
 export const guestSchema = z.strictObject({
+  /** Its earlier names, oldest first: renamed in place; its volumes keep the first one's names. */
+  formerly: formerNames.optional(),
   /** Take over the object of this name that already exists on the host (Pulumi import). */
   adopt: z.boolean().default(false),
   /** A set of defaults for the entry's other fields (presets.ts); the entry overrides any. */

@@ -55,8 +55,10 @@ export interface DiskSpec {
   size?: SizeBytes;
   /** Keep the volume when the guest or disk is removed from the fleet (default: true for blank disks, false for overlays). */
   keep: boolean;
-  /** Its volume's name when not `<guest>-<disk>.qcow2` (an adopted guest's disk). */
+  /** Its volume's name when not `<guest>-<disk>.qcow2` (an adopted or renamed guest's disk). */
   volume?: string;
+  /** Its earlier names within the guest, oldest first (`formerly`). */
+  formerly?: string[];
 }
 
 /** An image attached read-only as a CD-ROM (install media): its base volume itself. */
@@ -91,6 +93,8 @@ export interface InterfaceSpec {
  */
 export interface GuestSpec extends GuestSettings {
   name: string;
+  /** Its earlier names, oldest first (`formerly`): the same guest, renamed in place. */
+  formerly?: string[];
   /** Taken over from the host as it is (Pulumi import), with its disks' volumes. */
   adopt?: true;
   memory: SizeBytes;

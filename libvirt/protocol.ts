@@ -173,6 +173,7 @@ export const Procedure = {
   NodeDeviceLookupByName: 113,
   ConnectGetDomainCapabilities: 342,
   DomainDefineXmlFlags: 350,
+  DomainRename: 358,
 } as const;
 export type Procedure = ValueOf<typeof Procedure>;
 

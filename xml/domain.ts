@@ -79,6 +79,11 @@ export interface DomainModel extends Devices {
   maxVcpus?: number;
   machine: string;
   firmware: "bios" | "uefi";
+  /**
+   * The UEFI variables' file, where the definition names one. Absent: libvirt's own
+   * `<name>_VARS.fd`; a renamed guest names the file of its old name (provider/resources/domainRename.ts).
+   */
+  nvram?: string;
   disks: DiskModel[];
   cdroms: CdromModel[];
   interfaces: InterfaceModel[];
@@ -122,7 +127,8 @@ export function diskSlots(disks: readonly Pick<DiskModel, "slot">[]): number[] {
 }
 
 /** `vdc` → 2, `sda` → 0, `hdb` → 1 (one letter, as deskfleet names up to 26 disks). */
-function slotOf(dev: string | undefined): number | undefined {
+/** A disk target's index (`vdb` → 1): its slot. */
+export function slotOf(dev: string | undefined): number | undefined {
   const m = /^(?:vd|sd|hd)([a-z])$/.exec(dev ?? "");
   return m ? m[1].charCodeAt(0) - "a".charCodeAt(0) : undefined;
 }
@@ -142,6 +148,7 @@ export function buildDomainXml(dom: DomainModel): string {
   // firmware='efi' lets libvirt pick OVMF and create the NVRAM file itself.
   if (dom.firmware === "uefi") os["@_firmware"] = "efi";
   if (dom.firmware === "uefi") os.firmware = firmwareNode(dom);
+  if (dom.firmware === "uefi" && dom.nvram !== undefined) os.nvram = dom.nvram;
   const cpu = cpuNode(dom);
   const memoryBacking = memoryBackingNode(dom);
   const extras = dom.xml ?? { devices: [], elements: [] };
@@ -266,6 +273,7 @@ export function parseDomainXml(xml: string): ParsedDomain {
     maxVcpus: Number(text(dom, "vcpu") ?? "0"),
     machine: attr(child(os, "type"), "machine") ?? "",
     firmware: isUefi(os) ? "uefi" : "bios",
+    ...(text(os, "nvram") ? { nvram: text(os, "nvram") } : {}),
     disks: parseDisks(devices),
     diskBus: diskBusOf(devices),
     nicModel: nicModelOf(devices),

@@ -137,6 +137,23 @@ export class DomainMethods extends ClientCore {
     });
   }
 
+  /**
+   * Renames a shut-off domain in place: UUID, devices, snapshot metadata and
+   * the files libvirt names after the UUID (TPM state) stay; libvirt refuses
+   * a running domain.
+   */
+  async domainRename(dom: DomainRef, newName: string): Promise<void> {
+    await this.call(
+      Procedure.DomainRename,
+      (w) => {
+        encodeDomainRef(w, dom);
+        encodeOptString(w, newName);
+        w.writeUint(0);
+      },
+      (r) => r.readInt(),
+    );
+  }
+
   domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
     return this.call(Procedure.DomainGetInfo, (w) => encodeDomainRef(w, dom), decodeDomainInfo);
   }

@@ -4,8 +4,9 @@
  * graphics, autostart and whether it runs.
  *
  * Config changes are applied in place by redefining the domain under the same
- * UUID. A running guest takes what it can live (memory up to maxMemory, vCPUs
- * up to maxVcpus); what needs a restart waits for one under `restart: never`
+ * UUID (a new name renames it in place: domainRename.ts). A running guest
+ * takes what it can live (memory up to maxMemory, vCPUs up to maxVcpus, disks
+ * and interfaces plugged in or out); what needs a restart waits for one under `restart: never`
  * (recorded on the running guest, shown in previews and outputs) or restarts
  * it gracefully under `restart: allowed` (domainChanges.ts decides). MACs
  * libvirt assigned are kept across redefinitions so a guest keeps its DHCP
@@ -62,7 +63,11 @@ import {
   restartPendingXml,
 } from "../../xml/metadata";
 import { readMetadataElement, writeLiveMetadataElement } from "../../xml/domainMetadata";
+import type { ChangePlan } from "./domainChanges";
 import { changeNote, planGuestChange, REPLACED_ON } from "./domainChanges";
+import type { DomainDevices } from "../../xml/hotplug";
+import { hotplugs } from "../../xml/hotplug";
+import { nvramToKeep, renameGuest } from "./domainRename";
 import { resolveDisks } from "./diskChains";
 import { shutDownGracefully, startGuest, stateName } from "./domainLifecycle";
 import { guestAddresses, waitUntilReady } from "./guestReadiness";
@@ -300,15 +305,29 @@ export const domain: ResourceKind<DomainInputs> = {
       const active = await conn.domainIsActive(dom);
       const pending = active ? await restartPendingOf(conn, dom) : [];
       const plan = planGuestChange(olds, sameDiskOrder(olds, news), INPUTS, { active, pending });
-      if (plan.redefine || !(await conn.domainIsPersistent(dom))) {
-        const current = await currentDefinition(conn, dom, XML_INACTIVE, olds.disks ?? []);
-        await conn.domainDefineXml(buildDomainXml({ ...model(news, current), uuid: id }), 0);
+      // libvirt renames a shut-off guest only: one that restarts now is renamed while it is off.
+      const renaming = olds.name !== news.name;
+      let running = active;
+      if (renaming && active && (plan.restartNow || !news.running)) {
+        await shutDownGracefully(conn, dom, news.shutdownTimeout, news.guestAgent);
+        running = false;
       }
-      const refused = await applyLive(conn, dom, plan.live, news.cdroms);
+      if (plan.redefine || !(await conn.domainIsPersistent(dom))) {
+        let current = await currentDefinition(conn, dom, XML_INACTIVE, olds.disks ?? []);
+        if (renaming && !running)
+          current = await renameGuest(conn, dom, news.uri, current, news.name);
+        // A running guest keeps its name until it restarts (pending, like any restart change).
+        const name = running ? current.name : news.name;
+        await conn.domainDefineXml(
+          buildDomainXml({ ...model({ ...news, name }, current), uuid: id }),
+          0,
+        );
+      }
+      const refused = await applyLive(conn, dom, plan.live, news);
       if (changedProperties(olds, news, ["autostart"]).length > 0) {
         await conn.domainSetAutostart(dom, news.autostart);
       }
-      if (active && (plan.restartNow || !news.running)) {
+      if (running && (plan.restartNow || !news.running)) {
         await shutDownGracefully(conn, dom, news.shutdownTimeout, news.guestAgent);
       }
       if (news.running && (plan.restartNow || !active)) await startGuest(conn, dom);
@@ -340,8 +359,8 @@ export const domain: ResourceKind<DomainInputs> = {
 
 /**
  * The preview's note on a UEFI or TPM guest's firmware state: when removing
- * or replacing it deletes its NVRAM and TPM state, or when a replacement
- * leaves them behind under the old name.
+ * or replacing it deletes its NVRAM and TPM state, or when a replacement on
+ * another host leaves them behind on the old one.
  */
 export function firmwareStateNote(
   olds: Record<string, unknown>,
@@ -353,12 +372,13 @@ export function firmwareStateNote(
   ];
   if (state.length === 0) return undefined;
   const what = state.join(" and ");
-  const renamed = typeof olds.name === "string" && olds.name !== news.name;
+  // A new name renames the guest in place (its state kept); only a new host replaces it.
+  const moved = typeof olds.uri === "string" && olds.uri !== news.uri;
   if (!news.keepFirmwareState) {
-    return `guest ${news.name}: keepFirmwareState is false, so removing${renamed ? " (or this replacement of)" : ""} it deletes its ${what}`;
+    return `guest ${news.name}: keepFirmwareState is false, so removing${moved ? " (or this replacement of)" : ""} it deletes its ${what}`;
   }
-  if (renamed) {
-    return `guest ${String(olds.name)} is replaced by ${news.name}: the new guest starts with fresh ${what}; the old ones stay on the host under ${String(olds.name)}`;
+  if (moved) {
+    return `guest ${news.name} is replaced on ${news.uri}: the new guest starts with fresh ${what}; the old ones stay on ${String(olds.uri)}`;
   }
   return undefined;
 }
@@ -389,6 +409,9 @@ function model(inputs: DomainInputs, current?: ParsedDomain, urn?: string) {
         ...(now?.slot !== undefined ? { slot: now.slot } : {}),
       };
     }),
+    ...(current !== undefined && nvramToKeep(inputs.uri, current) !== undefined
+      ? { nvram: nvramToKeep(inputs.uri, current) }
+      : {}),
     consoleLog: consoleLogPath(inputs.name),
     interfaces: inputs.interfaces.map((n, i) => ({
       network: n.network,
@@ -549,26 +572,28 @@ async function restartPendingOf(conn: LibvirtClient, dom: DomainRef): Promise<st
 }
 
 /**
- * Balloons the running guest's memory, hot-plugs its vCPUs and changes its
- * CD-ROMs' media as planned (the definition has them already). What the
- * guest or QEMU refuses (no balloon device, a vCPU that cannot be plugged, a
- * locked tray) waits for a restart instead: its names.
+ * Balloons the running guest's memory, hot-plugs its vCPUs, changes its
+ * CD-ROMs' media and plugs its disks and interfaces in or out as planned (the
+ * definition has them already). What the guest or QEMU refuses (no balloon
+ * device, a vCPU that cannot be plugged, a locked tray, no free PCI slot, a
+ * guest that does not let go of a device) waits for a restart instead: its names.
  */
 async function applyLive(
   conn: LibvirtClient,
   dom: DomainRef,
-  live: { memory?: number; vcpus?: number; cdroms?: true },
-  media: DomainInputs["cdroms"],
+  live: ChangePlan["live"],
+  news: DomainInputs,
 ): Promise<string[]> {
   const refused: string[] = [];
   if (live.cdroms) {
-    const changes = cdromMediaUpdates(await conn.domainGetXmlDesc(dom, 0), media);
+    const changes = cdromMediaUpdates(await conn.domainGetXmlDesc(dom, 0), news.cdroms);
     for (const xml of changes) {
       await conn.domainUpdateDevice(dom, xml, DomainDeviceModifyFlags.Live).catch(() => {
         refused.push("cdroms");
       });
     }
   }
+  if (live.devices) refused.push(...(await plugDevices(conn, dom, news.disks)));
   if (live.memory !== undefined) {
     const kib = BigInt(Math.ceil(live.memory / 1024));
     await conn.domainSetMemoryFlags(dom, kib, DomainMemoryFlags.Live).catch(() => {
@@ -579,6 +604,43 @@ async function applyLive(
     await conn.domainSetVcpusFlags(dom, live.vcpus, DomainVcpuFlags.Live).catch(() => {
       refused.push("vcpus");
     });
+  }
+  return [...new Set(refused)];
+}
+
+/**
+ * Plugs disks and interfaces into or out of the running guest until it has
+ * those of its definition. libvirt returns from an unplug once the guest was
+ * asked (and waited a few seconds for it): a device still there afterwards
+ * leaves when the guest restarts. Returns the kinds that wait for that.
+ */
+async function plugDevices(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  declared: DomainInputs["disks"],
+): Promise<string[]> {
+  const read = async (flags: number): Promise<DomainDevices> => {
+    const xml = await conn.domainGetXmlDesc(dom, flags);
+    return { xml, disks: (await resolvedDefinition(conn, xml, declared)).disks };
+  };
+  const defined = await read(XML_INACTIVE);
+  const { unplug, plug } = hotplugs(await read(0), defined);
+  const refused: string[] = [];
+  for (const device of unplug) {
+    await conn.domainDetachDevice(dom, device.xml, DomainAffect.Live).catch(() => {
+      refused.push(device.kind);
+    });
+  }
+  for (const device of plug) {
+    // At the address its definition gave it where that is free in the running guest, else
+    // where libvirt finds room (it moves to the defined one at the next start).
+    await conn
+      .domainAttachDevice(dom, device.xml, DomainAffect.Live)
+      .catch(() => conn.domainAttachDevice(dom, device.anywhere, DomainAffect.Live))
+      .catch(() => refused.push(device.kind));
+  }
+  if (unplug.length > 0) {
+    refused.push(...hotplugs(await read(0), defined).unplug.map((d) => d.kind));
   }
   return refused;
 }

@@ -5,7 +5,8 @@
  *
  * - **live**: applied to the running guest and to its definition (memory up to
  *   `maxMemory` through the balloon, vCPUs up to `maxVcpus` by hot-plug, a
- *   CD-ROM's medium), or
+ *   CD-ROM's medium, virtio or SCSI disks and trailing interfaces plugged in or
+ *   out), or
  *   something only deskfleet keeps (autostart, timeouts, waits);
  * - **next boot**: the definition changes; a guest that is not running gets
  *   it when it starts;
@@ -13,7 +14,10 @@
  *   for it. Its `restart` policy decides: `never` leaves it running with the
  *   change pending, `allowed` restarts it gracefully; raising
  *   `restartGeneration` restarts it once either way;
- * - **replace**: a new guest (its name or host changed).
+ * - **replace**: a new guest (its host changed).
+ *
+ * A new name (the fleet's `formerly:`) renames the guest in place: libvirt
+ * renames a shut-off guest only, so a running one needs a restart for it.
  */
 import { changedProperties } from "../diff";
 import { formatBytes } from "../units";
@@ -41,14 +45,28 @@ export interface ChangeInputs {
   restartGeneration: number;
   /** Install media: a change of medium in the same drives applies live. */
   cdroms?: readonly unknown[];
+  /** Disks are plugged in or out of a running guest on a bus that can (not SATA). */
+  disks?: readonly DiskRef[];
+  diskBus?: string;
+  /** Interfaces are plugged in or out at the end of the list. */
+  interfaces?: readonly { network: string; mac?: string }[];
+}
+
+interface DiskRef {
+  pool: string;
+  volume: string;
+  format?: string;
 }
 
 export interface ChangePlan {
   changes: GuestChange[];
   /** The definition must be written again. */
   redefine: boolean;
-  /** Applied to the running guest after the definition (bytes, count, new media). */
-  live: { memory?: number; vcpus?: number; cdroms?: true };
+  /**
+   * Applied to the running guest after the definition (bytes, count, new media, disks and
+   * interfaces plugged in or out).
+   */
+  live: { memory?: number; vcpus?: number; cdroms?: true; devices?: true };
   /** Restart now: a change needs it (or was pending) and the policy or a new generation allows it. */
   restartNow: boolean;
   /** What still waits for a restart once `update` is done (empty when it restarts or is off). */
@@ -68,7 +86,7 @@ const DESKFLEET_ONLY = new Set([
 ]);
 
 /** Properties whose change is a new guest (the Domain kind's replaceOn). */
-export const REPLACED_ON = ["uri", "name"];
+export const REPLACED_ON = ["uri"];
 
 /**
  * The plan for going from `olds` to `news` (inputs of every property in
@@ -85,7 +103,7 @@ export function planGuestChange(
   const live: ChangePlan["live"] = {};
   const changes = changed.map((property): GuestChange => {
     const value = (v: ChangeInputs) => (v as unknown as Record<string, unknown>)[property];
-    const words = describe(property, value(olds), value(news));
+    const words = describe(property, value(olds), value(news), olds, news);
     if (REPLACED_ON.includes(property)) return { property, class: "replace", words };
     if (DESKFLEET_ONLY.has(property)) return { property, class: "live", words };
     if (!now.active) return { property, class: "next boot", words };
@@ -94,6 +112,7 @@ export function planGuestChange(
       if (property === "memory") live.memory = news.memory;
       if (property === "vcpus") live.vcpus = news.vcpus;
       if (property === "cdroms") live.cdroms = true;
+      if (property === "disks" || property === "interfaces") live.devices = true;
       return { property, class: "live", words };
     }
     return { property, class: "restart", words, ...(why !== "" ? { why } : {}) };
@@ -147,6 +166,28 @@ function notLive(
       ? undefined
       : `above the ${olds.vcpus} it started with; maxVcpus raises that`;
   }
+  if (property === "name") return "libvirt renames a shut-off guest only";
+  if (property === "disks") {
+    const kept = (news.disks ?? []).filter((d) => (olds.disks ?? []).some(sameDisk(d)));
+    if (
+      kept.some((d) => !(olds.disks ?? []).some((o) => sameDisk(d)(o) && o.format === d.format))
+    ) {
+      return "a disk's format changes";
+    }
+    if (changed.includes("diskBus")) return "diskBus changes too";
+    return news.diskBus === "sata"
+      ? "SATA disks cannot be plugged in or out while it runs"
+      : undefined;
+  }
+  if (property === "interfaces") {
+    if (changed.includes("nicModel")) return "nicModel changes too";
+    const [a, b] = [olds.interfaces ?? [], news.interfaces ?? []];
+    const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+    const samePrefix = short.every(
+      (n, i) => n.network === long[i].network && n.mac === long[i].mac,
+    );
+    return samePrefix ? undefined : "an interface other than the last ones changes";
+  }
   if (property === "cdroms") {
     // Drives cannot be plugged in or out of a running guest; their media can be changed.
     const same = (olds.cdroms?.length ?? 0) === (news.cdroms?.length ?? 0);
@@ -155,14 +196,60 @@ function notLive(
   return "";
 }
 
-/** `memory 2 GiB → 4 GiB`, `machine pc → q35`, `disks changed`. */
-function describe(property: string, before: unknown, after: unknown): string {
+/** Whether two disks are the same volume. */
+const sameDisk = (a: DiskRef) => (b: DiskRef) => a.pool === b.pool && a.volume === b.volume;
+
+/** `disk pool/vol.qcow2 added`, `interface on lan removed`, …; undefined for other changes. */
+function describeDevices(olds: ChangeInputs, news: ChangeInputs, property: string) {
+  if (property === "disks") {
+    const [a, b] = [olds.disks ?? [], news.disks ?? []];
+    const name = (d: DiskRef) => `disk ${d.pool}/${d.volume}`;
+    const parts = [
+      ...b.filter((d) => !a.some(sameDisk(d))).map((d) => `${name(d)} added`),
+      ...a.filter((d) => !b.some(sameDisk(d))).map((d) => `${name(d)} removed`),
+      ...b
+        .filter((d) => a.some((o) => sameDisk(d)(o) && o.format !== d.format))
+        .map((d) => `${name(d)} format → ${d.format ?? "qcow2"}`),
+    ];
+    return parts.length > 0 ? parts.join(", ") : undefined;
+  }
+  if (property === "interfaces") {
+    const [a, b] = [olds.interfaces ?? [], news.interfaces ?? []];
+    const name = (n: { network: string; mac?: string }) =>
+      `interface on ${n.network}${n.mac !== undefined ? ` (${n.mac})` : ""}`;
+    const same = Math.min(a.length, b.length);
+    const changed = [...Array(same).keys()].filter(
+      (i) => a[i].network !== b[i].network || a[i].mac !== b[i].mac,
+    );
+    const parts = [
+      ...changed.map((i) => `${name(a[i])} → ${b[i].network}`),
+      ...b.slice(same).map((n) => `${name(n)} added`),
+      ...a.slice(same).map((n) => `${name(n)} removed`),
+    ];
+    return parts.length > 0 ? parts.join(", ") : undefined;
+  }
+  return undefined;
+}
+
+/** `memory 2 GiB → 4 GiB`, `machine pc → q35`, `disk p/v added`, `xml changed`. */
+function describe(
+  property: string,
+  before: unknown,
+  after: unknown,
+  olds: ChangeInputs,
+  news: ChangeInputs,
+): string {
+  const devices = describeDevices(olds, news, property);
+  if (devices !== undefined) return devices;
   const word = (v: unknown): string | undefined => {
     if (v === undefined) return "none";
     if (typeof v === "number") return /memory/i.test(property) ? formatBytes(v) : String(v);
     if (typeof v === "string" || typeof v === "boolean") return String(v);
     return undefined;
   };
+  if (property === "name") {
+    return `renamed ${String(before)} → ${String(after)} in place (disks, UUID, MACs, NVRAM, TPM state and snapshots kept)`;
+  }
   const [a, b] = [word(before), word(after)];
   return a !== undefined && b !== undefined ? `${property} ${a} → ${b}` : `${property} changed`;
 }

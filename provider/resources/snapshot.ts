@@ -77,7 +77,8 @@ export const snapshot: ResourceKind<SnapshotInputs> = {
   diff: (_id, olds, news) =>
     diffInputs(olds, news, {
       inputs: INPUTS,
-      replaceOn: ["uri", "domain", "name"],
+      // Known by its guest's UUID: a renamed guest keeps its snapshots (libvirt moves them).
+      replaceOn: ["uri", "name"],
       // A new name can be taken before the old one goes.
       deleteBeforeReplace: false,
     }),

@@ -83,7 +83,8 @@ export const snapshotSchedule: ResourceKind<SnapshotScheduleInputs> = {
   diff: (_id, olds, news) =>
     diffInputs(olds, news, {
       inputs: INPUTS,
-      replaceOn: ["uri", "domain"],
+      // Known by its guest's UUID: a renamed guest keeps its policy (domain metadata).
+      replaceOn: ["uri"],
       deleteBeforeReplace: false,
     }),
 

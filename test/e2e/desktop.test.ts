@@ -56,6 +56,8 @@ describe.each(cases)("%s", (_label, host, virtiofsd) => {
   /** The seeded guest's cloud-init packages (changed by a test). */
   let packages = "[spice-vdagent]";
   let project: TestProject;
+  /** The desktop guest's entry name, and its `formerly` lines once a test renames it. */
+  const desk = { name: DESK, formerly: "" };
   const virsh = (...args: string[]): string =>
     execFileSync("virsh", ["-q", "-c", uri, ...args], { encoding: "utf8" }).trim();
   const fleet = (keepFirmwareState = true) => `
@@ -76,7 +78,7 @@ guests:
     disks:
       root: { size: 64MiB }
       install: { cdrom: test-desk-iso }
-  ${DESK}:
+  ${desk.name}:${desk.formerly}
     preset: desktop # UEFI (no Secure Boot): the appliance boots through its EFI loader
     type: qemu
     memory: 256MiB
@@ -244,6 +246,45 @@ ${virtiofsd ? `    shares:\n      work: { source: ${SHARE} }` : ""}
     const next = await seedLine();
     expect(next).toMatch(/^instance-id=test-desk-seed-[0-9a-f]{12} hostname=test-seeded$/);
     expect(next).not.toBe(firstSeed);
+  });
+
+  it("a renamed guest (formerly) is renamed in place: its disks, UUID and NVRAM stay", async () => {
+    const renamed = `${DESK}-2`;
+    const uuidBefore = virsh("domuuid", DESK);
+    Object.assign(desk, {
+      name: renamed,
+      formerly: `\n    formerly: ${DESK}\n    restart: allowed # renamed only while shut off`,
+    });
+    project.writeFleet(fleet());
+    const preview = await project.stack.preview();
+    // Aliases: the same resources under the new name; nothing is created or deleted.
+    expect(Object.keys(preview.changeSummary).sort()).toEqual(["same", "update"]);
+    expect(preview.changeSummary.update).toBe(1);
+    expect(preview.stdout).toContain(
+      `renamed ${DESK} → ${renamed} in place (disks, UUID, MACs, NVRAM, TPM state and snapshots kept) (restart: libvirt renames a shut-off guest only)`,
+    );
+    const up = await project.stack.up();
+    expect(Object.keys(up.summary.resourceChanges ?? {}).sort()).toEqual(["same", "update"]);
+    expect(up.summary.resourceChanges?.update).toBe(1);
+    expect(virsh("list", "--all", "--name").split("\n")).not.toContain(DESK);
+    expect(virsh("domuuid", renamed)).toBe(uuidBefore);
+    // Its root disk is the one it had: the appliance counts a second boot on it.
+    await waitFor(
+      "the renamed guest's second boot",
+      () =>
+        consoleText(host.consoleLog(renamed)).includes("DESKFLEET-APPLIANCE boot=2")
+          ? true
+          : undefined,
+      180_000,
+    );
+    expect(virsh("vol-list", POOL)).toContain(`${DESK}-root.qcow2`);
+    // Its UEFI variables are the file it had, not a fresh one under the new name.
+    expect(virsh("dumpxml", renamed)).toMatch(
+      new RegExp(`<nvram[^>]*>/var/lib/libvirt/qemu/nvram/${DESK}_VARS.fd</nvram>`),
+    );
+    expect(existsSync(host.hostFile(`/var/lib/libvirt/qemu/nvram/${renamed}_VARS.fd`))).toBe(false);
+    const again = await project.stack.preview();
+    expect(Object.keys(again.changeSummary)).toEqual(["same"]);
   });
 
   it("destroy leaves the NVRAM and TPM state; declared again, the guest has the same UUID", async () => {

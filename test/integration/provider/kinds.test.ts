@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { closeAll, getConnection, DomainState, DomainVcpuFlags } from "../../../libvirt";
 import type { HostInputs, ResourceKind } from "../../../provider/kind";
 import { domain } from "../../../provider/resources/domain";
+import { parseDomainXml } from "../../../xml/domain";
 import { network } from "../../../provider/resources/network";
 import type { NetworkInputs } from "../../../provider/resources/network";
 import { storagePool } from "../../../provider/resources/storagePool";
@@ -72,6 +73,11 @@ async function createAndRead<I extends HostInputs>(kind: ResourceKind<I>, inputs
     deleteBeforeReplace: false,
   });
   return { id, outs };
+}
+
+/** A volume made and read back for the Domain test, removed after all. */
+async function blankVolume(news: Record<string, unknown>) {
+  return track(volume, await createAndRead(volume, checked(volume, news)));
 }
 
 /** Stored outputs as the engine hands them to update() as `olds`. */
@@ -268,18 +274,12 @@ describe("provider kinds on the real daemon", () => {
 
   it("Domain: boots the appliance, reads back as declared, changes memory and vCPUs live, restarts only as allowed", async () => {
     // Two media for its CD-ROM drive: the base image's bytes will do, and a blank one.
-    track(
-      volume,
-      await createAndRead(
-        volume,
-        checked(volume, {
-          pool: "test-int-pool",
-          name: "test-int-media.img",
-          format: "raw",
-          capacity: 1024 ** 2,
-        }),
-      ),
-    );
+    await blankVolume({
+      pool: "test-int-pool",
+      name: "test-int-media.img",
+      format: "raw",
+      capacity: 1024 ** 2,
+    });
     const inputs = checked(domain, {
       name: "test-int-guest",
       type: "qemu",
@@ -339,6 +339,41 @@ describe("provider kinds on the real daemon", () => {
       bigger,
     );
     expect(await runId()).toBe(firstRun);
+
+    // A data disk and a second interface are plugged in while it runs, and out again.
+    await blankVolume({
+      pool: "test-int-pool",
+      name: "test-int-extra.qcow2",
+      capacity: 16 * 1024 ** 2,
+    });
+    const plugged = {
+      ...media,
+      disks: [
+        ...media.disks,
+        { pool: "test-int-pool", volume: "test-int-extra.qcow2", format: "qcow2" as const },
+      ],
+      interfaces: [...media.interfaces, { network: "test-int-net" }],
+    };
+    expect(await domain.explain?.({ ...media }, plugged)).toBe(
+      "guest test-int-guest: disk test-int-pool/test-int-extra.qcow2 added (live); interface on test-int-net added (live)",
+    );
+    updated = await domain.update(id, stored(updated), plugged);
+    expect(await runId()).toBe(firstRun);
+    expect(updated.restartPending).toEqual([]);
+    const withBoth = parseDomainXml(await conn.domainGetXmlDesc(dom, 0));
+    expect(withBoth.disks.map((d) => [d.volume, d.target])).toEqual([
+      ["test-int-root.qcow2", "vda"],
+      ["test-int-extra.qcow2", "vdb"],
+    ]);
+    expect(withBoth.interfaces).toHaveLength(2);
+    expect((await domain.read(id, updated))?.inputs).toEqual(plugged);
+    // The appliance lets go of both when asked (ACPI PCI hot-unplug).
+    updated = await domain.update(id, stored(updated), media);
+    expect(await runId()).toBe(firstRun);
+    expect(updated.restartPending).toEqual([]);
+    const unplugged = parseDomainXml(await conn.domainGetXmlDesc(dom, 0));
+    expect(unplugged.disks.map((d) => d.volume)).toEqual(["test-int-root.qcow2"]);
+    expect(unplugged.interfaces.map((n) => n.mac)).toEqual(outs.macAddresses);
 
     // Its network's DHCP range changes live: the guest's link stays in the bridge.
     const bridge = String(lan.outs.bridgeName);

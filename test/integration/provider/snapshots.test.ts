@@ -12,6 +12,7 @@ import {
   closeAll,
   getConnection,
   hasCode,
+  uuidToString,
 } from "../../../libvirt";
 import type { HostInputs, ResourceKind } from "../../../provider/kind";
 import { domain } from "../../../provider/resources/domain";
@@ -270,6 +271,37 @@ describe("SnapshotSchedule", () => {
     expect(await scheduleMetadata()).toBeUndefined();
     expect(await snapshotSchedule.read(made.id, made.outs)).toBeUndefined();
     expect((await conn.domainListAllSnapshots(dom, 0)).map((s) => s.name)).toEqual(["test-off"]);
+  });
+});
+
+describe("a renamed guest (formerly)", () => {
+  it("keeps its snapshots and its schedule: each is an update of the name it shows", async () => {
+    const schedule = await create(snapshotSchedule, { domain: GUEST, schedule: "s", hourly: 1 });
+    const renamed = `${GUEST}-2`;
+    // Shut off (the last revert left it so): renamed at once, then started.
+    const news = checked(domain, { ...(domainOuts as object), name: renamed, running: true });
+    expect(domain.diff(domainId, domainOuts as never, news)).toMatchObject({ replaces: [] });
+    domainOuts = await domain.update(domainId, domainOuts as never, news);
+    const now = await conn.domainLookupByName(renamed);
+    expect(uuidToString(now.uuid)).toBe(domainId);
+    expect(await conn.domainIsActive(now)).toBe(true);
+    await expect(conn.domainLookupByName(GUEST)).rejects.toThrow();
+
+    const off = (await snapshot.read(`${domainId}/test-off`, { uri: TEST_URI }))!;
+    expect(off.inputs.domain).toBe(renamed);
+    const before = { ...off.inputs, domain: GUEST };
+    expect(snapshot.diff(`${domainId}/test-off`, before, off.inputs)).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    const policy = (await snapshotSchedule.read(schedule.id, schedule.outs))!;
+    expect(policy.inputs).toMatchObject({ domain: renamed, hourly: 1 });
+    expect(snapshotSchedule.diff(schedule.id, schedule.inputs, policy.inputs).replaces).toEqual([]);
+    // The name back, while the guest runs and may not restart: it waits, pending.
+    const back = checked(domain, { ...(domainOuts as object), name: GUEST, restart: "never" });
+    domainOuts = await domain.update(domainId, domainOuts as never, back);
+    expect(domainOuts.restartPending).toEqual(["name"]);
+    expect((await domain.read(domainId, domainOuts))?.inputs.name).toBe(renamed);
   });
 });
 

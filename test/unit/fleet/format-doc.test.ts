@@ -10,8 +10,8 @@ import { cloudInitSchema } from "../../../fleet/cloudInit";
 const doc = readFileSync(path.join(__dirname, "../../../stacks/FORMAT.md"), "utf8");
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-test("FORMAT.md has the stack config, the complete example, verbatim XML, an override and templates", () => {
-  expect(blocks).toHaveLength(5);
+test("FORMAT.md has the stack config, the complete example, verbatim XML, a rename, an override and templates", () => {
+  expect(blocks).toHaveLength(6);
   expect(blocks[0]).toContain("deskfleet:fleet:");
 });
 
@@ -23,8 +23,23 @@ test("the verbatim XML example is valid and kept as written", () => {
   });
 });
 
+test("the renamed guest keeps the volume names of its first name, as Renaming says", () => {
+  const pools = "pools: { default: { path: /var/lib/libvirt/images } }\n";
+  const images = "images: { debian-13: { source: /img/debian-13.qcow2 } }\n";
+  const [guest] = parseFleet(
+    [{ file: "stacks/mail.yaml", text: pools + images + blocks[3] }],
+    OPTIONS,
+  ).guests;
+  expect(guest.name).toBe("post");
+  expect(guest.formerly).toEqual(["mail"]);
+  expect(guest.disks.map((d) => [d.name, d.volume])).toEqual([
+    ["root", "mail-root.qcow2"],
+    ["files", "mail-data.qcow2"],
+  ]);
+});
+
 test("the complete example, the laptop override and the templates merge into a valid fleet", () => {
-  const [, complete, , laptop, templates] = blocks;
+  const [, complete, , , laptop, templates] = blocks;
   const spec = parseFleet(
     [
       { file: "stacks/example.yaml", text: complete },

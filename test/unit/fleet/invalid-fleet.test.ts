@@ -406,6 +406,61 @@ const cases: IssueCase[] = [
     ],
   ],
   [
+    "earlier names (formerly) that name something else now, or twice",
+    [
+      "pools: { p: { path: /p } }",
+      "guests:",
+      "  a: { memory: 1GiB, formerly: [a] }",
+      "  b: { memory: 1GiB, formerly: c }",
+      "  d: { memory: 1GiB, formerly: [c, b], disks: { x: { size: 1GiB, formerly: y }, y: { size: 1GiB } } }",
+      "  e: { memory: 1GiB, formerly: [f, f, 'no/slash'] }",
+    ],
+    [
+      [
+        3,
+        "[a]",
+        "guests.a.formerly",
+        "duplicate_name",
+        '"a" is its own name now; list only names it had before',
+      ],
+      [
+        5,
+        "[c, b]",
+        "guests.d.formerly",
+        "duplicate_name",
+        '"c" is an earlier name of guests.b too',
+      ],
+      [
+        5,
+        "[c, b]",
+        "guests.d.formerly",
+        "duplicate_name",
+        '"b" is the name of guests.b; list only names it had before',
+      ],
+      [
+        5,
+        "y }",
+        "guests.d.disks.x.formerly",
+        "duplicate_name",
+        '"y" is the name of guests.d.disks.y; list only names it had before',
+      ],
+      [
+        5,
+        "y: { size: 1GiB } }",
+        "guests.d.disks.y",
+        "duplicate_volume",
+        'its volume "c-y.qcow2" in pool "p" is already the volume of guests.d.disks.x',
+      ],
+      [
+        6,
+        "[f",
+        "guests.e.formerly",
+        "invalid_name",
+        'invalid name "no/slash": use 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit',
+      ],
+    ],
+  ],
+  [
     "interfaces and their short form together",
     [
       "networks: { n: { address: 10.0.0.1/24 } }",

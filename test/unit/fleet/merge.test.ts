@@ -196,7 +196,9 @@ describe("positions after merging", () => {
     ),
   };
 
-  const known = expect.stringMatching(/^unknown key "colour"; known keys: "adopt", /) as string;
+  const known = expect.stringMatching(
+    /^unknown key "colour"; known keys: "formerly", "adopt", /,
+  ) as string;
   const expected = [
     // Defined in the shared file, so a missing key points there.
     {

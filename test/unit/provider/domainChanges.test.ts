@@ -16,6 +16,8 @@ const INPUTS = [
   "maxVcpus",
   "machine",
   "disks",
+  "diskBus",
+  "interfaces",
   "cdroms",
   "tpm",
   "graphicsPassword",
@@ -36,6 +38,7 @@ const base: Guest = {
   vcpus: 2,
   machine: "pc",
   disks: [{ pool: "p", volume: "demo-root.qcow2" }],
+  interfaces: [{ network: "lan" }],
   cdroms: [{ pool: "p", volume: "install.img" }],
   tpm: false,
   autostart: false,
@@ -61,10 +64,24 @@ const classes = (p: ReturnType<typeof plan>) =>
 describe("the class of each change", () => {
   it.each([
     // property change, class on a running guest, class on a shut-off guest
-    [{ name: "desk" }, "replace", "replace"],
+    [{ name: "desk" }, "restart", "next boot"], // renamed in place, off only
     [{ uri: "qemu+ssh://laptop/system" }, "replace", "replace"],
     [{ machine: "q35" }, "restart", "next boot"],
-    [{ disks: [] }, "restart", "next boot"],
+    [{ disks: [] }, "live", "next boot"], // unplugged
+    [
+      {
+        disks: [
+          { pool: "p", volume: "demo-root.qcow2" },
+          { pool: "p", volume: "x" },
+        ],
+      },
+      "live",
+      "next boot",
+    ],
+    [{ disks: [{ pool: "p", volume: "demo-root.qcow2", format: "raw" }] }, "restart", "next boot"],
+    [{ interfaces: [{ network: "lan" }, { network: "wan" }] }, "live", "next boot"], // plugged in
+    [{ interfaces: [] }, "live", "next boot"], // unplugged
+    [{ interfaces: [{ network: "wan" }] }, "restart", "next boot"], // another network
     [{ tpm: true }, "restart", "next boot"],
     [{ cdroms: [{ pool: "p", volume: "drivers.img" }] }, "live", "next boot"], // a new medium
     [{ cdroms: [] }, "restart", "next boot"], // a drive less
@@ -85,6 +102,42 @@ describe("the class of each change", () => {
     const [property] = Object.keys(news);
     expect(classes(plan(news))).toEqual({ [property]: on });
     expect(classes(plan(news, OFF))).toEqual({ [property]: off });
+  });
+
+  it("says which disk or interface is plugged in or out, and when it cannot be", () => {
+    const data = { pool: "p", volume: "demo-data.qcow2" };
+    const added = plan({ disks: [{ pool: "p", volume: "demo-root.qcow2" }, data] });
+    expect(added.changes[0].words).toBe("disk p/demo-data.qcow2 added");
+    expect(added.live).toEqual({ devices: true });
+    expect(plan({ disks: [] }).changes[0].words).toBe("disk p/demo-root.qcow2 removed");
+    const sata = plan({ disks: [] }, RUNNING, { diskBus: "sata" });
+    expect(sata.changes[0]).toMatchObject({
+      class: "restart",
+      why: "SATA disks cannot be plugged in or out while it runs",
+    });
+    const rebused = plan({ disks: [], diskBus: "scsi" }).changes;
+    expect(rebused.find((c) => c.property === "disks")?.why).toBe("diskBus changes too");
+    const nic = plan({
+      interfaces: [{ network: "lan" }, { network: "wan", mac: "52:54:00:00:00:01" }],
+    });
+    expect(nic.changes[0].words).toBe("interface on wan (52:54:00:00:00:01) added");
+    expect(plan({ interfaces: [] }).changes[0].words).toBe("interface on lan removed");
+    const moved = plan({ interfaces: [{ network: "wan" }] }).changes[0];
+    expect(moved).toMatchObject({
+      words: "interface on lan → wan",
+      why: "an interface other than the last ones changes",
+    });
+    expect(plan({ interfaces: [] }, OFF).live).toEqual({});
+  });
+
+  it("renames in place: said so, and why a running guest waits for a restart", () => {
+    const [change] = plan({ name: "desk" }).changes;
+    expect(change.words).toBe(
+      "renamed demo → desk in place (disks, UUID, MACs, NVRAM, TPM state and snapshots kept)",
+    );
+    expect(change.why).toBe("libvirt renames a shut-off guest only");
+    expect(plan({ name: "desk" }).pendingAfter).toEqual(["name"]);
+    expect(plan({ name: "desk", restart: "allowed" }).restartNow).toBe(true);
   });
 
   it("raises memory and vCPUs live up to their ceilings, not above", () => {

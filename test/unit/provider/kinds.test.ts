@@ -232,10 +232,17 @@ describe("firmwareStateNote: what the preview says of a guest's NVRAM and TPM st
     );
   });
 
-  it("that a renamed guest starts afresh and the old state stays", () => {
-    expect(firmwareStateNote({ name: "win10" }, win)).toMatch(
-      /^guest win10 is replaced by win11: the new guest starts with fresh NVRAM .* the old ones stay on the host under win10$/,
+  it("nothing for a renamed guest, which keeps them", () => {
+    expect(firmwareStateNote({ uri: URI, name: "win10" }, win)).toBeUndefined();
+  });
+
+  it("that a guest replaced on another host starts afresh and the old state stays", () => {
+    expect(firmwareStateNote({ uri: "qemu+ssh://laptop/system", name: "win11" }, win)).toMatch(
+      /^guest win11 is replaced on qemu:\/\/\/system: the new guest starts with fresh NVRAM .* the old ones stay on qemu\+ssh:\/\/laptop\/system$/,
     );
+    expect(
+      firmwareStateNote({ uri: "qemu+ssh://laptop/system" }, { ...win, keepFirmwareState: false }),
+    ).toMatch(/removing \(or this replacement of\) it deletes/);
   });
 });
 
