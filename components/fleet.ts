@@ -91,7 +91,12 @@ export class Fleet extends pulumi.ComponentResource {
             ].filter((r): r is StoragePool | Network => r !== undefined),
           },
           // A renamed guest is the same resources (Pulumi moves the children's aliases along).
-          { ...child, aliases: (guest.formerly ?? []).map((name) => ({ name })) },
+          {
+            ...child,
+            aliases: (guest.formerly ?? [])
+              .filter((name) => name !== guest.name)
+              .map((name) => ({ name })),
+          },
         ),
       ]),
     );

@@ -38,7 +38,8 @@ function importOf(id: string | undefined): { import?: string } {
 
 /** The earlier names of the guest's disk `disk`. */
 function formerDisks(guest: GuestSpec, disk: string): string[] {
-  return guest.disks.find((d) => d.name === disk)?.formerly ?? [];
+  const formerly = guest.disks.find((d) => d.name === disk)?.formerly ?? [];
+  return formerly.filter((name) => name !== disk);
 }
 
 export class Guest extends pulumi.ComponentResource {

@@ -65,8 +65,9 @@ export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSp
 }
 
 /**
- * Each earlier name (`formerly`) is no entry's name now and no other entry's
- * earlier name: a name names one thing, so the rename cannot be mistaken.
+ * Each earlier name (`formerly`) is no other entry's name now and no other
+ * entry's earlier name: a name names one thing, so the rename cannot be
+ * mistaken. Its own name may be among them (renamed back).
  */
 function formerNamesOk(
   entries: readonly { name: string; path: Path; fields?: { formerly?: string[] } }[],
@@ -79,9 +80,9 @@ function formerNamesOk(
     for (const name of entry.fields?.formerly ?? []) {
       const now = current.get(name);
       const before = earlier.get(name);
-      if (now !== undefined) {
-        const whose = now === entry.path ? "its own name now" : `the name of ${formatPath(now)}`;
-        issues.value(at, "duplicate_name", `"${name}" is ${whose}; list only names it had before`);
+      if (now !== undefined && now !== entry.path) {
+        const message = `"${name}" is the name of ${formatPath(now)}; list only names this entry had before`;
+        issues.value(at, "duplicate_name", message);
       } else if (before !== undefined) {
         issues.value(
           at,

@@ -5,6 +5,7 @@
  * (Pulumi's import) reports there, so that the two agree exactly. Each is the
  * element as libvirt has it, without the address and alias libvirt assigns.
  */
+import { contains, parseFragment } from "./fragments";
 import type { XmlNode } from "./xml";
 import { attr, buildElement, child, children, parseXml } from "./xml";
 
@@ -58,4 +59,18 @@ export function unmodeledDevices(domainXml: string): string[] {
           return buildElement(name, rest);
         }),
     );
+}
+
+/**
+ * The devices of a definition that deskfleet does not model and the fleet
+ * does not declare under `xml.devices` (`declared`): added by hand or by
+ * another tool. A guest read with its state reports them as drift, so the
+ * preview says that the next redefinition removes them.
+ */
+export function undeclaredDevices(domainXml: string, declared: readonly string[]): string[] {
+  const wanted = declared.map(parseFragment);
+  return unmodeledDevices(domainXml).filter((text) => {
+    const { name, node } = parseFragment(text);
+    return !wanted.some((d) => d.name === name && contains(node, d.node));
+  });
 }

@@ -53,7 +53,7 @@ import {
   memoryMatches,
   parseDomainXml,
 } from "../../xml/domain";
-import { unmodeledDevices } from "../../xml/unmodeled";
+import { undeclaredDevices, unmodeledDevices } from "../../xml/unmodeled";
 import {
   OWNER_METADATA,
   RESTART_PENDING_METADATA,
@@ -288,7 +288,7 @@ export const domain: ResourceKind<DomainInputs> = {
       waitTimeout: declared.waitTimeout ?? 300,
       xml: importing
         ? { devices: unmodeledDevices(text), elements: [] }
-        : fragmentsIn(text, declared.xml ?? { devices: [], elements: [] }),
+        : declaredXml(text, declared),
       ...pickDevices(xml),
       // libvirt's own choices where the guest left them to it.
       video: !importing && (declared.video ?? "auto") === "auto" ? "auto" : xml.video,
@@ -537,6 +537,17 @@ export function inDeclaredOrder<D extends { pool: string; volume: string }>(
     return at < 0 ? [] : rest.splice(at, 1);
   });
   return [...ordered, ...rest];
+}
+
+/**
+ * The verbatim XML as the definition has it: the declared fragments it still
+ * has, and devices deskfleet does not model that the fleet does not declare
+ * (added by hand: drift, which the next redefinition removes).
+ */
+function declaredXml(text: string, declared: Partial<DomainInputs>): DomainInputs["xml"] {
+  const xml = declared.xml ?? { devices: [], elements: [] };
+  const found = fragmentsIn(text, xml);
+  return { ...found, devices: [...found.devices, ...undeclaredDevices(text, xml.devices)] };
 }
 
 /** The declared ceilings as libvirt has them: shown only where declared or where they differ. */

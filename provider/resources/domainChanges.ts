@@ -50,6 +50,8 @@ export interface ChangeInputs {
   diskBus?: string;
   /** Interfaces are plugged in or out at the end of the list. */
   interfaces?: readonly { network: string; mac?: string }[];
+  /** Verbatim XML; a device read back that the fleet does not declare was added by hand. */
+  xml?: { devices: readonly string[]; elements: readonly string[] };
 }
 
 interface DiskRef {
@@ -196,6 +198,12 @@ function notLive(
   return "";
 }
 
+/** An XML fragment's start tag, for a line of the preview: `<watchdog model='i6300esb' action='reset'>`. */
+function brief(fragment: string): string {
+  const tag = /^<[^>]*>/.exec(fragment.trim())?.[0] ?? fragment;
+  return tag.length > 80 ? `${tag.slice(0, 77)}...` : tag.replace(/\/>$/, ">");
+}
+
 /** Whether two disks are the same volume. */
 const sameDisk = (a: DiskRef) => (b: DiskRef) => a.pool === b.pool && a.volume === b.volume;
 
@@ -210,6 +218,23 @@ function describeDevices(olds: ChangeInputs, news: ChangeInputs, property: strin
       ...b
         .filter((d) => a.some((o) => sameDisk(d)(o) && o.format !== d.format))
         .map((d) => `${name(d)} format → ${d.format ?? "qcow2"}`),
+    ];
+    return parts.length > 0 ? parts.join(", ") : undefined;
+  }
+  if (property === "xml") {
+    const [a, b] = [
+      olds.xml ?? { devices: [], elements: [] },
+      news.xml ?? { devices: [], elements: [] },
+    ];
+    const parts = [
+      ...a.devices
+        .filter((d) => !b.devices.includes(d))
+        .map((d) => `device ${brief(d)} removed (it is not in the fleet file)`),
+      ...b.devices.filter((d) => !a.devices.includes(d)).map((d) => `device ${brief(d)} added`),
+      ...a.elements
+        .filter((e) => !b.elements.includes(e))
+        .map((e) => `element ${brief(e)} removed`),
+      ...b.elements.filter((e) => !a.elements.includes(e)).map((e) => `element ${brief(e)} added`),
     ];
     return parts.length > 0 ? parts.join(", ") : undefined;
   }

@@ -249,6 +249,36 @@ ${guests
     expect(virsh("dumpxml", "--security-info", "test-conv-a")).not.toContain("passwd=");
   });
 
+  it("a guest and its disk renamed with formerly: one update, the same volumes, and back", async () => {
+    /** test-conv-b as `name`, with `formerly` and its data disk called `disk`. */
+    const renamed = (name: string, formerly: string, disk: string, diskFormerly: string) =>
+      fleet(["test-conv-a", name], { [name]: `formerly: ${formerly}` }).replace(
+        new RegExp(`(  ${name}:[\\s\\S]*?)data: \\{ size: 16MiB \\}`),
+        `$1${disk}: { size: 16MiB, formerly: ${diskFormerly} }`,
+      );
+    deployed.project.writeFleet(renamed("test-conv-r", "test-conv-b", "files", "data"));
+    const preview = await deployed.project.stack.preview();
+    expect(preview.changeSummary).toEqual({ same: resourcesFor(2) - 1, update: 1 });
+    expect(preview.stdout).toContain("renamed test-conv-b → test-conv-r in place");
+    await converges();
+    expect(virsh("domblklist", "test-conv-r")).toMatch(/vdb\s+test-conv-b-data\.qcow2/);
+    expect(virsh("list", "--all", "--name")).not.toMatch(/^test-conv-b$/m);
+    expect(markerIntact("test-conv-b", 0x5a)).toBe(true);
+
+    // Renamed back: its own name may be among the earlier ones.
+    deployed.project.writeFleet(
+      renamed("test-conv-b", "[test-conv-b, test-conv-r]", "data", "[data, files]"),
+    );
+    expect((await deployed.project.stack.preview()).changeSummary).toEqual({
+      same: resourcesFor(2) - 1,
+      update: 1,
+    });
+    await converges();
+    deployed.project.writeFleet(fleet(TWO));
+    await converges();
+    expect(virsh("domblklist", "test-conv-b")).toMatch(/vdb\s+test-conv-b-data\.qcow2/);
+  });
+
   it("destroying many guests at once never trips over a sibling's delete", async () => {
     const many = Array.from({ length: 12 }, (_, i) => `test-conv-m${i}`);
     deployed.project.writeFleet(

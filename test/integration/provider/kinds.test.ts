@@ -3,10 +3,16 @@
  * sees exactly what was declared) → update → delete, and delete when gone.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeAll, getConnection, DomainState, DomainVcpuFlags } from "../../../libvirt";
+import {
+  closeAll,
+  getConnection,
+  DomainState,
+  DomainVcpuFlags,
+  DomainXmlFlags,
+} from "../../../libvirt";
 import type { HostInputs, ResourceKind } from "../../../provider/kind";
 import { domain } from "../../../provider/resources/domain";
 import { parseDomainXml } from "../../../xml/domain";
@@ -424,6 +430,30 @@ describe("provider kinds on the real daemon", () => {
     expect(bridgePorts(bridge)).toHaveLength(1);
     expect(updated.restartPending).toEqual([]);
     expect((await domain.read(id, updated))?.props.restartPending).toEqual([]);
+
+    // A device added by hand (virt-manager, virsh) is drift: read shows it, the preview says the
+    // next update removes it, and it does (here with a restart, as allowed).
+    const watchdog = "<watchdog model='i6300esb' action='reset'/>";
+    const xmlFile = join(seedDir, "watchdog.xml");
+    writeFileSync(xmlFile, watchdog);
+    execFileSync("virsh", [
+      "-q",
+      "-c",
+      TEST_URI,
+      "attach-device",
+      "test-int-guest",
+      xmlFile,
+      "--config",
+    ]);
+    const drifted = await domain.read(id, updated);
+    expect(drifted?.inputs.xml.devices).toEqual(['<watchdog model="i6300esb" action="reset"/>']);
+    expect(domain.diff(id, drifted!.inputs, allowed).changes).toBe(true);
+    expect(await domain.explain?.({ ...drifted!.inputs }, allowed)).toBe(
+      'guest test-int-guest: device <watchdog model="i6300esb" action="reset"> removed (it is not in the fleet file) (restart); the guest restarts gracefully',
+    );
+    updated = await domain.update(id, stored({ ...updated, ...drifted!.inputs }), allowed);
+    expect(await conn.domainGetXmlDesc(dom, DomainXmlFlags.Inactive)).not.toContain("<watchdog");
+    expect((await domain.read(id, updated))?.inputs.xml).toEqual({ devices: [], elements: [] });
 
     await domain.update(id, stored(updated), { ...allowed, running: false });
     expect((await conn.domainGetState(dom, 0)).state).toBe(DomainState.Shutoff);

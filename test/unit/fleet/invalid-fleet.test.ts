@@ -410,19 +410,12 @@ const cases: IssueCase[] = [
     [
       "pools: { p: { path: /p } }",
       "guests:",
-      "  a: { memory: 1GiB, formerly: [a] }",
+      "  a: { memory: 1GiB, formerly: [a, x] } # renamed back: fine",
       "  b: { memory: 1GiB, formerly: c }",
       "  d: { memory: 1GiB, formerly: [c, b], disks: { x: { size: 1GiB, formerly: y }, y: { size: 1GiB } } }",
       "  e: { memory: 1GiB, formerly: [f, f, 'no/slash'] }",
     ],
     [
-      [
-        3,
-        "[a]",
-        "guests.a.formerly",
-        "duplicate_name",
-        '"a" is its own name now; list only names it had before',
-      ],
       [
         5,
         "[c, b]",
@@ -435,14 +428,14 @@ const cases: IssueCase[] = [
         "[c, b]",
         "guests.d.formerly",
         "duplicate_name",
-        '"b" is the name of guests.b; list only names it had before',
+        '"b" is the name of guests.b; list only names this entry had before',
       ],
       [
         5,
         "y }",
         "guests.d.disks.x.formerly",
         "duplicate_name",
-        '"y" is the name of guests.d.disks.y; list only names it had before',
+        '"y" is the name of guests.d.disks.y; list only names this entry had before',
       ],
       [
         5,

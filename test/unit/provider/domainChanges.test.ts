@@ -19,6 +19,7 @@ const INPUTS = [
   "diskBus",
   "interfaces",
   "cdroms",
+  "xml",
   "tpm",
   "graphicsPassword",
   "autostart",
@@ -128,6 +129,22 @@ describe("the class of each change", () => {
       why: "an interface other than the last ones changes",
     });
     expect(plan({ interfaces: [] }, OFF).live).toEqual({});
+  });
+
+  it("names a device the fleet does not have (added by hand) that the update removes", () => {
+    const olds = {
+      xml: { devices: ['<watchdog model="i6300esb" action="reset"/>'], elements: [] },
+    };
+    const p = plan({ xml: { devices: [], elements: ["<cpu mode='host-model'/>"] } }, RUNNING, olds);
+    expect(p.changes).toEqual([
+      {
+        property: "xml",
+        class: "restart",
+        words:
+          'device <watchdog model="i6300esb" action="reset"> removed (it is not in the fleet file), ' +
+          "element <cpu mode='host-model'> added",
+      },
+    ]);
   });
 
   it("renames in place: said so, and why a running guest waits for a restart", () => {

@@ -3,7 +3,7 @@
  * (xml/unmodeled.ts): what it models or libvirt adds stays out; the rest is
  * kept as libvirt has it, without its address and alias.
  */
-import { unmodeledDevices } from "../../../xml/unmodeled";
+import { undeclaredDevices, unmodeledDevices } from "../../../xml/unmodeled";
 
 const domain = (devices: string) =>
   `<domain type='qemu'><name>g</name><devices>${devices}</devices></domain>`;
@@ -39,6 +39,24 @@ it("keeps the rest as libvirt has it, without address and alias", () => {
     '<disk type="file" device="cdrom"><driver name="qemu" type="raw"/><target dev="sdb" bus="sata"/><readonly/></disk>',
     '<interface type="bridge"><source bridge="br0"/><mac address="52:54:00:01:02:03"/></interface>',
     '<channel type="spiceport"><source channel="org.spice-space.webdav.0"/><target type="virtio" name="org.spice-space.webdav.0"/></channel>',
+    '<watchdog model="i6300esb" action="reset"/>',
+  ]);
+});
+
+it("undeclared: what the fleet's xml.devices does not account for, matched as libvirt expands them", () => {
+  const xml = domain(`
+    <watchdog model='i6300esb' action='reset'><alias name='watchdog0'/></watchdog>
+    <panic model='isa'><address type='isa' iobase='0x505'/></panic>
+    <disk type='volume' device='disk'><source pool='p' volume='v'/><target dev='vda' bus='virtio'/></disk>`);
+  expect(undeclaredDevices(xml, [])).toEqual([
+    '<watchdog model="i6300esb" action="reset"/>',
+    '<panic model="isa"/>',
+  ]);
+  // Declared, with fewer attributes than libvirt shows: accounted for.
+  expect(undeclaredDevices(xml, ["<watchdog model='i6300esb'/>"])).toEqual([
+    '<panic model="isa"/>',
+  ]);
+  expect(undeclaredDevices(xml, ["<watchdog model='ib700'/>", "<panic/>"])).toEqual([
     '<watchdog model="i6300esb" action="reset"/>',
   ]);
 });
