@@ -2,7 +2,8 @@
  * The deskfleet program: converge the host named by `deskfleet:uri` to the
  * fleet described by the files named in `deskfleet:fleet`.
  */
-import * as pulumi from "@pulumi/pulumi";
+import "./provider/compileCache";
+import * as pulumi from "./provider/programSdk";
 import { Fleet } from "./components/fleet";
 import { FleetConfigError } from "./fleet/errors";
 import { declaredAt, loadFleet } from "./fleet/load";

@@ -2,7 +2,7 @@
  * The whole fleet of one stack: pools (with their base images), networks and
  * guests, from a validated FleetSpec.
  */
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../provider/programSdk";
 import { declaredAt } from "../fleet/load";
 import type { FleetSpec } from "../fleet/spec";
 import type { AdoptedIds } from "./adoption";

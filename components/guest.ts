@@ -8,7 +8,7 @@
  * then an update of its metadata, never a create of the new policy followed
  * by a delete of the old one on the same domain.
  */
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../provider/programSdk";
 import * as libvirt from "../provider/sdk";
 import type { GuestSpec, ImageSpec, SnapshotScheduleSpec } from "../fleet/spec";
 import type { DeclaredAt } from "./plan";

@@ -1,7 +1,7 @@
 /**
  * A virtual network the fleet's guests attach to.
  */
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../provider/programSdk";
 import * as libvirt from "../provider/sdk";
 import type { NetworkSpec } from "../fleet/spec";
 import { planNetwork } from "./plan";

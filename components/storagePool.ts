@@ -1,7 +1,7 @@
 /**
  * A storage pool and the base volumes of the images kept in it.
  */
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../provider/programSdk";
 import * as libvirt from "../provider/sdk";
 import type { ImageSpec, PoolSpec } from "../fleet/spec";
 import { planImageVolume, planPool } from "./plan";

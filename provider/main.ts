@@ -2,6 +2,7 @@
  * Entry point of the plugin executable pulumi-resource-deskfleet (see
  * provider/bin/): serves the provider over gRPC to the Pulumi engine.
  */
+import "./compileCache";
 import { main } from "@pulumi/pulumi/provider";
 import { connectEngine } from "./engineLog";
 import { DeskfleetProvider } from "./index";

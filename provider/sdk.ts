@@ -5,7 +5,7 @@
  * of resources/<kind>.ts; outputs computed by the
  * provider are declared here and passed as undefined inputs.
  */
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./programSdk";
 import type { PreferredTimes } from "../snapshots/policy";
 import type { DomainInputsDeclared } from "./resources/domain";
 import type { VolumeInputsDeclared } from "./resources/volume";

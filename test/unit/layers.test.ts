@@ -47,3 +47,18 @@ it("the check sees imports (it is not vacuous)", () => {
   const provider = sources(join(REPO_ROOT, "provider")).map((f) => readFileSync(f, "utf8"));
   expect(provider.join("\n").match(IMPORT)?.length).toBeGreaterThan(50);
 });
+
+it("the program and the plugin load Pulumi's SDK by its modules, never by its index (350 ms more per run)", () => {
+  const VALUE_IMPORT_OF_INDEX = /^import (?!type )[^;]*from "@pulumi\/pulumi";/m;
+  const program = [
+    join(REPO_ROOT, "index.ts"),
+    ...["components", "provider", "fleet", "xml", "libvirt", "snapshots"].flatMap((d) =>
+      sources(join(REPO_ROOT, d)),
+    ),
+  ];
+  const offenders = program.filter((f) => VALUE_IMPORT_OF_INDEX.test(readFileSync(f, "utf8")));
+  expect(offenders.map((f) => relative(REPO_ROOT, f))).toEqual([]);
+  // Not vacuous: the pattern catches such an import, and leaves a type-only one.
+  expect(VALUE_IMPORT_OF_INDEX.test('import * as pulumi from "@pulumi/pulumi";')).toBe(true);
+  expect(VALUE_IMPORT_OF_INDEX.test('import type * as pulumi from "@pulumi/pulumi";')).toBe(false);
+});
