@@ -121,7 +121,12 @@ export function planDomain(
     memory: guest.memory,
     ...(guest.maxMemory !== undefined ? { maxMemory: guest.maxMemory } : {}),
     machine: guest.machine,
-    disks: disks.map((d) => ({ pool: d.args.pool, volume: d.args.name, format: "qcow2" })),
+    disks: disks.map((d) => ({
+      pool: d.args.pool,
+      volume: d.args.name,
+      format: "qcow2",
+      keep: d.args.retain === true,
+    })),
     cdroms: [...guest.cdroms, ...(guest.seed ? [guest.seed] : [])].map((c) => ({
       pool: c.pool,
       volume: c.volume,

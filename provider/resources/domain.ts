@@ -90,6 +90,11 @@ const schema = z.object({
         pool: libvirtName,
         volume: z.string().min(1),
         format: z.enum(["qcow2", "raw"]).default("qcow2"),
+        /**
+         * Whether its volume stays when the disk leaves the fleet (the Volume's retainOnDelete):
+         * only what the preview says of a removal, never a change to the guest itself.
+         */
+        keep: z.boolean().optional(),
       }),
     )
     .max(26)
@@ -267,7 +272,12 @@ export const domain: ResourceKind<DomainInputs> = {
       nicModel: xml.interfaces.length > 0 ? xml.nicModel : (declared.nicModel ?? "virtio"),
       // Overlays of external snapshots are the declared volume: no change to show.
       disks: inDeclaredOrder(
-        xml.disks.map(({ pool, volume, format }) => ({ pool, volume, format })),
+        xml.disks.map(({ pool, volume, format }) => ({
+          pool,
+          volume,
+          format,
+          ...keepOf({ pool, volume }, declared.disks ?? []),
+        })),
         declared.disks ?? [],
       ),
       cdroms: xml.cdroms,
@@ -517,9 +527,25 @@ async function mergeExternalSnapshots(conn: LibvirtClient, dom: DomainRef): Prom
   }
 }
 
-/** `news` with its disks in the order of `olds` where they are the same disks: a reorder is no change. */
+/**
+ * `news` with its disks in the order of `olds` where they are the same disks,
+ * and with the `keep` they had: neither a reorder nor a new `keep` changes the guest.
+ */
 function sameDiskOrder(olds: Partial<DomainInputs>, news: DomainInputs): DomainInputs {
-  return { ...news, disks: inDeclaredOrder(news.disks, olds.disks ?? []) };
+  const disks = inDeclaredOrder(news.disks, olds.disks ?? []).map(({ keep: _keep, ...d }) => ({
+    ...d,
+    ...keepOf(d, olds.disks ?? []),
+  }));
+  return { ...news, disks };
+}
+
+/** `{ keep }` of the disk of `disks` that is the same volume as `disk`, where it says. */
+function keepOf(
+  disk: { pool: string; volume: string },
+  disks: readonly { pool: string; volume: string; keep?: boolean }[],
+): { keep?: boolean } {
+  const keep = disks.find((d) => d.pool === disk.pool && d.volume === disk.volume)?.keep;
+  return keep !== undefined ? { keep } : {};
 }
 
 /**

@@ -58,6 +58,8 @@ interface DiskRef {
   pool: string;
   volume: string;
   format?: string;
+  /** Whether its volume stays when the disk leaves the fleet; absent: not known. */
+  keep?: boolean;
 }
 
 export interface ChangePlan {
@@ -204,6 +206,12 @@ function brief(fragment: string): string {
   return tag.length > 80 ? `${tag.slice(0, 77)}...` : tag.replace(/\/>$/, ">");
 }
 
+/** What a disk's removal does to its volume, where the fleet said (`keep`). */
+function removal(d: DiskRef): string {
+  if (d.keep === false) return " (deletes data: its volume is not kept)";
+  return d.keep === true ? " (its volume is kept)" : "";
+}
+
 /** Whether two disks are the same volume. */
 const sameDisk = (a: DiskRef) => (b: DiskRef) => a.pool === b.pool && a.volume === b.volume;
 
@@ -214,7 +222,7 @@ function describeDevices(olds: ChangeInputs, news: ChangeInputs, property: strin
     const name = (d: DiskRef) => `disk ${d.pool}/${d.volume}`;
     const parts = [
       ...b.filter((d) => !a.some(sameDisk(d))).map((d) => `${name(d)} added`),
-      ...a.filter((d) => !b.some(sameDisk(d))).map((d) => `${name(d)} removed`),
+      ...a.filter((d) => !b.some(sameDisk(d))).map((d) => `${name(d)} removed${removal(d)}`),
       ...b
         .filter((d) => a.some((o) => sameDisk(d)(o) && o.format !== d.format))
         .map((d) => `${name(d)} format → ${d.format ?? "qcow2"}`),

@@ -133,6 +133,10 @@ ${guests
     expect(devices).toMatch(/vdb\s+\S*test-conv-a-data\.qcow2/);
     expect(devices).toMatch(/vdc\s+\S*test-conv-a-scratch\.qcow2/);
     deployed.project.writeFleet(fleet(TWO));
+    // Its removal says what it does to the data: the scratch disk is not kept.
+    expect((await deployed.project.stack.preview()).stdout).toContain(
+      `guest test-conv-a: disk ${POOL}/test-conv-a-scratch.qcow2 removed (deletes data: its volume is not kept) (next boot)`,
+    );
     await converges();
   });
 

@@ -111,6 +111,16 @@ describe("the class of each change", () => {
     expect(added.changes[0].words).toBe("disk p/demo-data.qcow2 added");
     expect(added.live).toEqual({ devices: true });
     expect(plan({ disks: [] }).changes[0].words).toBe("disk p/demo-root.qcow2 removed");
+    // Whether its volume goes too, where the fleet said (the old inputs know).
+    const scratch = { pool: "p", volume: "demo-scratch.qcow2" };
+    const root = { pool: "p", volume: "demo-root.qcow2" };
+    const drop = (keep: boolean) =>
+      plan({ disks: [root] }, RUNNING, { disks: [root, { ...scratch, keep }] }).changes[0];
+    expect(drop(false)).toMatchObject({
+      class: "live",
+      words: "disk p/demo-scratch.qcow2 removed (deletes data: its volume is not kept)",
+    });
+    expect(drop(true).words).toBe("disk p/demo-scratch.qcow2 removed (its volume is kept)");
     const sata = plan({ disks: [] }, RUNNING, { diskBus: "sata" });
     expect(sata.changes[0]).toMatchObject({
       class: "restart",
