@@ -76,3 +76,21 @@ function nicNodes(xml: string): { key: string; node: XmlNode }[] {
       return mac !== undefined ? [{ key: mac.toLowerCase(), node }] : [];
     });
 }
+
+/**
+ * A running guest's interfaces on `network`, each as libvirt shows it (to
+ * unplug) and as it plugs in again after the network restarted: the same MAC,
+ * model and PCI address, without the tap, port and bridge the old network gave it.
+ */
+export function replugs(domainXml: string, network: string): { unplug: string; plug: string }[] {
+  return nicNodes(domainXml)
+    .filter(({ node }) => attr(child(node, "source"), "network") === network)
+    .map(({ node }) => {
+      const { target: _target, alias: _alias, source, ...rest } = node;
+      const { "@_portid": _portid, "@_bridge": _bridge, ...own } = source as XmlNode;
+      return {
+        unplug: buildElement("interface", node),
+        plug: buildElement("interface", { ...rest, source: own }),
+      };
+    });
+}

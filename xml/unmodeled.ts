@@ -36,6 +36,9 @@ function modeled(name: string, el: XmlNode): boolean {
       return attr(child(el, "driver"), "type") === "virtiofs";
     case "graphics":
       return type === "vnc" || type === "spice";
+    case "watchdog":
+      // libvirt >= 9.x writes q35's built-in iTCO watchdog into every q35 definition itself.
+      return attr(el, "model") === "itco";
     case "video":
     case "sound":
     case "rng":

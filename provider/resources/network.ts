@@ -6,10 +6,10 @@
  * changed or removed is applied live (libvirt's network update: dnsmasq
  * reloads; the bridge and the guests' links and leases stay). Anything else
  * redefines the network under the same UUID and, if it is running, restarts
- * it, which cuts its running guests off until they restart: libvirt plugs no
- * tap into the new bridge, a live update of the interface does not either,
- * and a pc machine refuses to unplug it (measured on 9.0). The preview names
- * those guests.
+ * it. libvirt plugs no tap into the new bridge (a live update of the
+ * interface does not either), so each running guest's interface on it is
+ * unplugged and plugged in again with its MAC and PCI address: its link drops
+ * for a moment (0.3 s measured on 9.0). The preview names those guests.
  *
  * A network found stopped (`virsh net-destroy`) is read as `active: false` and
  * started again by the next `up`. One that already exists with this name and
@@ -21,6 +21,7 @@ import { z } from "zod";
 import type { LibvirtClient, NetworkRef } from "../../libvirt";
 import type { DomainRef } from "../../libvirt";
 import {
+  DomainAffect,
   getConnection,
   NetworkUpdateCommand,
   NetworkUpdateFlags,
@@ -29,7 +30,7 @@ import {
   uuidFromString,
   uuidToString,
 } from "../../libvirt";
-import { parseDomainXml } from "../../xml/domain";
+import { replugs } from "../../xml/hotplug";
 import { runningGuests } from "./runningGuests";
 import { defaultUri } from "../config";
 import { changedProperties, diffInputs } from "../diff";
@@ -126,7 +127,7 @@ export const network: ResourceKind<NetworkInputs> = {
     const guests = await guestsOn(conn, olds.name);
     const cut =
       guests.length > 0
-        ? `; its running guests (${guests.map((d) => d.name).join(", ")}) lose their link until they restart`
+        ? `; its running guests (${guests.map((g) => g.dom.name).join(", ")}) are unplugged and plugged in again: their link drops for a moment`
         : "";
     return `network ${news.name}: ${what.join(", ")} (restart: the network stops and starts again${cut})`;
   },
@@ -149,8 +150,10 @@ export const network: ResourceKind<NetworkInputs> = {
           buildNetworkXml({ ...news, uuid: id, ...(bridge !== undefined ? { bridge } : {}) }),
         );
         if (active) {
+          const guests = await guestsOn(conn, olds.name);
           await conn.networkDestroy(net);
           await conn.networkCreate(net);
+          await replugGuests(conn, news.name, guests);
         }
       });
     }
@@ -246,11 +249,44 @@ async function updateDhcpLive(
   }
 }
 
-/** The running guests with an interface on the network. */
-async function guestsOn(conn: LibvirtClient, name: string): Promise<DomainRef[]> {
+/** The running guests with an interface on the network, and those interfaces. */
+async function guestsOn(
+  conn: LibvirtClient,
+  name: string,
+): Promise<{ dom: DomainRef; replugs: ReturnType<typeof replugs> }[]> {
   const running = await runningGuests(conn);
-  const onIt = (xml: string) => parseDomainXml(xml).interfaces.some((n) => n.network === name);
-  return running.filter(({ xml }) => onIt(xml)).map((g) => g.dom);
+  return running
+    .map(({ dom, xml }) => ({ dom, replugs: replugs(xml, name) }))
+    .filter((g) => g.replugs.length > 0);
+}
+
+/**
+ * Plugs the guests' interfaces into the restarted network (libvirt plugs no
+ * tap into the new bridge by itself): each is unplugged and plugged in again
+ * with its MAC and address. Throws, naming them, for guests that refused.
+ */
+async function replugGuests(
+  conn: LibvirtClient,
+  network: string,
+  guests: Awaited<ReturnType<typeof guestsOn>>,
+): Promise<void> {
+  const refused: string[] = [];
+  for (const { dom, replugs } of guests) {
+    for (const nic of replugs) {
+      try {
+        await conn.domainDetachDevice(dom, nic.unplug, DomainAffect.Live);
+        await conn.domainAttachDevice(dom, nic.plug, DomainAffect.Live);
+      } catch (err) {
+        refused.push(`${dom.name} (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+  }
+  if (refused.length > 0) {
+    throw new Error(
+      `network "${network}" restarted, but these running guests could not be plugged in again and ` +
+        `have no link until they restart: ${refused.join(", ")}`,
+    );
+  }
 }
 
 async function outputs(conn: LibvirtClient, net: NetworkRef, inputs: NetworkInputs) {

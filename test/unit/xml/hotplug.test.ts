@@ -1,6 +1,6 @@
 /** Which disks and interfaces a running guest must have plugged in or out to match its definition. */
 import type { DiskModel } from "../../../xml/domain";
-import { hotplugs } from "../../../xml/hotplug";
+import { hotplugs, replugs } from "../../../xml/hotplug";
 
 const disk = (dev: string, volume: string, address = "") =>
   `<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='p' volume='${volume}'/>` +
@@ -81,5 +81,25 @@ describe("hotplugs", () => {
     };
     const { plug, unplug } = hotplugs(live, swapped);
     expect([plug.length, unplug.length]).toEqual([1, 1]);
+  });
+});
+
+describe("replugs", () => {
+  it("each interface on the network, as shown and as plugged in again (no tap, port or bridge)", () => {
+    const live = domain(
+      `<interface type='network'><mac address='52:54:00:00:00:01'/>` +
+        `<source network='lan' portid='p-1' bridge='virbr3'/><target dev='vnet4'/>` +
+        `<model type='virtio'/><alias name='net0'/>${pci(2)}</interface>`,
+      nic("52:54:00:00:00:02").replace("'lan'", "'wan'"),
+    );
+    const [only, ...rest] = replugs(live, "lan");
+    expect(rest).toEqual([]);
+    expect(only.unplug).toContain('<target dev="vnet4"/>');
+    expect(only.plug).toBe(
+      '<interface type="network"><mac address="52:54:00:00:00:01"/><model type="virtio"/>' +
+        '<address type="pci" domain="0x0000" bus="0x00" slot="0x02" function="0x0"/>' +
+        '<source network="lan"/></interface>',
+    );
+    expect(replugs(live, "dmz")).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ it("leaves out what deskfleet models and what libvirt adds itself", () => {
     <graphics type='spice' autoport='yes'/><video><model type='qxl'/></video><sound model='ich9'/>
     <redirdev bus='usb' type='spicevmc'/><rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
     <tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>
+    <watchdog model='itco' action='reset'/>
     <filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/w'/><target dir='w'/></filesystem>`);
   expect(unmodeledDevices(xml)).toEqual([]);
 });
