@@ -105,6 +105,7 @@ export const Procedure = {
   ConnectSupportsFeature: 60,
   AuthList: 66,
   AuthPolkit: 70,
+  StoragePoolCreateXml: 76,
   StoragePoolDefineXml: 77,
   StoragePoolCreate: 78,
   StoragePoolBuild: 79,

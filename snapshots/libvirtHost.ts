@@ -4,6 +4,7 @@
  * descriptions for `autosnap_` names only), and how each guest's next snapshot
  * would be taken, or why it cannot be now (its state, firmware, disks, pools).
  */
+import { dropNvram } from "./nvramCopy";
 import type { DomainRef, LibvirtClient } from "../libvirt";
 import type { GuestOnHost, ListedSnapshot, RunStatus, SnapshotHost } from "./host";
 import { AUTOSNAP_PREFIX } from "./names";
@@ -100,8 +101,10 @@ export class LibvirtSnapshotHost implements SnapshotHost {
   }
 
   async deleteSnapshot(guest: string, name: string): Promise<void> {
-    const snap = await this.conn.domainSnapshotLookupByName(await this.domain(guest), name, 0);
+    const dom = await this.domain(guest);
+    const snap = await this.conn.domainSnapshotLookupByName(dom, name, 0);
     await this.conn.domainSnapshotDelete(snap, 0);
+    await dropNvram(this.conn, dom, name);
   }
 
   async recordStatus(guest: string, status: RunStatus): Promise<void> {

@@ -154,19 +154,25 @@ export function kindWords(
   const missing = leavesOut(k, facts);
   return [
     describeKind(k),
+    ...(facts.uefi && !holdsNvram(k) ? ["its NVRAM kept beside it by deskfleet"] : []),
     ...(missing.length > 0 ? [`without ${missing.join(" or ")}`] : []),
     ...notes,
   ].join("; ");
 }
 
-/** What a snapshot of this kind does not hold, for a UEFI or TPM guest: a revert keeps it as it is now. */
+/** Whether libvirt's snapshot of this kind holds the NVRAM itself (internal, qcow2 NVRAM, running). */
+export function holdsNvram(k: SnapshotKind): boolean {
+  return k.kind === "internal" && k.memory;
+}
+
+/**
+ * What a snapshot of this kind does not hold, for a TPM guest: a revert keeps
+ * it as it is now. (A UEFI guest's NVRAM is always covered: inside the
+ * snapshot, or kept beside it by deskfleet, snapshots/nvramCopy.ts.)
+ */
 export function leavesOut(k: SnapshotKind, facts: Pick<SnapshotFacts, "uefi" | "tpm">): string[] {
   const withMemory = k.kind !== "saved-internal" && k.memory;
-  const nvramInside = k.kind === "internal" && k.memory;
-  return [
-    ...(facts.uefi && !nvramInside ? ["NVRAM (UEFI variables)"] : []),
-    ...(facts.tpm && !withMemory ? ["TPM state"] : []),
-  ];
+  return facts.tpm && !withMemory ? ["TPM state"] : [];
 }
 
 /**

@@ -3,7 +3,8 @@
  * it was declared: its current definition (hardware, metadata such as its
  * snapshot schedule) is defined again afterwards — a revert also restores the
  * definition saved in the snapshot — and it ends up running only if it ran.
- * A running guest reverted to a disk-only snapshot boots from it.
+ * A running guest reverted to a disk-only snapshot boots from it. A UEFI
+ * guest's NVRAM kept beside the snapshot (nvramCopy.ts) is written back first.
  *
  * An external snapshot's revert puts the disks on new overlays (libvirt
  * names them); the definition defined again takes those disks from libvirt's,
@@ -14,6 +15,7 @@ import { DomainSnapshotRevertFlags } from "../libvirt";
 import { DEFINITION_WITH_SECRETS } from "../xml/domain";
 import { withDisksOf } from "../xml/diskEdits";
 import { parseSnapshotXml } from "../xml/snapshot";
+import { restoreNvram } from "./nvramCopy";
 
 export async function revertToSnapshot(
   conn: LibvirtClient,
@@ -32,6 +34,10 @@ export async function revertToSnapshot(
     : withMemory
       ? DomainSnapshotRevertFlags.Paused
       : 0;
+  // A UEFI guest's NVRAM kept beside the snapshot goes back first, with the guest off.
+  await restoreNvram(conn, dom, name, async () => {
+    if (await conn.domainIsActive(dom)) await conn.domainDestroy(dom, 0);
+  });
   await conn.domainRevertToSnapshot(snap, flags);
   if (!wasRunning && (await conn.domainIsActive(dom))) await conn.domainDestroy(dom, 0);
   const external = parsed.disks.some((d) => d.snapshot === "external");

@@ -12,7 +12,8 @@ import {
 } from "../libvirt";
 import type { RunStatus } from "./host";
 import type { ModeDecision, SnapshotKind } from "./mode";
-import { chooseMode, isWritableDisk, kindWords } from "./mode";
+import { chooseMode, holdsNvram, isWritableDisk, kindWords } from "./mode";
+import { saveNvram } from "./nvramCopy";
 import type { SnapshotPolicy } from "./policy";
 import {
   RUN_METADATA,
@@ -85,6 +86,22 @@ export async function takeSnapshot(
   const { decision, facts } = await decideKind(conn, dom, options.memory);
   if (!decision.ok) throw new SnapshotRefusedError(dom.name, decision.reason);
   const { why: _why, ok: _ok, ...kind } = decision;
+  const taken = await takeOfKind(conn, dom, name, description, kind, facts);
+  // libvirt's snapshot holds no raw NVRAM: deskfleet keeps a copy beside it (nvramCopy.ts).
+  if (facts.uefi && !holdsNvram(taken.kind) && !(await saveNvram(conn, dom, name))) {
+    return { ...taken, mode: `${taken.mode}; no NVRAM file yet (the guest never started)` };
+  }
+  return taken;
+}
+
+async function takeOfKind(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  name: string,
+  description: string,
+  kind: SnapshotKind,
+  facts: SnapshotFacts,
+): Promise<{ snapshot: DomainSnapshotRef; mode: string; kind: SnapshotKind }> {
   if (kind.kind === "external") return takeExternal(conn, dom, name, description, kind, facts);
   const memory = kind.kind === "internal" && kind.memory ? "internal" : "no";
   const xml = buildSnapshotXml({

@@ -28,6 +28,15 @@ export class StoragePoolMethods extends NetworkMethods {
     );
   }
 
+  /** Starts a transient pool: defined only while it runs, gone once stopped. */
+  storagePoolCreateXml(xml: string, flags = 0): Promise<StoragePoolRef> {
+    return this.call(
+      Procedure.StoragePoolCreateXml,
+      withFlags(encodeString, xml, flags),
+      decodeStoragePoolRef,
+    );
+  }
+
   /** Starts (activates) the pool. Flags: StoragePoolCreateFlags. */
   storagePoolCreate(p: StoragePoolRef, flags = 0): Promise<void> {
     return this.call(Procedure.StoragePoolCreate, withFlags(encodeStoragePoolRef, p, flags));

@@ -53,6 +53,7 @@ import {
   memoryMatches,
   parseDomainXml,
 } from "../../xml/domain";
+import { dropNvram } from "../../snapshots/nvramCopy";
 import { undeclaredDevices, unmodeledDevices } from "../../xml/unmodeled";
 import {
   OWNER_METADATA,
@@ -357,6 +358,10 @@ export const domain: ResourceKind<DomainInputs> = {
       const dom = await conn.domainLookupByUuid(uuidFromString(id)).catch(ignoreNotFound);
       if (!dom) return;
       const timeout = typeof state.shutdownTimeout === "number" ? state.shutdownTimeout : 60;
+      // The NVRAM kept beside its snapshots goes with their metadata (dropped by the undefine).
+      for (const snap of await conn.domainListAllSnapshots(dom, 0)) {
+        await dropNvram(conn, dom, snap.name);
+      }
       await mergeExternalSnapshots(conn, dom);
       const agent = state.guestAgent === true;
       if (await conn.domainIsActive(dom)) await shutDownGracefully(conn, dom, timeout, agent);

@@ -10,9 +10,7 @@
  */
 import type { DomainRef, LibvirtClient } from "../../libvirt";
 import type { ParsedDomain } from "../../xml/domain";
-
-/** Where libvirt's system daemon keeps a UEFI guest's variables, `<name>_VARS.fd`. */
-const SYSTEM_NVRAM_DIR = "/var/lib/libvirt/qemu/nvram";
+import { SYSTEM_NVRAM_DIR, defaultNvramPath } from "../../xml/nvram";
 
 /** libvirt's own NVRAM file for guest `name` on host `uri`, where deskfleet knows it. */
 function defaultNvram(uri: string, name: string): string | undefined {
@@ -22,7 +20,7 @@ function defaultNvram(uri: string, name: string): string | undefined {
   } catch {
     return undefined;
   }
-  return path === "/system" ? `${SYSTEM_NVRAM_DIR}/${name}_VARS.fd` : undefined;
+  return defaultNvramPath(path, name);
 }
 
 /**

@@ -15,6 +15,7 @@
 import { z } from "zod";
 import type { DomainRef, LibvirtClient } from "../../libvirt";
 import { getConnection, uuidFromString, uuidToString } from "../../libvirt";
+import { dropNvram } from "../../snapshots/nvramCopy";
 import { revertToSnapshot } from "../../snapshots/revert";
 import { takeSnapshot } from "../../snapshots/take";
 import { defaultUri } from "../config";
@@ -144,6 +145,7 @@ export const snapshot: ResourceKind<SnapshotInputs> = {
       const snap = await conn.domainSnapshotLookupByName(dom, name, 0).catch(ignoreNotFound);
       // Only this snapshot: later ones (scheduled or not) are re-parented, never removed.
       if (snap) await conn.domainSnapshotDelete(snap, 0);
+      await dropNvram(conn, dom, name);
     });
   },
 };

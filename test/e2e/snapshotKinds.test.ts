@@ -12,10 +12,19 @@
  *   guest on overlays as declared, keeps the overlay through a hardware change
  *   and merges every overlay back when the guest is deleted.
  *
- * A hand-made snapshot is never touched.
+ * The UEFI guest's NVRAM is kept beside each snapshot, pruned with it and
+ * written back by a revert. A hand-made snapshot is never touched.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { LibvirtClient } from "../../libvirt";
 import { LibvirtClient as Client } from "../../libvirt";
@@ -78,6 +87,11 @@ describe.each(cases)("%s", (_label, host, version) => {
   const snapshots = (guest: string) =>
     virsh("snapshot-list", guest, "--name").split("\n").filter(Boolean).sort();
   const autosnaps = (guest: string) => snapshots(guest).filter((n) => n.startsWith("autosnap_"));
+  /** The UEFI guest's NVRAM file, and the copy deskfleet keeps beside its snapshot `snap`. */
+  const nvram = () => host.hostFile(`/var/lib/libvirt/qemu/nvram/${UEFI}_VARS.fd`);
+  const nvramCopy = (snap: string) =>
+    host.hostFile(`/var/lib/libvirt/qemu/nvram/${UEFI}_VARS.${snap}.fd`);
+  const digest = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
   /** The boot counts the BIOS appliance printed since its last start (its log starts afresh). */
   const boots = () =>
     [...consoleText(host.consoleLog(BIOS)).matchAll(/DESKFLEET-APPLIANCE boot=(\d+)/g)].map((m) =>
@@ -202,14 +216,14 @@ describe.each(cases)("%s", (_label, host, version) => {
         /^external, disks only .*not quiesced: the guest has no guest agent channel/,
       );
       expect(takes[UEFI]).toMatch(
-        /^external, disks only .*; without NVRAM \(UEFI variables\) or TPM state/,
+        /^external, disks only .*; its NVRAM kept beside it by deskfleet; without TPM state/,
       );
     } else {
       expect(takes[BIOS]).toMatch(
         /^internal, with memory .*libvirt 9\.0\.0 reverts only internal snapshots/,
       );
       expect(takes[UEFI]).toMatch(
-        /^internal, disks only, the running guest saved to disk and restored/,
+        /^internal, disks only, the running guest saved to disk and restored.*; its NVRAM kept beside it by deskfleet; without TPM state/,
       );
     }
   });
@@ -247,6 +261,9 @@ describe.each(cases)("%s", (_label, host, version) => {
       expect(virsh("domstate", g)).toBe("running");
     }
     expect(snapshots(BIOS)).toContain(HAND_MADE);
+    // The UEFI guest's NVRAM is kept beside each of its snapshots, and goes with a pruned one.
+    expect(existsSync(nvramCopy("autosnap_2030-01-01_04-30-00_hourly"))).toBe(false);
+    for (const snap of autosnaps(UEFI)) expect(existsSync(nvramCopy(snap))).toBe(true);
   });
 
   it("a revert to a scheduled snapshot brings the disk back to it, and the guest runs", async () => {
@@ -254,6 +271,19 @@ describe.each(cases)("%s", (_label, host, version) => {
     await restartBios();
     const now = await restartBios();
     const target = "autosnap_2030-01-01_05-30-00_hourly";
+    // The UEFI guest's variables change after the snapshot (here: overwritten by hand, the guest
+    // off): a revert writes back those kept with the snapshot. (Compared before it boots again:
+    // OVMF writes its variables at every boot.)
+    const kept = digest(nvramCopy(target));
+    virsh("destroy", UEFI);
+    writeFileSync(nvram(), Buffer.alloc(statSync(nvram()).size, 0xff));
+    expect(deskfleet("revert", UEFI, target)).toBe(
+      `reverted ${UEFI} to ${target}; it is shut off\n`,
+    );
+    expect(digest(nvram())).toBe(kept);
+    virsh("start", UEFI);
+    // Running guests: each is reverted and runs from the snapshot (the UEFI one stopped first for
+    // its NVRAM to be written back).
     for (const g of [BIOS, UEFI]) {
       expect(deskfleet("revert", g, target)).toBe(`reverted ${g} to ${target}; it is running\n`);
       expect(virsh("domstate", g)).toBe("running");

@@ -10,6 +10,7 @@ import {
   chooseMode,
   describeKind,
   formatLibVersion,
+  kindWords,
   leavesOut,
   LIBVIRT_10_10,
   LIBVIRT_EXTERNAL,
@@ -218,21 +219,22 @@ describe("words", () => {
     );
   });
 
-  it("say what a kind leaves out of a UEFI + TPM guest", () => {
+  it("say what a kind leaves out of a UEFI + TPM guest, and where its NVRAM is", () => {
     const f = { uefi: true, tpm: true };
-    expect(leavesOut({ kind: "external", memory: false, quiesce: false }, f)).toEqual([
-      "NVRAM (UEFI variables)",
-      "TPM state",
-    ]);
-    expect(leavesOut({ kind: "external", memory: true, quiesce: false }, f)).toEqual([
-      "NVRAM (UEFI variables)",
-    ]);
-    expect(leavesOut({ kind: "saved-internal" }, f)).toEqual([
-      "NVRAM (UEFI variables)",
-      "TPM state",
-    ]);
+    const diskOnly = { kind: "external", memory: false, quiesce: false } as const;
+    expect(leavesOut(diskOnly, f)).toEqual(["TPM state"]);
+    expect(leavesOut({ kind: "external", memory: true, quiesce: false }, f)).toEqual([]);
+    expect(leavesOut({ kind: "saved-internal" }, f)).toEqual(["TPM state"]);
     expect(leavesOut({ kind: "internal", memory: true }, f)).toEqual([]);
     expect(leavesOut({ kind: "internal", memory: false }, { uefi: false, tpm: false })).toEqual([]);
+    expect(kindWords(diskOnly, f)).toBe(
+      "external, disks only (no RAM saved; the guest pauses only to switch overlays); " +
+        "its NVRAM kept beside it by deskfleet; without TPM state",
+    );
+    expect(kindWords({ kind: "internal", memory: true }, f)).toBe(
+      "internal, with memory (the guest pauses while its RAM is saved)",
+    );
+    expect(kindWords(diskOnly, { uefi: false, tpm: false })).not.toMatch(/NVRAM/);
   });
 
   it("format libvirt's version numbers", () => {

@@ -1,0 +1,148 @@
+/**
+ * A UEFI guest's NVRAM kept beside each of its snapshots, by deskfleet.
+ *
+ * No snapshot libvirt takes of a guest with raw NVRAM holds its variables
+ * (boot entries, Secure Boot keys, BitLocker's measured state): libvirt 9.0
+ * snapshots pflash firmware not at all, and external snapshots (libvirt >= 9.9)
+ * never. So each snapshot of a UEFI guest gets a copy of the NVRAM file as it
+ * was, `<guest>_VARS.<snapshot>.fd` beside it (made by the host's libvirt, so a
+ * remote host works the same); a revert writes it back while the guest is off,
+ * and deleting the snapshot deletes it. The folder is reached through a
+ * storage pool: the host's own over it if it has one, else a transient one
+ * made for the moment (it leaves nothing defined behind).
+ */
+import { posix } from "node:path";
+import type { DomainRef, LibvirtClient, StoragePoolRef, StorageVolRef } from "../libvirt";
+import { DomainXmlFlags, ErrorCode, hasCode, ListAllStoragePoolsFlags } from "../libvirt";
+import { parseDomainXml } from "../xml/domain";
+import { defaultNvramPath, nvramPathIn } from "../xml/nvram";
+import { parsePoolXml } from "../xml/pool";
+
+/** The guest's NVRAM file: as its running or defined domain names it, else libvirt's default. */
+async function nvramFile(conn: LibvirtClient, dom: DomainRef): Promise<string | undefined> {
+  const live = await conn.domainGetXmlDesc(dom, 0);
+  if (parseDomainXml(live).firmware !== "uefi") return undefined;
+  const inactive = await conn.domainGetXmlDesc(dom, DomainXmlFlags.Inactive);
+  return nvramPathIn(live) ?? nvramPathIn(inactive) ?? defaultNvramPath(conn.uri.path, dom.name);
+}
+
+/** The copy's name for `snapshot`: `win11_VARS.fd` → `win11_VARS.<snapshot>.fd`. */
+export function copyName(nvramBase: string, snapshot: string): string {
+  const stem = nvramBase.endsWith(".fd") ? nvramBase.slice(0, -3) : nvramBase;
+  return `${stem}.${snapshot}.fd`;
+}
+
+/** Runs `use` with a started pool over `dir`: the host's own, else a transient one. */
+async function withPoolOver<T>(
+  conn: LibvirtClient,
+  dir: string,
+  use: (pool: StoragePoolRef) => Promise<T>,
+): Promise<T> {
+  const existing = await poolOver(conn, dir);
+  if (existing) {
+    await conn.storagePoolRefresh(existing);
+    return use(existing);
+  }
+  const name = `deskfleet-nvram-${process.pid}-${Date.now().toString(36)}`;
+  const xml = `<pool type='dir'><name>${name}</name><target><path>${dir}</path></target></pool>`;
+  // Transient: nothing is defined, and it is gone once stopped (or with the daemon).
+  const pool = await conn.storagePoolCreateXml(xml, 0);
+  try {
+    return await use(pool);
+  } finally {
+    await conn.storagePoolDestroy(pool).catch(() => undefined);
+  }
+}
+
+async function poolOver(conn: LibvirtClient, dir: string): Promise<StoragePoolRef | undefined> {
+  for (const pool of await conn.listAllStoragePools(ListAllStoragePoolsFlags.Active)) {
+    const xml = await conn.storagePoolGetXmlDesc(pool, 0).catch(() => undefined);
+    if (xml === undefined) continue;
+    try {
+      if (posix.normalize(parsePoolXml(xml).path) === posix.normalize(dir)) return pool;
+    } catch {
+      // Not a dir pool: not over a folder.
+    }
+  }
+  return undefined;
+}
+
+async function volumeIn(pool: StoragePoolRef, name: string, conn: LibvirtClient) {
+  return conn.storageVolLookupByName(pool, name).catch((err: unknown): undefined => {
+    if (hasCode(err, ErrorCode.NoStorageVol)) return undefined;
+    throw err;
+  });
+}
+
+const rawVolume = (name: string, capacity: bigint) =>
+  `<volume><name>${name}</name><capacity unit='bytes'>${capacity}</capacity>` +
+  `<target><format type='raw'/></target></volume>`;
+
+/** A copy of `source` named `name` in `pool`, replacing one of that name. */
+async function copyVolume(
+  conn: LibvirtClient,
+  pool: StoragePoolRef,
+  source: StorageVolRef,
+  name: string,
+): Promise<void> {
+  const old = await volumeIn(pool, name, conn);
+  if (old) await conn.storageVolDelete(old, 0);
+  const { capacity } = await conn.storageVolGetInfo(source);
+  await conn.storageVolCreateXmlFrom(pool, rawVolume(name, capacity), source, 0);
+}
+
+/**
+ * Keeps the guest's NVRAM beside snapshot `snapshot`. False when it has none
+ * to keep (not UEFI, or never started: no file yet).
+ */
+export async function saveNvram(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  snapshot: string,
+): Promise<boolean> {
+  const file = await nvramFile(conn, dom);
+  if (file === undefined) return false;
+  return withPoolOver(conn, posix.dirname(file), async (pool) => {
+    const nvram = await volumeIn(pool, posix.basename(file), conn);
+    if (!nvram) return false;
+    await copyVolume(conn, pool, nvram, copyName(posix.basename(file), snapshot));
+    return true;
+  });
+}
+
+/**
+ * Writes the NVRAM kept beside `snapshot` back over the guest's, after
+ * `stop` has shut the guest off (QEMU holds the file while it runs). False,
+ * and nothing stopped, when there is no such copy (a snapshot libvirt holds the
+ * NVRAM of, or one taken before deskfleet kept them).
+ */
+export async function restoreNvram(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  snapshot: string,
+  stop: () => Promise<void>,
+): Promise<boolean> {
+  const file = await nvramFile(conn, dom);
+  if (file === undefined) return false;
+  return withPoolOver(conn, posix.dirname(file), async (pool) => {
+    const copy = await volumeIn(pool, copyName(posix.basename(file), snapshot), conn);
+    if (!copy) return false;
+    await stop();
+    await copyVolume(conn, pool, copy, posix.basename(file));
+    return true;
+  });
+}
+
+/** Deletes the NVRAM kept beside `snapshot`, if there is one. */
+export async function dropNvram(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  snapshot: string,
+): Promise<void> {
+  const file = await nvramFile(conn, dom);
+  if (file === undefined) return;
+  await withPoolOver(conn, posix.dirname(file), async (pool) => {
+    const copy = await volumeIn(pool, copyName(posix.basename(file), snapshot), conn);
+    if (copy) await conn.storageVolDelete(copy, 0);
+  });
+}
