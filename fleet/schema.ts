@@ -154,7 +154,14 @@ export const poolSchema = z.strictObject({
 export const networkSchema = z.strictObject({
   mode: z.enum(["isolated", "nat"]).default("isolated"),
   address: hostCidr,
-  dhcp: z.strictObject({ start: ipv4, end: ipv4 }).optional(),
+  dhcp: z
+    .strictObject({
+      start: ipv4,
+      end: ipv4,
+      /** Fixed addresses by MAC, each under the host name dnsmasq gives it. */
+      hosts: z.record(z.string(), z.strictObject({ mac, ip: ipv4 })).optional(),
+    })
+    .optional(),
   bridge: bridge.optional(),
   autostart: z.boolean().default(true),
   /** Take over the object of this name that already exists on the host (Pulumi import). */

@@ -30,7 +30,12 @@ export interface NetworkSpec {
   /** Host address on the network with prefix, e.g. "10.77.0.1/24". */
   address: string;
   /** DHCP range; absent = no DHCP. */
-  dhcp?: { start: string; end: string };
+  dhcp?: {
+    start: string;
+    end: string;
+    /** Fixed addresses: dnsmasq leases `ip` to `mac` only, under `name`. */
+    hosts?: { name: string; mac: string; ip: string }[];
+  };
   autostart: boolean;
   /** Taken over from the host as it is (Pulumi import), not created. */
   adopt?: true;

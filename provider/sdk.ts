@@ -8,6 +8,7 @@
 import * as pulumi from "./programSdk";
 import type { PreferredTimes } from "../snapshots/policy";
 import type { DomainInputsDeclared } from "./resources/domain";
+import type { NetworkInputsDeclared } from "./resources/network";
 import type { VolumeInputsDeclared } from "./resources/volume";
 
 export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
@@ -49,14 +50,7 @@ export class Volume extends pulumi.CustomResource {
   }
 }
 
-export interface NetworkArgs extends HostArgs {
-  name: string;
-  mode?: "isolated" | "nat";
-  bridge?: string;
-  address: string;
-  dhcp?: { start: string; end: string };
-  autostart?: boolean;
-}
+export type NetworkArgs = Omit<NetworkInputsDeclared, "active">;
 
 export class Network extends pulumi.CustomResource {
   static readonly __pulumiType = "deskfleet:libvirt:Network";

@@ -2,8 +2,8 @@
  * deskfleet:libvirt:Network — a libvirt virtual network, isolated (no
  * <forward>) or NAT, with an IPv4 address and an optional DHCP range.
  *
- * Changes other than the name are applied in place. A DHCP range added,
- * changed or removed is applied live (libvirt's network update: dnsmasq
+ * Changes other than the name are applied in place. A DHCP range or fixed
+ * addresses added, changed or removed are applied live (libvirt's network update: dnsmasq
  * reloads; the bridge and the guests' links and leases stay). Anything else
  * redefines the network under the same UUID and, if it is running, restarts
  * it. libvirt plugs no tap into the new bridge (a live update of the
@@ -38,7 +38,7 @@ import { validateInputs } from "../inputs";
 import type { HostInputs, ResourceKind } from "../kind";
 import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
-import { buildNetworkXml, parseNetworkXml } from "../../xml/network";
+import { buildNetworkXml, dhcpHostXml, parseNetworkXml } from "../../xml/network";
 
 export const NETWORK = "deskfleet:libvirt:Network";
 
@@ -50,13 +50,30 @@ const schema = z.object({
   mode: z.enum(["isolated", "nat"]).default("isolated"),
   bridge: z.string().min(1).max(15).optional(),
   address: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected "address/prefix"'),
-  dhcp: z.object({ start: ipv4, end: ipv4 }).optional(),
+  dhcp: z
+    .object({
+      start: ipv4,
+      end: ipv4,
+      /** Fixed addresses: dnsmasq leases `ip` to `mac` only, under the host name `name`. */
+      hosts: z
+        .array(
+          z.object({
+            name: z.string().min(1),
+            mac: z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, "expected a lower-case MAC"),
+            ip: ipv4,
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
   autostart: z.boolean().default(true),
   /** Running. Always declared true; read says what is. */
   active: z.boolean().default(true),
 });
 
 export type NetworkInputs = z.infer<typeof schema> & HostInputs;
+/** What a program passes (provider/sdk.ts): defaults may be left out. */
+export type NetworkInputsDeclared = z.input<typeof schema>;
 
 /** The input properties, the only ones diff and update compare. */
 const INPUTS = Object.keys(schema.shape);
@@ -67,7 +84,16 @@ const XML_PROPERTIES = ["mode", "bridge", "address", "dhcp"];
 export const network: ResourceKind<NetworkInputs> = {
   token: NETWORK,
 
-  check: (_olds, news) => validateInputs(schema, news),
+  check(_olds, news) {
+    const result = validateInputs(schema, news);
+    // No fixed addresses is written as none at all, as libvirt's XML reads back.
+    const { dhcp } = result.inputs;
+    if (dhcp?.hosts?.length === 0) {
+      const { hosts: _none, ...range } = dhcp;
+      return { ...result, inputs: { ...result.inputs, dhcp: range } };
+    }
+    return result;
+  },
 
   diff: (_id, olds, news) =>
     diffInputs(olds, news, {
@@ -119,7 +145,11 @@ export const network: ResourceKind<NetworkInputs> = {
     const before = olds as unknown as NetworkInputs;
     const changed = changedProperties(before, news, XML_PROPERTIES);
     if (changed.length === 0) return undefined;
-    const what = changed.map((p) => `${p} ${describe(before, p)} → ${describe(news, p)}`);
+    const what = changed.map((p) =>
+      p === "dhcp"
+        ? describeDhcp(before.dhcp, news.dhcp)
+        : `${p} ${describe(before, p)} → ${describe(news, p)}`,
+    );
     if (changed.length === 1 && changed[0] === "dhcp") {
       return `network ${news.name}: ${what.join(", ")} (live: dnsmasq reloads; links and leases stay)`;
     }
@@ -225,11 +255,28 @@ function describe(inputs: Partial<NetworkInputs>, property: string): string {
 
 const rangeXml = (r: NonNullable<Dhcp>) => `<range start='${r.start}' end='${r.end}'/>`;
 
+type Host = NonNullable<NonNullable<Dhcp>["hosts"]>[number];
+const sameHost = (a: Host) => (b: Host) => a.name === b.name && a.mac === b.mac && a.ip === b.ip;
+const sameRange = (a: Dhcp, b: Dhcp) => a?.start === b?.start && a?.end === b?.end;
+
+/** `dhcp 10.0.0.100-10.0.0.200 → …, fixed address mail 52:54:00:…:10 → 10.0.0.10 added`. */
+function describeDhcp(before: Dhcp, after: Dhcp): string {
+  const range = (d: Dhcp) => (d ? `${d.start}-${d.end}` : "none");
+  const [b, a] = [before?.hosts ?? [], after?.hosts ?? []];
+  const host = (h: Host) => `fixed address ${h.name} ${h.mac} → ${h.ip}`;
+  return [
+    ...(sameRange(before, after) ? [] : [`dhcp ${range(before)} → ${range(after)}`]),
+    ...a.filter((h) => !b.some(sameHost(h))).map((h) => `${host(h)} added`),
+    ...b.filter((h) => !a.some(sameHost(h))).map((h) => `${host(h)} removed`),
+  ].join(", ");
+}
+
 /**
- * Changes the running network's DHCP range through libvirt's network update,
- * live and in its definition: the new range in first, then the old one out,
- * so dnsmasq always serves one. False when libvirt refuses (the caller then
- * restarts the network).
+ * Changes the running network's DHCP range and fixed addresses through
+ * libvirt's network update, live and in its definition: a new range in
+ * before the old one goes, so dnsmasq always serves one; fixed addresses that
+ * go out before new ones come in (one MAC or address may move between them).
+ * False when libvirt refuses (the caller then restarts the network).
  */
 async function updateDhcpLive(
   conn: LibvirtClient,
@@ -238,11 +285,21 @@ async function updateDhcpLive(
   after: Dhcp,
 ): Promise<boolean> {
   const flags = NetworkUpdateFlags.AffectLive | NetworkUpdateFlags.AffectConfig;
-  const edit = (command: NetworkUpdateCommand, range: NonNullable<Dhcp>) =>
-    conn.networkUpdate(net, command, NetworkUpdateSection.IpDhcpRange, -1, rangeXml(range), flags);
+  const edit = (command: NetworkUpdateCommand, section: NetworkUpdateSection, xml: string) =>
+    conn.networkUpdate(net, command, section, -1, xml, flags);
+  const { AddLast, Delete } = NetworkUpdateCommand;
+  const { IpDhcpRange, IpDhcpHost } = NetworkUpdateSection;
+  const [b, a] = [before?.hosts ?? [], after?.hosts ?? []];
+  const rangeChanges = !sameRange(before, after);
   try {
-    if (after !== undefined) await edit(NetworkUpdateCommand.AddLast, after);
-    if (before !== undefined) await edit(NetworkUpdateCommand.Delete, before);
+    if (rangeChanges && after !== undefined) await edit(AddLast, IpDhcpRange, rangeXml(after));
+    for (const h of b.filter((h) => !a.some(sameHost(h)))) {
+      await edit(Delete, IpDhcpHost, dhcpHostXml(h));
+    }
+    for (const h of a.filter((h) => !b.some(sameHost(h)))) {
+      await edit(AddLast, IpDhcpHost, dhcpHostXml(h));
+    }
+    if (rangeChanges && before !== undefined) await edit(Delete, IpDhcpRange, rangeXml(before));
     return true;
   } catch {
     return false;

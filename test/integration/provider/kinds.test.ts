@@ -392,6 +392,25 @@ describe("provider kinds on the real daemon", () => {
     await network.update(lan.id, stored(lan.outs), wider);
     expect(bridgePorts(bridge)).toEqual([tap]);
     expect((await network.read(lan.id, lan.outs))?.inputs.dhcp).toEqual(wider.dhcp);
+    // A fixed address for the guest's MAC is added live too: dnsmasq's hosts file has it.
+    const [mac] = outs.macAddresses as string[];
+    const fixed = {
+      ...wider,
+      dhcp: { ...wider.dhcp, hosts: [{ name: "test-int-guest", mac, ip: "10.78.0.5" }] },
+    };
+    expect(await network.explain?.({ ...wider }, fixed)).toBe(
+      `network test-int-net: fixed address test-int-guest ${mac} → 10.78.0.5 added (live: dnsmasq reloads; links and leases stay)`,
+    );
+    await network.update(lan.id, stored({ ...lan.outs, ...wider }), fixed);
+    expect(bridgePorts(bridge)).toEqual([tap]);
+    expect((await network.read(lan.id, lan.outs))?.inputs.dhcp).toEqual(fixed.dhcp);
+    expect(readFileSync("/var/lib/libvirt/dnsmasq/test-int-net.hostsfile", "utf8")).toContain(
+      `${mac},10.78.0.5,test-int-guest`,
+    );
+    // And removed live again.
+    await network.update(lan.id, stored({ ...lan.outs, ...fixed }), wider);
+    expect((await network.read(lan.id, lan.outs))?.inputs.dhcp).toEqual(wider.dhcp);
+    expect(bridgePorts(bridge)).toEqual([tap]);
     // A new address restarts the network; the guest's interface is plugged in again: said first.
     const moved = {
       ...wider,

@@ -284,6 +284,39 @@ const cases: [string, string, FleetSpec][] = [
     },
   ],
   [
+    "fixed DHCP addresses, inside or outside the range, MACs in lower case",
+    yaml(
+      "networks:",
+      "  lan:",
+      "    address: 10.0.0.1/24",
+      "    dhcp:",
+      "      start: 10.0.0.100",
+      "      end: 10.0.0.200",
+      "      hosts:",
+      "        mail: { mac: 52:54:00:00:00:0A, ip: 10.0.0.10 }",
+      "        tools: { mac: 52:54:00:00:00:0b, ip: 10.0.0.150 }",
+    ),
+    {
+      ...EMPTY,
+      networks: [
+        {
+          name: "lan",
+          mode: "isolated",
+          address: "10.0.0.1/24",
+          dhcp: {
+            start: "10.0.0.100",
+            end: "10.0.0.200",
+            hosts: [
+              { name: "mail", mac: "52:54:00:00:00:0a", ip: "10.0.0.10" },
+              { name: "tools", mac: "52:54:00:00:00:0b", ip: "10.0.0.150" },
+            ],
+          },
+          autostart: true,
+        },
+      ],
+    },
+  ],
+  [
     "disks of different guests in different pools may share a volume name",
     yaml(
       "pools:",

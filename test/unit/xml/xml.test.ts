@@ -86,6 +86,22 @@ describe("network XML", () => {
       "NAT without DHCP",
       { name: "nat", mode: "nat", bridge: "dfbr0", address: "192.168.150.1/24" },
     ],
+    [
+      "isolated, DHCP with fixed addresses",
+      {
+        name: "lan",
+        mode: "isolated",
+        address: "10.77.0.1/24",
+        dhcp: {
+          start: "10.77.0.100",
+          end: "10.77.0.199",
+          hosts: [
+            { name: "mail", mac: "52:54:00:00:00:10", ip: "10.77.0.10" },
+            { name: "tools", mac: "52:54:00:00:00:11", ip: "10.77.0.150" },
+          ],
+        },
+      },
+    ],
   ];
   it.each(cases)("round-trips an %s network", (_name, net) => {
     expect(parseNetworkXml(buildNetworkXml(net))).toEqual({ uuid: "", bridge: "", ...net });
