@@ -32,11 +32,15 @@ export function copyName(nvramBase: string, snapshot: string): string {
   return `${stem}.${snapshot}.fd`;
 }
 
-/** Runs `use` with a started pool over `dir`: the host's own, else a transient one. */
+/**
+ * Runs `use` with a started pool over `dir`: the host's own, else a transient
+ * one. `orElse` when the folder does not exist (no UEFI guest ever started there).
+ */
 async function withPoolOver<T>(
   conn: LibvirtClient,
   dir: string,
   use: (pool: StoragePoolRef) => Promise<T>,
+  orElse: T,
 ): Promise<T> {
   const existing = await poolOver(conn, dir);
   if (existing) {
@@ -46,7 +50,13 @@ async function withPoolOver<T>(
   const name = `deskfleet-nvram-${process.pid}-${Date.now().toString(36)}`;
   const xml = `<pool type='dir'><name>${name}</name><target><path>${dir}</path></target></pool>`;
   // Transient: nothing is defined, and it is gone once stopped (or with the daemon).
-  const pool = await conn.storagePoolCreateXml(xml, 0);
+  let pool: StoragePoolRef;
+  try {
+    pool = await conn.storagePoolCreateXml(xml, 0);
+  } catch (err) {
+    if (/No such file or directory/.test(err instanceof Error ? err.message : "")) return orElse;
+    throw err;
+  }
   try {
     return await use(pool);
   } finally {
@@ -102,12 +112,17 @@ export async function saveNvram(
 ): Promise<boolean> {
   const file = await nvramFile(conn, dom);
   if (file === undefined) return false;
-  return withPoolOver(conn, posix.dirname(file), async (pool) => {
-    const nvram = await volumeIn(pool, posix.basename(file), conn);
-    if (!nvram) return false;
-    await copyVolume(conn, pool, nvram, copyName(posix.basename(file), snapshot));
-    return true;
-  });
+  return withPoolOver(
+    conn,
+    posix.dirname(file),
+    async (pool) => {
+      const nvram = await volumeIn(pool, posix.basename(file), conn);
+      if (!nvram) return false;
+      await copyVolume(conn, pool, nvram, copyName(posix.basename(file), snapshot));
+      return true;
+    },
+    false,
+  );
 }
 
 /**
@@ -124,13 +139,18 @@ export async function restoreNvram(
 ): Promise<boolean> {
   const file = await nvramFile(conn, dom);
   if (file === undefined) return false;
-  return withPoolOver(conn, posix.dirname(file), async (pool) => {
-    const copy = await volumeIn(pool, copyName(posix.basename(file), snapshot), conn);
-    if (!copy) return false;
-    await stop();
-    await copyVolume(conn, pool, copy, posix.basename(file));
-    return true;
-  });
+  return withPoolOver(
+    conn,
+    posix.dirname(file),
+    async (pool) => {
+      const copy = await volumeIn(pool, copyName(posix.basename(file), snapshot), conn);
+      if (!copy) return false;
+      await stop();
+      await copyVolume(conn, pool, copy, posix.basename(file));
+      return true;
+    },
+    false,
+  );
 }
 
 /** Deletes the NVRAM kept beside `snapshot`, if there is one. */
@@ -141,8 +161,13 @@ export async function dropNvram(
 ): Promise<void> {
   const file = await nvramFile(conn, dom);
   if (file === undefined) return;
-  await withPoolOver(conn, posix.dirname(file), async (pool) => {
-    const copy = await volumeIn(pool, copyName(posix.basename(file), snapshot), conn);
-    if (copy) await conn.storageVolDelete(copy, 0);
-  });
+  await withPoolOver(
+    conn,
+    posix.dirname(file),
+    async (pool) => {
+      const copy = await volumeIn(pool, copyName(posix.basename(file), snapshot), conn);
+      if (copy) await conn.storageVolDelete(copy, 0);
+    },
+    undefined,
+  );
 }
