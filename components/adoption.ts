@@ -6,8 +6,7 @@
  * adopted name the host does not have is an error naming it and where the
  * fleet declares it.
  */
-import { LibvirtClient, uuidToString } from "../libvirt";
-import { ignoreNotFound } from "../provider/kind";
+import { LibvirtClient, ignoreNotFound, uuidToString } from "../libvirt";
 import type { Path } from "../fleet/positions";
 import type { FleetSpec } from "../fleet/spec";
 import { diskVolumeName } from "./plan";

@@ -104,6 +104,12 @@ export function isNotFound(e: unknown): boolean {
   return e instanceof LibvirtError && NOT_FOUND.has(e.code);
 }
 
+/** Maps libvirt's "not found" to undefined (a lookup that may miss); every other error propagates. */
+export function ignoreNotFound(err: unknown): undefined {
+  if (isNotFound(err)) return undefined;
+  throw err;
+}
+
 /** True for a LibvirtError with exactly this code. */
 export function hasCode(e: unknown, code: ErrorCode): boolean {
   return e instanceof LibvirtError && e.code === code;

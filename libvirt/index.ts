@@ -16,6 +16,7 @@ export {
   LibvirtUriError,
   ProtocolError,
   hasCode,
+  ignoreNotFound,
   isNotFound,
   isUnsupportedProcedure,
 } from "./errors";

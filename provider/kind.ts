@@ -4,7 +4,6 @@
  */
 import type { DiffResult } from "./diff";
 import type { CheckFailure } from "./inputs";
-import { isNotFound } from "../libvirt";
 import { defaultUri } from "./config";
 
 /** Inputs every kind takes: the libvirt URI of the host the object lives on. */
@@ -81,11 +80,8 @@ export async function doing<T>(what: string, action: () => Promise<T>): Promise<
   }
 }
 
-/** Maps libvirt's "not found" to undefined (a lookup that may miss); every other error propagates. */
-export function ignoreNotFound(err: unknown): undefined {
-  if (isNotFound(err)) return undefined;
-  throw err;
-}
+/** Kept here too for the resource kinds, which all import their helpers from this module. */
+export { ignoreNotFound } from "../libvirt";
 
 /** The URI a resource's state was created with (older state may lack it). */
 export function uriOf(state: Record<string, unknown>): string {

@@ -104,7 +104,7 @@ export class LibvirtSnapshotHost implements SnapshotHost {
     const dom = await this.domain(guest);
     const snap = await this.conn.domainSnapshotLookupByName(dom, name, 0);
     await this.conn.domainSnapshotDelete(snap, 0);
-    await dropNvram(this.conn, dom, name);
+    await dropNvram(this.conn, dom, [name]);
   }
 
   async recordStatus(guest: string, status: RunStatus): Promise<void> {

@@ -13,17 +13,33 @@
  */
 import { posix } from "node:path";
 import type { DomainRef, LibvirtClient, StoragePoolRef, StorageVolRef } from "../libvirt";
-import { DomainXmlFlags, ErrorCode, hasCode, ListAllStoragePoolsFlags } from "../libvirt";
+import { DomainXmlFlags, ignoreNotFound, ListAllStoragePoolsFlags } from "../libvirt";
 import { parseDomainXml } from "../xml/domain";
-import { defaultNvramPath, nvramPathIn } from "../xml/nvram";
+import { defaultNvramPath } from "../xml/nvram";
 import { parsePoolXml } from "../xml/pool";
 
 /** The guest's NVRAM file: as its running or defined domain names it, else libvirt's default. */
 async function nvramFile(conn: LibvirtClient, dom: DomainRef): Promise<string | undefined> {
-  const live = await conn.domainGetXmlDesc(dom, 0);
-  if (parseDomainXml(live).firmware !== "uefi") return undefined;
-  const inactive = await conn.domainGetXmlDesc(dom, DomainXmlFlags.Inactive);
-  return nvramPathIn(live) ?? nvramPathIn(inactive) ?? defaultNvramPath(conn.uri.path, dom.name);
+  const live = parseDomainXml(await conn.domainGetXmlDesc(dom, 0));
+  if (live.firmware !== "uefi") return undefined;
+  const inactive = parseDomainXml(await conn.domainGetXmlDesc(dom, DomainXmlFlags.Inactive));
+  return live.nvram ?? inactive.nvram ?? defaultNvramPath(conn.uri.path, dom.name);
+}
+
+/**
+ * Runs `use` with a pool over the guest's NVRAM folder and the NVRAM file's
+ * name in it; `orElse` for a guest that is not UEFI, or whose folder does not
+ * exist yet.
+ */
+async function withNvramFolder<T>(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  use: (pool: StoragePoolRef, nvram: string) => Promise<T>,
+  orElse: T,
+): Promise<T> {
+  const file = await nvramFile(conn, dom);
+  if (file === undefined) return orElse;
+  return withPoolOver(conn, posix.dirname(file), (pool) => use(pool, posix.basename(file)), orElse);
 }
 
 /** The copy's name for `snapshot`: `win11_VARS.fd` → `win11_VARS.<snapshot>.fd`. */
@@ -77,11 +93,8 @@ async function poolOver(conn: LibvirtClient, dir: string): Promise<StoragePoolRe
   return undefined;
 }
 
-async function volumeIn(pool: StoragePoolRef, name: string, conn: LibvirtClient) {
-  return conn.storageVolLookupByName(pool, name).catch((err: unknown): undefined => {
-    if (hasCode(err, ErrorCode.NoStorageVol)) return undefined;
-    throw err;
-  });
+function volumeIn(pool: StoragePoolRef, name: string, conn: LibvirtClient) {
+  return conn.storageVolLookupByName(pool, name).catch(ignoreNotFound);
 }
 
 const rawVolume = (name: string, capacity: bigint) =>
@@ -105,20 +118,14 @@ async function copyVolume(
  * Keeps the guest's NVRAM beside snapshot `snapshot`. False when it has none
  * to keep (not UEFI, or never started: no file yet).
  */
-export async function saveNvram(
-  conn: LibvirtClient,
-  dom: DomainRef,
-  snapshot: string,
-): Promise<boolean> {
-  const file = await nvramFile(conn, dom);
-  if (file === undefined) return false;
-  return withPoolOver(
+export function saveNvram(conn: LibvirtClient, dom: DomainRef, snapshot: string): Promise<boolean> {
+  return withNvramFolder(
     conn,
-    posix.dirname(file),
-    async (pool) => {
-      const nvram = await volumeIn(pool, posix.basename(file), conn);
-      if (!nvram) return false;
-      await copyVolume(conn, pool, nvram, copyName(posix.basename(file), snapshot));
+    dom,
+    async (pool, nvram) => {
+      const file = await volumeIn(pool, nvram, conn);
+      if (!file) return false;
+      await copyVolume(conn, pool, file, copyName(nvram, snapshot));
       return true;
     },
     false,
@@ -131,42 +138,40 @@ export async function saveNvram(
  * and nothing stopped, when there is no such copy (a snapshot libvirt holds the
  * NVRAM of, or one taken before deskfleet kept them).
  */
-export async function restoreNvram(
+export function restoreNvram(
   conn: LibvirtClient,
   dom: DomainRef,
   snapshot: string,
   stop: () => Promise<void>,
 ): Promise<boolean> {
-  const file = await nvramFile(conn, dom);
-  if (file === undefined) return false;
-  return withPoolOver(
+  return withNvramFolder(
     conn,
-    posix.dirname(file),
-    async (pool) => {
-      const copy = await volumeIn(pool, copyName(posix.basename(file), snapshot), conn);
+    dom,
+    async (pool, nvram) => {
+      const copy = await volumeIn(pool, copyName(nvram, snapshot), conn);
       if (!copy) return false;
       await stop();
-      await copyVolume(conn, pool, copy, posix.basename(file));
+      await copyVolume(conn, pool, copy, nvram);
       return true;
     },
     false,
   );
 }
 
-/** Deletes the NVRAM kept beside `snapshot`, if there is one. */
-export async function dropNvram(
+/** Deletes the NVRAM kept beside each of `snapshots` that has one (one pool for all of them). */
+export function dropNvram(
   conn: LibvirtClient,
   dom: DomainRef,
-  snapshot: string,
+  snapshots: readonly string[],
 ): Promise<void> {
-  const file = await nvramFile(conn, dom);
-  if (file === undefined) return;
-  await withPoolOver(
+  return withNvramFolder(
     conn,
-    posix.dirname(file),
-    async (pool) => {
-      const copy = await volumeIn(pool, copyName(posix.basename(file), snapshot), conn);
-      if (copy) await conn.storageVolDelete(copy, 0);
+    dom,
+    async (pool, nvram) => {
+      for (const snapshot of snapshots) {
+        const copy = await volumeIn(pool, copyName(nvram, snapshot), conn);
+        if (copy) await conn.storageVolDelete(copy, 0);
+      }
     },
     undefined,
   );

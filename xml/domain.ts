@@ -40,6 +40,12 @@ export interface DiskModel {
   slot?: number;
 }
 
+/** Whether two disks are the same pool volume (the one identity a disk has across definitions). */
+export const sameVolume =
+  (a: Pick<DiskModel, "pool" | "volume">) =>
+  (b: Pick<DiskModel, "pool" | "volume">): boolean =>
+    a.pool === b.pool && a.volume === b.volume;
+
 /** A disk as read: a file disk keeps the files of its backing chain that libvirt shows. */
 export interface ParsedDisk extends DiskModel {
   /** For a file disk whose chain names no pool volume: the chain's files, top first. */

@@ -52,6 +52,7 @@ import {
   machineMatches,
   memoryMatches,
   parseDomainXml,
+  sameVolume,
 } from "../../xml/domain";
 import { dropNvram } from "../../snapshots/nvramCopy";
 import { undeclaredDevices, unmodeledDevices } from "../../xml/unmodeled";
@@ -359,9 +360,12 @@ export const domain: ResourceKind<DomainInputs> = {
       if (!dom) return;
       const timeout = typeof state.shutdownTimeout === "number" ? state.shutdownTimeout : 60;
       // The NVRAM kept beside its snapshots goes with their metadata (dropped by the undefine).
-      for (const snap of await conn.domainListAllSnapshots(dom, 0)) {
-        await dropNvram(conn, dom, snap.name);
-      }
+      const snapshots = await conn.domainListAllSnapshots(dom, 0);
+      await dropNvram(
+        conn,
+        dom,
+        snapshots.map((s) => s.name),
+      );
       await mergeExternalSnapshots(conn, dom);
       const agent = state.guestAgent === true;
       if (await conn.domainIsActive(dom)) await shutDownGracefully(conn, dom, timeout, agent);
@@ -409,12 +413,13 @@ function model(inputs: DomainInputs, current?: ParsedDomain, urn?: string) {
     ...(current?.metadata ?? {}),
     ...(urn !== undefined ? ownerMetadataNode(urn) : {}),
   };
+  const nvram = current && nvramToKeep(inputs.uri, current);
   return {
     ...inputs,
     ...(urn !== undefined ? { uuid: uuidFor(urn) } : {}),
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
     disks: inputs.disks.map((d) => {
-      const now = current?.disks.find((c) => c.pool === d.pool && c.volume === d.volume);
+      const now = current?.disks.find(sameVolume(d));
       return {
         ...d,
         // The disk still writes through its snapshots' overlay: dropping it would lose what
@@ -424,9 +429,7 @@ function model(inputs: DomainInputs, current?: ParsedDomain, urn?: string) {
         ...(now?.slot !== undefined ? { slot: now.slot } : {}),
       };
     }),
-    ...(current !== undefined && nvramToKeep(inputs.uri, current) !== undefined
-      ? { nvram: nvramToKeep(inputs.uri, current) }
-      : {}),
+    ...(nvram !== undefined ? { nvram } : {}),
     consoleLog: consoleLogPath(inputs.name),
     interfaces: inputs.interfaces.map((n, i) => ({
       network: n.network,
@@ -549,7 +552,7 @@ function keepOf(
   disk: { pool: string; volume: string },
   disks: readonly { pool: string; volume: string; keep?: boolean }[],
 ): { keep?: boolean } {
-  const keep = disks.find((d) => d.pool === disk.pool && d.volume === disk.volume)?.keep;
+  const keep = disks.find(sameVolume(disk))?.keep;
   return keep !== undefined ? { keep } : {};
 }
 
@@ -564,7 +567,7 @@ export function inDeclaredOrder<D extends { pool: string; volume: string }>(
 ): D[] {
   const rest = [...found];
   const ordered = declared.flatMap((want) => {
-    const at = rest.findIndex((d) => d.pool === want.pool && d.volume === want.volume);
+    const at = rest.findIndex(sameVolume(want));
     return at < 0 ? [] : rest.splice(at, 1);
   });
   return [...ordered, ...rest];
@@ -647,7 +650,7 @@ async function applyLive(
       refused.push("vcpus");
     });
   }
-  return [...new Set(refused)];
+  return refused;
 }
 
 /**

@@ -21,6 +21,7 @@
  */
 import { changedProperties } from "../diff";
 import { formatBytes } from "../units";
+import { sameVolume } from "../../xml/domain";
 
 export type ChangeClass = "live" | "next boot" | "restart" | "replace";
 
@@ -172,9 +173,9 @@ function notLive(
   }
   if (property === "name") return "libvirt renames a shut-off guest only";
   if (property === "disks") {
-    const kept = (news.disks ?? []).filter((d) => (olds.disks ?? []).some(sameDisk(d)));
+    const kept = (news.disks ?? []).filter((d) => (olds.disks ?? []).some(sameVolume(d)));
     if (
-      kept.some((d) => !(olds.disks ?? []).some((o) => sameDisk(d)(o) && o.format === d.format))
+      kept.some((d) => !(olds.disks ?? []).some((o) => sameVolume(d)(o) && o.format === d.format))
     ) {
       return "a disk's format changes";
     }
@@ -212,19 +213,16 @@ function removal(d: DiskRef): string {
   return d.keep === true ? " (its volume is kept)" : "";
 }
 
-/** Whether two disks are the same volume. */
-const sameDisk = (a: DiskRef) => (b: DiskRef) => a.pool === b.pool && a.volume === b.volume;
-
 /** `disk pool/vol.qcow2 added`, `interface on lan removed`, …; undefined for other changes. */
 function describeDevices(olds: ChangeInputs, news: ChangeInputs, property: string) {
   if (property === "disks") {
     const [a, b] = [olds.disks ?? [], news.disks ?? []];
     const name = (d: DiskRef) => `disk ${d.pool}/${d.volume}`;
     const parts = [
-      ...b.filter((d) => !a.some(sameDisk(d))).map((d) => `${name(d)} added`),
-      ...a.filter((d) => !b.some(sameDisk(d))).map((d) => `${name(d)} removed${removal(d)}`),
+      ...b.filter((d) => !a.some(sameVolume(d))).map((d) => `${name(d)} added`),
+      ...a.filter((d) => !b.some(sameVolume(d))).map((d) => `${name(d)} removed${removal(d)}`),
       ...b
-        .filter((d) => a.some((o) => sameDisk(d)(o) && o.format !== d.format))
+        .filter((d) => a.some((o) => sameVolume(d)(o) && o.format !== d.format))
         .map((d) => `${name(d)} format → ${d.format ?? "qcow2"}`),
     ];
     return parts.length > 0 ? parts.join(", ") : undefined;

@@ -9,18 +9,13 @@
  * behind. So the renamed definition names the old file.
  */
 import type { DomainRef, LibvirtClient } from "../../libvirt";
+import { parseUri } from "../../libvirt";
 import type { ParsedDomain } from "../../xml/domain";
 import { SYSTEM_NVRAM_DIR, defaultNvramPath } from "../../xml/nvram";
 
-/** libvirt's own NVRAM file for guest `name` on host `uri`, where deskfleet knows it. */
+/** libvirt's own NVRAM file for guest `name` on host `uri` (already connected to), where deskfleet knows it. */
 function defaultNvram(uri: string, name: string): string | undefined {
-  let path: string;
-  try {
-    path = new URL(uri).pathname;
-  } catch {
-    return undefined;
-  }
-  return defaultNvramPath(path, name);
+  return defaultNvramPath(parseUri(uri).path, name);
 }
 
 /**

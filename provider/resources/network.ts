@@ -246,10 +246,6 @@ type Dhcp = NetworkInputs["dhcp"];
 function describe(inputs: Partial<NetworkInputs>, property: string): string {
   const value = (inputs as Record<string, unknown>)[property];
   if (value === undefined) return "none";
-  if (property === "dhcp") {
-    const range = value as NonNullable<Dhcp>;
-    return `${range.start}-${range.end}`;
-  }
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
@@ -259,15 +255,24 @@ type Host = NonNullable<NonNullable<Dhcp>["hosts"]>[number];
 const sameHost = (a: Host) => (b: Host) => a.name === b.name && a.mac === b.mac && a.ip === b.ip;
 const sameRange = (a: Dhcp, b: Dhcp) => a?.start === b?.start && a?.end === b?.end;
 
+/** The fixed addresses `after` has and `before` has not, and the other way round. */
+function hostChanges(before: Dhcp, after: Dhcp): { added: Host[]; removed: Host[] } {
+  const [b, a] = [before?.hosts ?? [], after?.hosts ?? []];
+  return {
+    added: a.filter((h) => !b.some(sameHost(h))),
+    removed: b.filter((h) => !a.some(sameHost(h))),
+  };
+}
+
 /** `dhcp 10.0.0.100-10.0.0.200 → …, fixed address mail 52:54:00:…:10 → 10.0.0.10 added`. */
 function describeDhcp(before: Dhcp, after: Dhcp): string {
   const range = (d: Dhcp) => (d ? `${d.start}-${d.end}` : "none");
-  const [b, a] = [before?.hosts ?? [], after?.hosts ?? []];
   const host = (h: Host) => `fixed address ${h.name} ${h.mac} → ${h.ip}`;
+  const { added, removed } = hostChanges(before, after);
   return [
     ...(sameRange(before, after) ? [] : [`dhcp ${range(before)} → ${range(after)}`]),
-    ...a.filter((h) => !b.some(sameHost(h))).map((h) => `${host(h)} added`),
-    ...b.filter((h) => !a.some(sameHost(h))).map((h) => `${host(h)} removed`),
+    ...added.map((h) => `${host(h)} added`),
+    ...removed.map((h) => `${host(h)} removed`),
   ].join(", ");
 }
 
@@ -289,16 +294,12 @@ async function updateDhcpLive(
     conn.networkUpdate(net, command, section, -1, xml, flags);
   const { AddLast, Delete } = NetworkUpdateCommand;
   const { IpDhcpRange, IpDhcpHost } = NetworkUpdateSection;
-  const [b, a] = [before?.hosts ?? [], after?.hosts ?? []];
+  const { added, removed } = hostChanges(before, after);
   const rangeChanges = !sameRange(before, after);
   try {
     if (rangeChanges && after !== undefined) await edit(AddLast, IpDhcpRange, rangeXml(after));
-    for (const h of b.filter((h) => !a.some(sameHost(h)))) {
-      await edit(Delete, IpDhcpHost, dhcpHostXml(h));
-    }
-    for (const h of a.filter((h) => !b.some(sameHost(h)))) {
-      await edit(AddLast, IpDhcpHost, dhcpHostXml(h));
-    }
+    for (const h of removed) await edit(Delete, IpDhcpHost, dhcpHostXml(h));
+    for (const h of added) await edit(AddLast, IpDhcpHost, dhcpHostXml(h));
     if (rangeChanges && before !== undefined) await edit(Delete, IpDhcpRange, rangeXml(before));
     return true;
   } catch {

@@ -145,7 +145,7 @@ export const snapshot: ResourceKind<SnapshotInputs> = {
       const snap = await conn.domainSnapshotLookupByName(dom, name, 0).catch(ignoreNotFound);
       // Only this snapshot: later ones (scheduled or not) are re-parented, never removed.
       if (snap) await conn.domainSnapshotDelete(snap, 0);
-      await dropNvram(conn, dom, name);
+      await dropNvram(conn, dom, [name]);
     });
   },
 };
