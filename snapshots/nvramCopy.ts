@@ -49,10 +49,31 @@ export function copyName(nvramBase: string, snapshot: string): string {
 }
 
 /**
+ * The last use of each host's NVRAM folder in this process: uses of one folder
+ * take turns, or one guest's transient pool would be found by another's use
+ * and stopped under it (Pulumi deletes several guests at once).
+ */
+const folderTurns = new Map<string, Promise<unknown>>();
+
+/**
  * Runs `use` with a started pool over `dir`: the host's own, else a transient
  * one. `orElse` when the folder does not exist (no UEFI guest ever started there).
  */
-async function withPoolOver<T>(
+function withPoolOver<T>(
+  conn: LibvirtClient,
+  dir: string,
+  use: (pool: StoragePoolRef) => Promise<T>,
+  orElse: T,
+): Promise<T> {
+  const key = `${conn.uri.uri} ${dir}`;
+  const turn = (folderTurns.get(key) ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(() => poolForTurn(conn, dir, use, orElse));
+  folderTurns.set(key, turn);
+  return turn;
+}
+
+async function poolForTurn<T>(
   conn: LibvirtClient,
   dir: string,
   use: (pool: StoragePoolRef) => Promise<T>,
@@ -159,11 +180,12 @@ export function restoreNvram(
 }
 
 /** Deletes the NVRAM kept beside each of `snapshots` that has one (one pool for all of them). */
-export function dropNvram(
+export async function dropNvram(
   conn: LibvirtClient,
   dom: DomainRef,
   snapshots: readonly string[],
 ): Promise<void> {
+  if (snapshots.length === 0) return;
   return withNvramFolder(
     conn,
     dom,
