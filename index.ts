@@ -1,13 +1,17 @@
 /**
- * The deskfleet program: converge the host named by `deskfleet:uri` to the
- * fleet described by the files named in `deskfleet:fleet`.
+ * The deskfleet program: converge the hosts of the fleet described by the
+ * files named in `deskfleet:fleet` (its `hosts`, or else the one host named by
+ * `deskfleet:uri`) to that fleet.
  */
 import "./provider/compileCache";
 import * as pulumi from "./provider/programSdk";
 import { Fleet } from "./components/fleet";
 import { FleetConfigError } from "./fleet/errors";
 import { declaredAt, loadFleet } from "./fleet/load";
+import type { AdoptedIds } from "./components/adoption";
 import { AdoptionError, adoptedIds } from "./components/adoption";
+import { sharesByHost } from "./fleet/hosts";
+import type { Path } from "./fleet/positions";
 
 const config = new pulumi.Config("deskfleet");
 const uri = config.get("uri") ?? "qemu:///system";
@@ -32,9 +36,12 @@ function load() {
  */
 export = async () => {
   const spec = load();
-  let adopted;
+  const adopted: Record<string, AdoptedIds> = {};
   try {
-    adopted = await adoptedIds(spec, uri, (path) => declaredAt(spec, path));
+    for (const share of sharesByHost(spec, uri)) {
+      const where = (path: Path) => declaredAt(spec, path);
+      adopted[share.name ?? ""] = await adoptedIds(share.spec, share.uri, where);
+    }
   } catch (err) {
     if (err instanceof AdoptionError) throw new pulumi.RunError(err.message);
     throw err;

@@ -5,6 +5,7 @@
  * no issue was added (the caller throws otherwise).
  */
 import { resolveGuests } from "./guests";
+import { placeOnHosts } from "./hosts";
 import type { ImageOptions } from "./images";
 import { resolveImages } from "./images";
 import type { Issues } from "./issues";
@@ -20,21 +21,25 @@ export function resolveFleet(fleet: ShapedFleet, issues: Issues, options: ImageO
   const pools = new Names("pool", names(fleet.pools));
   const volumes = new Volumes(issues);
   const resolvedImages = resolveImages(fleet.images, pools, volumes, issues, options);
-  return {
-    pools: resolvePools(fleet.pools, issues),
-    networks: resolveNetworks(fleet.networks, issues),
-    images: [...resolvedImages.values()].map((image) => image.spec),
-    guests: resolveGuests(fleet.guests, {
-      issues,
-      pools,
-      images: new Names("image", names(fleet.images)),
-      networks: new Names("network", names(fleet.networks)),
-      resolvedImages,
-      volumes,
-      schedules: new Names("snapshot schedule", names(fleet.snapshotSchedules)),
-    }),
-    snapshotSchedules: resolveSchedules(fleet.snapshotSchedules),
-  };
+  return placeOnHosts(
+    fleet,
+    {
+      pools: resolvePools(fleet.pools, issues),
+      networks: resolveNetworks(fleet.networks, issues),
+      images: [...resolvedImages.values()].map((image) => image.spec),
+      guests: resolveGuests(fleet.guests, {
+        issues,
+        pools,
+        images: new Names("image", names(fleet.images)),
+        networks: new Names("network", names(fleet.networks)),
+        resolvedImages,
+        volumes,
+        schedules: new Names("snapshot schedule", names(fleet.snapshotSchedules)),
+      }),
+      snapshotSchedules: resolveSchedules(fleet.snapshotSchedules),
+    },
+    issues,
+  );
 }
 
 /** libvirt refuses a second pool on a directory another pool already uses. */

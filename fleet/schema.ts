@@ -136,6 +136,7 @@ const section = z.record(z.string(), z.unknown()).optional();
 
 /** The top level of a fleet file (keys starting with "x-" are removed before this). */
 export const fleetSchema = z.strictObject({
+  hosts: section,
   pools: section,
   networks: section,
   images: section,
@@ -143,7 +144,21 @@ export const fleetSchema = z.strictObject({
   snapshotSchedules: section,
 });
 
+/**
+ * A host's libvirt URI: "qemu:///system", "qemu+ssh://me@laptop/system".
+ * Only its shape is checked here; the provider connects to it.
+ */
+export const hostSchema = z.string().transform((uri, ctx): string => {
+  if (/^qemu(\+[a-z]+)?:\/\/[^\s]*\/(system|session)(\?[^\s]*)?$/.test(uri)) return uri;
+  const example = 'like "qemu:///system" or "qemu+ssh://me@laptop/system"';
+  return fail(ctx, "invalid_value", `expected a libvirt URI ${example}`);
+});
+
+/** Which of the fleet's `hosts` an entry is on; absent: all of them (an image: those whose guests use it). */
+const onHosts = z.array(z.string()).min(1).optional();
+
 export const poolSchema = z.strictObject({
+  hosts: onHosts,
   type: z.enum(["dir"]).default("dir"),
   path: hostPath,
   autostart: z.boolean().default(true),
@@ -152,6 +167,7 @@ export const poolSchema = z.strictObject({
 });
 
 export const networkSchema = z.strictObject({
+  hosts: onHosts,
   mode: z.enum(["isolated", "nat"]).default("isolated"),
   address: hostCidr,
   dhcp: z
@@ -169,6 +185,7 @@ export const networkSchema = z.strictObject({
 });
 
 export const imageSchema = z.strictObject({
+  hosts: onHosts,
   /** Local file; resolved against the fleet file's directory in resolve.ts. */
   source: z.string().min(1),
   pool: z.string().optional(),
@@ -220,6 +237,8 @@ export const guestSchema = z.strictObject({
   formerly: formerNames.optional(),
   /** Take over the object of this name that already exists on the host (Pulumi import). */
   adopt: z.boolean().default(false),
+  /** The host it runs on, of the fleet's `hosts` (required when there are several). */
+  host: z.string().optional(),
   /** A set of defaults for the entry's other fields (presets.ts); the entry overrides any. */
   preset: z.enum(PRESET_NAMES).optional(),
   memory: size(MIN_MEMORY, formatSize(MIN_MEMORY)),

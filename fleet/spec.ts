@@ -10,7 +10,22 @@ import type { GuestSettings } from "../xml/guestSettings";
 
 export type SizeBytes = number;
 
-export interface PoolSpec {
+/** A libvirt host of the fleet (`hosts:`), by the name its entries use. */
+export interface HostSpec {
+  name: string;
+  /** Its libvirt URI, e.g. "qemu+ssh://me@laptop/system". */
+  uri: string;
+}
+
+/**
+ * Which hosts an entry is on, by name: present exactly when the fleet
+ * declares `hosts` (without them, everything is on the stack's one host).
+ */
+export interface OnHosts {
+  hosts?: string[];
+}
+
+export interface PoolSpec extends OnHosts {
   /** libvirt pool name (the map key in the fleet file). */
   name: string;
   type: "dir";
@@ -21,7 +36,7 @@ export interface PoolSpec {
   adopt?: true;
 }
 
-export interface NetworkSpec {
+export interface NetworkSpec extends OnHosts {
   name: string;
   /** `isolated`: no <forward>, guests reach only each other and the host. `nat`: <forward mode='nat'/>. */
   mode: "isolated" | "nat";
@@ -41,7 +56,8 @@ export interface NetworkSpec {
   adopt?: true;
 }
 
-export interface ImageSpec {
+/** On the hosts it names, else on those whose guests use it (as a disk's base or a CD-ROM). */
+export interface ImageSpec extends OnHosts {
   name: string;
   /** Absolute path of a local image file, uploaded once per host into `pool`. */
   source: string;
@@ -98,6 +114,8 @@ export interface InterfaceSpec {
  */
 export interface GuestSpec extends GuestSettings {
   name: string;
+  /** Its host, of `FleetSpec.hosts`; absent when the fleet declares none (the stack's host). */
+  host?: string;
   /** Its earlier names, oldest first (`formerly`): the same guest, renamed in place. */
   formerly?: string[];
   /** Taken over from the host as it is (Pulumi import), with its disks' volumes. */
@@ -130,6 +148,8 @@ export interface SnapshotScheduleSpec extends Omit<SnapshotPolicy, "schedule"> {
 
 /** Every list is in the order of the fleet files (merged maps keep the order keys first appeared in). */
 export interface FleetSpec {
+  /** Empty when the fleet declares none: then everything is on the stack's host (`deskfleet:uri`). */
+  hosts: HostSpec[];
   pools: PoolSpec[];
   networks: NetworkSpec[];
   images: ImageSpec[];

@@ -21,6 +21,7 @@ import {
   diskSchema,
   fleetSchema,
   guestSchema,
+  hostSchema,
   imageSchema,
   interfaceSchema,
   networkSchema,
@@ -53,6 +54,7 @@ export interface GuestEntry extends Entry<GuestFields> {
 }
 
 export interface ShapedFleet {
+  hosts: Entry<string>[];
   pools: Entry<PoolFields>[];
   networks: Entry<NetworkFields>[];
   images: Entry<ImageFields>[];
@@ -70,6 +72,9 @@ export function shapeFleet(data: unknown, issues: Issues): ShapedFleet {
   }
   validate(fleetSchema, root, [], issues); // unknown top-level keys, sections that are not maps
   return {
+    hosts: entries(root.get("hosts"), ["hosts"], issues).map((e) =>
+      withFields(e, hostSchema, issues),
+    ),
     pools: entries(root.get("pools"), ["pools"], issues).map((e) =>
       withFields(e, poolSchema, issues),
     ),

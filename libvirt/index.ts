@@ -48,3 +48,7 @@ export { DEFAULT_TCP_PORT } from "./transports/tcp";
 export { parseUri } from "./uri";
 export type { LibvirtUri, TransportKind } from "./uri";
 export type { Transport, TransportFactory } from "./transport";
+export type { VolPipeOptions } from "./api/volumePipes";
+export { ContentDigest } from "./contentDigest";
+export { copyVolume, volumeDigest } from "./volumeCopy";
+export type { CopyResult, VolumeEnd } from "./volumeCopy";

@@ -34,6 +34,7 @@ const NOTE_TIMEOUT_MS = 10_000;
 export async function noteOnResource(
   urn: string,
   words: () => Promise<string | undefined>,
+  severity: "info" | "warning" = "info",
 ): Promise<void> {
   const client = engine;
   if (!client) return;
@@ -45,11 +46,29 @@ export async function noteOnResource(
     const message = await words().catch(() => undefined);
     if (message === undefined) return;
     const req = new engproto.LogRequest();
-    req.setSeverity(engproto.LogSeverity.INFO);
+    req.setSeverity(
+      severity === "warning" ? engproto.LogSeverity.WARNING : engproto.LogSeverity.INFO,
+    );
     req.setUrn(urn);
     req.setMessage(message);
     await new Promise<void>((resolve) => client.log(req, () => resolve()));
   })();
   await Promise.race([note, deadline]);
   clearTimeout(timer);
+}
+
+/**
+ * Shows `message` as the resource's status line while an operation runs (an
+ * ephemeral diagnostic: the progress display shows it, the final output does
+ * not keep it). Fire and forget: progress never waits for the engine.
+ */
+export function statusOnResource(urn: string, message: string): void {
+  const client = engine;
+  if (!client) return;
+  const req = new engproto.LogRequest();
+  req.setSeverity(engproto.LogSeverity.INFO);
+  req.setUrn(urn);
+  req.setMessage(message);
+  req.setEphemeral(true);
+  client.log(req, () => undefined);
 }

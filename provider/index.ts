@@ -103,7 +103,7 @@ export class DeskfleetProvider implements provider.Provider {
     news: unknown,
   ): Promise<provider.UpdateResult> {
     const kind = kindOf(urn);
-    const outs = await kind.update(id, stored(kind, olds), checked(news));
+    const outs = await kind.update(id, stored(kind, olds), checked(news), urn);
     return { outs: secret(kind, outs) };
   }
 

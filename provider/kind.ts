@@ -44,8 +44,16 @@ export interface ResourceKind<I extends HostInputs> {
     id: string,
     state: Record<string, unknown>,
   ): Promise<{ props: Record<string, unknown>; inputs: I } | undefined>;
-  /** `olds` are the stored outputs: the old inputs plus what create/read computed. */
-  update(id: string, olds: I & Record<string, unknown>, news: I): Promise<Record<string, unknown>>;
+  /**
+   * `olds` are the stored outputs: the old inputs plus what create/read computed. `urn` names
+   * the resource, for progress shown under it (absent when called outside the engine).
+   */
+  update(
+    id: string,
+    olds: I & Record<string, unknown>,
+    news: I,
+    urn?: string,
+  ): Promise<Record<string, unknown>>;
   delete(id: string, state: Record<string, unknown>): Promise<void>;
 }
 

@@ -13,7 +13,12 @@
  */
 import { posix } from "node:path";
 import type { DomainRef, LibvirtClient, StoragePoolRef, StorageVolRef } from "../libvirt";
-import { DomainXmlFlags, ignoreNotFound, ListAllStoragePoolsFlags } from "../libvirt";
+import {
+  DomainXmlFlags,
+  ignoreNotFound,
+  ListAllStoragePoolsFlags,
+  StoragePoolCreateFlags,
+} from "../libvirt";
 import { parseDomainXml } from "../xml/domain";
 import { defaultNvramPath } from "../xml/nvram";
 import { parsePoolXml } from "../xml/pool";
@@ -57,18 +62,21 @@ const folderTurns = new Map<string, Promise<unknown>>();
 
 /**
  * Runs `use` with a started pool over `dir`: the host's own, else a transient
- * one. `orElse` when the folder does not exist (no UEFI guest ever started there).
+ * one. `orElse` when the folder does not exist (no UEFI guest ever started
+ * there), unless `create`: then the folder is made (with its parents).
+ * Also how a guest's firmware state reaches another host (provider's domainMove.ts).
  */
-function withPoolOver<T>(
+export function withPoolOver<T>(
   conn: LibvirtClient,
   dir: string,
   use: (pool: StoragePoolRef) => Promise<T>,
   orElse: T,
+  create = false,
 ): Promise<T> {
   const key = `${conn.uri.uri} ${dir}`;
   const turn = (folderTurns.get(key) ?? Promise.resolve())
     .catch(() => undefined)
-    .then(() => poolForTurn(conn, dir, use, orElse));
+    .then(() => poolForTurn(conn, dir, use, orElse, create));
   folderTurns.set(key, turn);
   return turn;
 }
@@ -78,6 +86,7 @@ async function poolForTurn<T>(
   dir: string,
   use: (pool: StoragePoolRef) => Promise<T>,
   orElse: T,
+  create: boolean,
 ): Promise<T> {
   const existing = await poolOver(conn, dir);
   if (existing) {
@@ -89,7 +98,7 @@ async function poolForTurn<T>(
   // Transient: nothing is defined, and it is gone once stopped (or with the daemon).
   let pool: StoragePoolRef;
   try {
-    pool = await conn.storagePoolCreateXml(xml, 0);
+    pool = await conn.storagePoolCreateXml(xml, create ? StoragePoolCreateFlags.WithBuild : 0);
   } catch (err) {
     if (/No such file or directory/.test(err instanceof Error ? err.message : "")) return orElse;
     throw err;

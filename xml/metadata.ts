@@ -51,3 +51,22 @@ export function parseRestartPendingXml(xml: string): string[] {
   const list = attr(parseXml(xml, "pending"), "properties") ?? "";
   return list.split(/\s+/).filter((p) => p !== "");
 }
+
+/**
+ * On a guest's old host, after a move (provider's domainMove.ts): the guest
+ * runs on the host `to` now, and this definition is only left to remove. A
+ * move cut short after this mark finishes by removing it; one cut before
+ * starts over from this host's disks.
+ */
+export const MOVED_METADATA = {
+  uri: "https://deskfleet.invalid/xmlns/moved/1",
+  key: "deskfleet-moved",
+} as const;
+
+export function movedXml(to: string): string {
+  return `<moved to="${to.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;")}"/>`;
+}
+
+export function parseMovedXml(xml: string): string | undefined {
+  return attr(parseXml(xml, "moved"), "to");
+}

@@ -10,14 +10,14 @@ import {
 } from "../types";
 import type { DomainRef, DomainSnapshotRef } from "../types";
 import { decodeIntBool, withFlags } from "./core";
-import { VolumeStreamMethods } from "./volumeStreams";
+import { VolumePipeMethods } from "./volumePipes";
 
 const snapshotArgs = (snap: DomainSnapshotRef, flags: number): Encoder =>
   withFlags(encodeDomainSnapshotRef, snap, flags);
 const domainArgs = (dom: DomainRef, flags: number): Encoder =>
   withFlags(encodeDomainRef, dom, flags);
 
-export class SnapshotMethods extends VolumeStreamMethods {
+export class SnapshotMethods extends VolumePipeMethods {
   /**
    * Takes a snapshot described by `xml` (`<domainsnapshot>`; an empty one
    * lets libvirt name it). Flags: DomainSnapshotCreateFlags.

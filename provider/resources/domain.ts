@@ -72,6 +72,8 @@ import { hotplugs } from "../../xml/hotplug";
 import { nvramToKeep, renameGuest } from "./domainRename";
 import { resolveDisks } from "./diskChains";
 import { shutDownGracefully, startGuest, stateName } from "./domainLifecycle";
+import { moveGuest, moveNote, surveyMove } from "./domainMove";
+import { noteOnResource, statusOnResource } from "../engineLog";
 import { guestAddresses, waitUntilReady } from "./guestReadiness";
 
 export const DOMAIN = "deskfleet:libvirt:Domain";
@@ -212,11 +214,12 @@ export const domain: ResourceKind<DomainInputs> = {
   // How each change lands on the guest, and what a removal or replacement would do to the
   // state that lives beside the disks.
   async explain(olds, news) {
+    const before = olds as unknown as DomainInputs;
+    const moving = typeof olds.uri === "string" && olds.uri !== news.uri;
     const notes = [
-      typeof olds.name === "string"
-        ? await changeNoteFromHost(olds as unknown as DomainInputs, news)
-        : undefined,
-      firmwareStateNote(olds, news),
+      moving ? await moveNoteFromHosts(before, news) : undefined,
+      typeof olds.name === "string" ? await changeNoteFromHost(before, news) : undefined,
+      firmwareStateNote(news),
     ];
     return notes.filter((n) => n !== undefined).join("\n") || undefined;
   },
@@ -310,7 +313,8 @@ export const domain: ResourceKind<DomainInputs> = {
     return { props: await outputs(conn, dom, inputs), inputs };
   },
 
-  async update(id, olds, news) {
+  async update(id, olds, news, urn) {
+    if (uriOf(olds) !== news.uri) return move(id, olds, news, urn);
     const conn = await getConnection(news.uri);
     const dom = await conn.domainLookupByUuid(uuidFromString(id));
     await doing(`update guest "${news.name}"`, async () => {
@@ -378,26 +382,18 @@ export const domain: ResourceKind<DomainInputs> = {
 
 /**
  * The preview's note on a UEFI or TPM guest's firmware state: when removing
- * or replacing it deletes its NVRAM and TPM state, or when a replacement on
- * another host leaves them behind on the old one.
+ * it deletes its NVRAM and TPM state.
  */
-export function firmwareStateNote(
-  olds: Record<string, unknown>,
-  news: DomainInputs,
-): string | undefined {
+export function firmwareStateNote(news: DomainInputs): string | undefined {
   const state = [
     ...(news.firmware === "uefi" ? ["NVRAM (UEFI variables)"] : []),
     ...(news.tpm ? ["TPM state (BitLocker keys, for a Windows guest)"] : []),
   ];
   if (state.length === 0) return undefined;
   const what = state.join(" and ");
-  // A new name renames the guest in place (its state kept); only a new host replaces it.
-  const moved = typeof olds.uri === "string" && olds.uri !== news.uri;
+  // A new name renames the guest in place and a new host moves it: its state goes with it.
   if (!news.keepFirmwareState) {
-    return `guest ${news.name}: keepFirmwareState is false, so removing${moved ? " (or this replacement of)" : ""} it deletes its ${what}`;
-  }
-  if (moved) {
-    return `guest ${news.name} is replaced on ${news.uri}: the new guest starts with fresh ${what}; the old ones stay on ${String(olds.uri)}`;
+    return `guest ${news.name}: keepFirmwareState is false, so removing it deletes its ${what}`;
   }
   return undefined;
 }
@@ -695,7 +691,7 @@ async function changeNoteFromHost(
   before: DomainInputs,
   news: DomainInputs,
 ): Promise<string | undefined> {
-  const conn = await getConnection(news.uri);
+  const conn = await getConnection(before.uri);
   const dom = await conn.domainLookupByName(before.name).catch(ignoreNotFound);
   const active = dom !== undefined && (await conn.domainIsActive(dom));
   const pending = dom !== undefined && active ? await restartPendingOf(conn, dom) : [];
@@ -744,4 +740,59 @@ async function outputs(conn: LibvirtClient, dom: DomainRef, inputs: DomainInputs
     addresses: await guestAddresses(conn, dom, macAddresses, live.guestAgent),
     consoleLog: consoleLogPath(inputs.name),
   };
+}
+
+/** The preview's note on a move: what it copies and costs, or why it cannot happen. */
+async function moveNoteFromHosts(olds: DomainInputs, news: DomainInputs): Promise<string> {
+  const from = await getConnection(olds.uri);
+  const to = await getConnection(news.uri);
+  const dom = await from.domainLookupByName(olds.name);
+  const current = await currentDefinition(from, dom, XML_INACTIVE, olds.disks ?? []);
+  return moveNote(news.name, olds.uri, news.uri, await surveyMove(from, to, dom, current, true));
+}
+
+/** `update` when the host changed: the guest moves there (domainMove.ts), with the other changes. */
+async function move(
+  id: string,
+  olds: DomainInputs,
+  news: DomainInputs,
+  urn: string | undefined,
+): Promise<Record<string, unknown>> {
+  const from = await getConnection(olds.uri);
+  const to = await getConnection(news.uri);
+  const progress = (message: string) => {
+    if (urn !== undefined) statusOnResource(urn, message);
+  };
+  const { target, leftBehind } = await doing(
+    `move guest "${news.name}" ${olds.uri} → ${news.uri}`,
+    async () => {
+      const dom = await from.domainLookupByUuid(uuidFromString(id));
+      const current = await currentDefinition(from, dom, XML_INACTIVE, olds.disks ?? []);
+      const definition = buildDomainXml({ ...model(news, current), uuid: id });
+      return moveGuest({
+        from,
+        to,
+        dom,
+        current,
+        definition,
+        running: news.running,
+        autostart: news.autostart,
+        shutdownTimeout: news.shutdownTimeout,
+        guestAgent: news.guestAgent,
+        progress,
+      });
+    },
+  );
+  if (leftBehind.length > 0 && urn !== undefined) {
+    await noteOnResource(
+      urn,
+      () =>
+        Promise.resolve(
+          `guest ${news.name} moved to ${news.uri}, but these stayed on ${olds.uri}: ${leftBehind.join(", ")}; remove them by hand`,
+        ),
+      "warning",
+    );
+  }
+  if (news.running) await untilReady(to, target, news);
+  return outputs(to, target, news);
 }

@@ -14,7 +14,8 @@
  *   for it. Its `restart` policy decides: `never` leaves it running with the
  *   change pending, `allowed` restarts it gracefully; raising
  *   `restartGeneration` restarts it once either way;
- * - **replace**: a new guest (its host changed).
+ * - **move**: its host changed: stopped, copied to the new host with its
+ *   state, started there (domainMove.ts); the other changes come with it.
  *
  * A new name (the fleet's `formerly:`) renames the guest in place: libvirt
  * renames a shut-off guest only, so a running one needs a restart for it.
@@ -23,7 +24,7 @@ import { changedProperties } from "../diff";
 import { formatBytes } from "../units";
 import { sameVolume } from "../../xml/domain";
 
-export type ChangeClass = "live" | "next boot" | "restart" | "replace";
+export type ChangeClass = "live" | "next boot" | "restart" | "move";
 
 export interface GuestChange {
   property: string;
@@ -90,8 +91,10 @@ const DESKFLEET_ONLY = new Set([
   "running",
 ]);
 
-/** Properties whose change is a new guest (the Domain kind's replaceOn). */
-export const REPLACED_ON = ["uri"];
+/** Properties whose change is a new guest (the Domain kind's replaceOn): none, since a new host is a move. */
+export const REPLACED_ON: string[] = [];
+/** Properties whose change moves the guest to another host. */
+export const MOVED_ON = ["uri"];
 
 /**
  * The plan for going from `olds` to `news` (inputs of every property in
@@ -109,7 +112,7 @@ export function planGuestChange(
   const changes = changed.map((property): GuestChange => {
     const value = (v: ChangeInputs) => (v as unknown as Record<string, unknown>)[property];
     const words = describe(property, value(olds), value(news), olds, news);
-    if (REPLACED_ON.includes(property)) return { property, class: "replace", words };
+    if (MOVED_ON.includes(property)) return { property, class: "move", words };
     if (DESKFLEET_ONLY.has(property)) return { property, class: "live", words };
     if (!now.active) return { property, class: "next boot", words };
     const why = notLive(property, olds, news, changed);
@@ -133,7 +136,7 @@ export function planGuestChange(
   const restartNow = runsOn && (generation || (needed.length > 0 && news.restart === "allowed"));
   return {
     changes,
-    redefine: changed.some((p) => !DESKFLEET_ONLY.has(p) && !REPLACED_ON.includes(p)),
+    redefine: changed.some((p) => !DESKFLEET_ONLY.has(p) && !MOVED_ON.includes(p)),
     live: restartNow ? {} : live,
     restartNow,
     pendingAfter: runsOn && !restartNow ? needed : [],
@@ -293,6 +296,8 @@ function describe(
  */
 export function changeNote(name: string, plan: ChangePlan): string | undefined {
   const parts = plan.changes
+    // A move has its own note (domainMove.ts), with what it copies.
+    .filter((c) => c.class !== "move")
     .filter((c) => !(c.property === "restartGeneration" && plan.restartNow))
     .map((c) => {
       if (c.class !== "restart") return `${c.words} (${c.class})`;

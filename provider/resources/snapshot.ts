@@ -78,8 +78,9 @@ export const snapshot: ResourceKind<SnapshotInputs> = {
   diff: (_id, olds, news) =>
     diffInputs(olds, news, {
       inputs: INPUTS,
-      // Known by its guest's UUID: a renamed guest keeps its snapshots (libvirt moves them).
-      replaceOn: ["uri", "name"],
+      // Known by its guest's UUID: a renamed guest keeps its snapshots (libvirt moves them), and
+      // a guest moved to another host takes them along (the Domain kind's move, before this).
+      replaceOn: ["name"],
       // A new name can be taken before the old one goes.
       deleteBeforeReplace: false,
     }),

@@ -83,8 +83,8 @@ export const snapshotSchedule: ResourceKind<SnapshotScheduleInputs> = {
   diff: (_id, olds, news) =>
     diffInputs(olds, news, {
       inputs: INPUTS,
-      // Known by its guest's UUID: a renamed guest keeps its policy (domain metadata).
-      replaceOn: ["uri"],
+      // Known by its guest's UUID: a renamed or moved guest keeps its policy (domain metadata).
+      replaceOn: [],
       deleteBeforeReplace: false,
     }),
 

@@ -118,8 +118,17 @@ export const volume: ResourceKind<VolumeInputs> = {
   diff: (_id, olds, news) =>
     diffInputs(withoutSource(olds), withoutSource(news), {
       inputs: INPUTS,
-      replaceOn: ["uri", "pool", "name", "format", "backingVolume", "base"],
-      deleteBeforeReplace: true,
+      // A guest's disk moves with its guest (the Domain kind copies it); a base or a seed is
+      // made anew on the new host, before the old one goes (two hosts: no name clash).
+      replaceOn: [
+        ...(movesWithGuest(news) ? [] : ["uri"]),
+        "pool",
+        "name",
+        "format",
+        "backingVolume",
+        "base",
+      ],
+      deleteBeforeReplace: olds.uri === news.uri,
     }),
 
   explain(olds, inputs) {
@@ -155,8 +164,10 @@ export const volume: ResourceKind<VolumeInputs> = {
   },
 
   async read(id, state) {
-    const conn = await getConnection(uriOf(state));
-    const vol = await conn.storageVolLookupByKey(id).catch(ignoreNotFound);
+    const found = await lookUpMoving(id, state);
+    if (!found) return undefined;
+    const { conn, uri } = found;
+    const vol = found.vol;
     const declared = state as Partial<VolumeInputs>;
     if (!vol) {
       // A stopped pool hides its volumes; they are still there. The pool's own read says it
@@ -166,7 +177,7 @@ export const volume: ResourceKind<VolumeInputs> = {
     }
     const xml = parseVolumeXml(await conn.storageVolGetXmlDesc(vol, 0));
     const inputs: VolumeInputs = {
-      uri: uriOf(state),
+      uri,
       pool: vol.pool,
       name: vol.name,
       format: xml.format,
@@ -190,6 +201,19 @@ export const volume: ResourceKind<VolumeInputs> = {
   },
 
   async update(id, olds, news) {
+    if (uriOf(olds) !== news.uri && movesWithGuest(news)) {
+      // Its guest's move copies it (the Domain kind's update, after this one). Until then it
+      // is still on the old host, which read finds it on; a size change waits for the next up.
+      const { key, path, capacity } = olds;
+      const { capacity: _grown, ...moved } = news;
+      return {
+        ...moved,
+        ...(capacity !== undefined ? { capacity } : {}),
+        key,
+        path,
+        movedFrom: uriOf(olds),
+      };
+    }
     const conn = await getConnection(news.uri);
     const vol = await conn.storageVolLookupByKey(id);
     const capacity = news.capacity;
@@ -219,10 +243,11 @@ export const volume: ResourceKind<VolumeInputs> = {
 
   async delete(id, state) {
     if (state.retain === true) return; // the user's data stays on the host
-    const conn = await getConnection(uriOf(state));
     await doing(`delete volume "${String(state.pool)}/${String(state.name)}"`, async () => {
-      const vol = await conn.storageVolLookupByKey(id).catch(ignoreNotFound);
-      if (!vol) return;
+      const found = await lookUpMoving(id, state);
+      const vol = found?.vol;
+      if (!found || !vol) return;
+      const { conn } = found;
       const pool = await conn.storagePoolLookupByName(vol.pool);
       const users = await overlaysOf(conn, pool, await conn.storageVolGetPath(vol));
       if (users.length > 0) {
@@ -235,6 +260,33 @@ export const volume: ResourceKind<VolumeInputs> = {
     });
   },
 };
+
+/** A guest's disk (blank or an overlay): its guest's move copies it; bases and seeds are made anew. */
+function movesWithGuest(v: VolumeInputs): boolean {
+  return v.source === undefined && v.iso === undefined;
+}
+
+/**
+ * The volume on the host its state names, or, while its guest's move has not
+ * happened yet (`movedFrom`), on the host it is moving from. Undefined when it
+ * is on neither; `vol` undefined when its pool is stopped there (see read).
+ */
+async function lookUpMoving(
+  id: string,
+  state: Record<string, unknown>,
+): Promise<{ conn: LibvirtClient; uri: string; vol?: StorageVolRef } | undefined> {
+  const uri = uriOf(state);
+  const conn = await getConnection(uri);
+  const vol = await conn.storageVolLookupByKey(id).catch(ignoreNotFound);
+  if (vol) return { conn, uri, vol };
+  const from = state.movedFrom;
+  if (typeof from === "string" && from !== uri) {
+    const old = await getConnection(from);
+    const there = await old.storageVolLookupByKey(id).catch(ignoreNotFound);
+    if (there) return { conn: old, uri: from, vol: there };
+  }
+  return { conn, uri };
+}
 
 /** The image file is uploaded once; later changes to it are not diffs (see header). */
 function withoutSource(v: VolumeInputs): Record<string, unknown> {

@@ -11,14 +11,14 @@
  * suite prints the table of outcomes.
  */
 import type { ChildProcess } from "node:child_process";
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { LibvirtClient } from "../../libvirt";
 import { objectsNamed, requireAppliance } from "../support/host";
 import { secondHost } from "../support/hosts";
 import type { TestProject } from "../support/project";
-import { createTestProject, pulumiEnv } from "../support/project";
+import { createTestProject, spawnTracedUp } from "../support/project";
 import { waitFor } from "../support/wait";
 
 // A case is a faulty up plus at most two more ups and a preview of a one-guest fleet: seconds each.
@@ -87,17 +87,7 @@ type Fault = "kill libvirtd" | "SIGINT" | "SIGINT twice";
  */
 async function upWithFault(shape: Shape, fault: Fault, procedure: string, occurrence = 1) {
   project.writeFleet(fleet(shape));
-  writeFileSync(trace, "");
-  const child = spawn(
-    "pulumi",
-    ["up", "--yes", "--skip-preview", "--stack", project.stack.name, "--non-interactive"],
-    {
-      cwd: project.dir,
-      env: { ...process.env, ...pulumiEnv(project.dir), DESKFLEET_LIBVIRT_TRACE: trace },
-      stdio: "ignore",
-    },
-  );
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const { child, exited } = spawnTracedUp(project, trace);
   let done = false;
   void exited.then(() => (done = true));
   const calls = () =>

@@ -4,7 +4,8 @@
  * config and file backend in a temp directory, so the repository's stacks/ and
  * .state/ are never touched.
  */
-import { execFileSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,28 @@ export function pulumiCli(project: TestProject, args: string[]): string {
     encoding: "utf8",
     env: { ...process.env, ...pulumiEnv(project.dir) },
   });
+}
+
+/**
+ * Starts `pulumi up` on the project in the background, deskfleet's libvirt
+ * calls traced into `trace` (one procedure name per line, emptied first), for
+ * a test that strikes in the middle of it. `exited` resolves with its exit code.
+ */
+export function spawnTracedUp(
+  project: TestProject,
+  trace: string,
+): { child: ChildProcess; exited: Promise<number | null> } {
+  writeFileSync(trace, "");
+  const child = spawn(
+    "pulumi",
+    ["up", "--yes", "--skip-preview", "--stack", project.stack.name, "--non-interactive"],
+    {
+      cwd: project.dir,
+      env: { ...process.env, ...pulumiEnv(project.dir), DESKFLEET_LIBVIRT_TRACE: trace },
+      stdio: "ignore",
+    },
+  );
+  return { child, exited: new Promise((resolve) => child.on("exit", resolve)) };
 }
 
 /** What every pulumi run on a test project needs (exported for runs the test drives itself): its own file backend, no prompts, no downloads. */

@@ -93,3 +93,52 @@ it("registers exactly the fleet's components and libvirt resources", async () =>
     work: { uuid: "work-uuid", state: "running", addresses: [] },
   });
 });
+
+it("places each host's pools, networks and guests on that host, named <host>/<name>", async () => {
+  registered.length = 0;
+  const { Fleet } = await import("../../../components/fleet");
+  const [demo, work] = FLEET.guests;
+  const laptop = "qemu+ssh://me@laptop/system";
+  const spec = {
+    ...FLEET,
+    hosts: [
+      { name: "desk", uri: "qemu:///system" },
+      { name: "laptop", uri: laptop },
+    ],
+    pools: FLEET.pools.map((p) => ({ ...p, hosts: ["desk", "laptop"] })),
+    networks: FLEET.networks.map((n) => ({ ...n, hosts: ["desk"] })),
+    images: FLEET.images.map((i) => ({ ...i, hosts: ["desk", "laptop"] })),
+    guests: [
+      { ...demo, host: "laptop", interfaces: [] },
+      { ...work, host: "desk" },
+    ],
+  };
+  const fleet = new Fleet("fleet", { spec, uri: "qemu:///system" });
+  const guests = await new Promise((resolve) => fleet.guestSummaries().apply(resolve));
+  const names = registered.map((r) => `${r.type} ${r.name}`);
+  expect(names.filter((n) => !n.includes(":Guest") && !n.includes(":Fleet ")).sort()).toEqual(
+    [
+      "deskfleet:fleet:StoragePool desk/deskfleet",
+      "deskfleet:libvirt:StoragePool desk/deskfleet",
+      "deskfleet:fleet:StoragePool laptop/deskfleet",
+      "deskfleet:libvirt:StoragePool laptop/deskfleet",
+      "deskfleet:libvirt:Volume laptop/deskfleet-appliance",
+      "deskfleet:libvirt:Volume desk/deskfleet-appliance",
+      "deskfleet:fleet:Network desk/demo-net",
+      "deskfleet:libvirt:Network desk/demo-net",
+      "deskfleet:libvirt:Volume demo-root",
+      "deskfleet:libvirt:Domain demo",
+      "deskfleet:libvirt:Volume work-root",
+      "deskfleet:libvirt:Volume work-data",
+      "deskfleet:libvirt:Domain work",
+    ].sort(),
+  );
+  const uriOf = (type: string, name: string) =>
+    registered.find((r) => r.type === type && r.name === name)?.inputs.uri;
+  expect(uriOf("deskfleet:libvirt:StoragePool", "laptop/deskfleet")).toBe(laptop);
+  expect(uriOf("deskfleet:libvirt:Volume", "laptop/deskfleet-appliance")).toBe(laptop);
+  expect(uriOf("deskfleet:libvirt:Domain", "demo")).toBe(laptop);
+  expect(uriOf("deskfleet:libvirt:Volume", "demo-root")).toBe(laptop);
+  expect(uriOf("deskfleet:libvirt:Domain", "work")).toBe("qemu:///system");
+  expect(guests).toMatchObject({ demo: { host: "laptop" }, work: { host: "desk" } });
+});

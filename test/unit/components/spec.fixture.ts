@@ -3,6 +3,7 @@ import { GUEST_SETTINGS_DEFAULTS } from "../../../xml/guestSettings";
 
 /** A small fleet as loadFleet would return it: one pool, image, network, and two guests. */
 export const FLEET: FleetSpec = {
+  hosts: [],
   snapshotSchedules: [],
   pools: [
     { name: "deskfleet", type: "dir", path: "/var/lib/libvirt/images/deskfleet", autostart: true },

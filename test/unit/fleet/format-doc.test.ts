@@ -10,13 +10,27 @@ import { cloudInitSchema } from "../../../fleet/cloudInit";
 const doc = readFileSync(path.join(__dirname, "../../../stacks/FORMAT.md"), "utf8");
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-test("FORMAT.md has the stack config, the complete example, verbatim XML, a rename, an override and templates", () => {
-  expect(blocks).toHaveLength(6);
+test("FORMAT.md has the stack config, the complete example, hosts, verbatim XML, a rename, an override and templates", () => {
+  expect(blocks).toHaveLength(7);
   expect(blocks[0]).toContain("deskfleet:fleet:");
 });
 
+test("the hosts example puts each entry where Hosts says", () => {
+  const spec = parseFleet([{ file: "stacks/fleet.yaml", text: blocks[2] }], OPTIONS);
+  expect(spec.hosts).toEqual([
+    { name: "desk", uri: "qemu:///system" },
+    { name: "laptop", uri: "qemu+ssh://me@laptop/system" },
+  ]);
+  expect(spec.pools.map((p) => [p.name, p.hosts])).toEqual([["default", ["desk", "laptop"]]]);
+  expect(spec.networks.map((n) => [n.name, n.hosts])).toEqual([["lab", ["desk"]]]);
+  expect(spec.guests.map((g) => [g.name, g.host])).toEqual([
+    ["mail", "desk"],
+    ["tools", "laptop"],
+  ]);
+});
+
 test("the verbatim XML example is valid and kept as written", () => {
-  const [guest] = parseFleet([{ file: "stacks/tools.yaml", text: blocks[2] }], OPTIONS).guests;
+  const [guest] = parseFleet([{ file: "stacks/tools.yaml", text: blocks[3] }], OPTIONS).guests;
   expect(guest.xml).toEqual({
     devices: ["<watchdog model='i6300esb' action='reset'/>"],
     elements: ["<cpu mode='host-model'><feature policy='disable' name='vmx'/></cpu>"],
@@ -27,7 +41,7 @@ test("the renamed guest keeps the volume names of its first name, as Renaming sa
   const pools = "pools: { default: { path: /var/lib/libvirt/images } }\n";
   const images = "images: { debian-13: { source: /img/debian-13.qcow2 } }\n";
   const [guest] = parseFleet(
-    [{ file: "stacks/mail.yaml", text: pools + images + blocks[3] }],
+    [{ file: "stacks/mail.yaml", text: pools + images + blocks[4] }],
     OPTIONS,
   ).guests;
   expect(guest.name).toBe("post");
@@ -39,7 +53,7 @@ test("the renamed guest keeps the volume names of its first name, as Renaming sa
 });
 
 test("the complete example, the laptop override and the templates merge into a valid fleet", () => {
-  const [, complete, , , laptop, templates] = blocks;
+  const [, complete, , , , laptop, templates] = blocks;
   const spec = parseFleet(
     [
       { file: "stacks/example.yaml", text: complete },

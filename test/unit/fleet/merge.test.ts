@@ -74,6 +74,7 @@ const guest = {
 
 test("a later file overrides, adds and deletes; maps merge deeply, lists are replaced", () => {
   expect(parseFleet([base, laptop], OPTIONS)).toStrictEqual({
+    hosts: [],
     snapshotSchedules: [],
     pools: [{ name: "deskfleet", type: "dir", path: "/var/lib/df", autostart: true }],
     networks: [

@@ -4,7 +4,14 @@ import { parseFleet } from "../../../fleet/load";
 import { GiB, MiB, OPTIONS, parseOne, yaml } from "./helpers";
 import { GUEST_SETTINGS_DEFAULTS } from "../../../xml/guestSettings";
 
-const EMPTY: FleetSpec = { pools: [], networks: [], images: [], guests: [], snapshotSchedules: [] };
+const EMPTY: FleetSpec = {
+  hosts: [],
+  pools: [],
+  networks: [],
+  images: [],
+  guests: [],
+  snapshotSchedules: [],
+};
 
 /** A guest as it is when only `memory` is given. */
 const guest = (name: string, fields: Partial<GuestSpec> = {}): GuestSpec => ({

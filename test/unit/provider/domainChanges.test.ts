@@ -66,7 +66,7 @@ describe("the class of each change", () => {
   it.each([
     // property change, class on a running guest, class on a shut-off guest
     [{ name: "desk" }, "restart", "next boot"], // renamed in place, off only
-    [{ uri: "qemu+ssh://laptop/system" }, "replace", "replace"],
+    [{ uri: "qemu+ssh://laptop/system" }, "move", "move"],
     [{ machine: "q35" }, "restart", "next boot"],
     [{ disks: [] }, "live", "next boot"], // unplugged
     [

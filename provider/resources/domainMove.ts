@@ -1,0 +1,398 @@
+/**
+ * Moving a guest to another host (its `host` changed in the fleet), cold:
+ *
+ *   1. check, changing nothing: the target has the guest's pools and the base
+ *      images its overlays are built on, at the same paths; no other guest
+ *      there has its name; it has no external snapshots;
+ *   2. shut the guest down gracefully on the source;
+ *   3. copy to the target, through this process: every disk (sparse; an
+ *      overlay as an overlay on the target's copy of its base), each verified
+ *      by reading it back (libvirt/volumeCopy.ts); its NVRAM and the NVRAM kept
+ *      beside its snapshots; its TPM state;
+ *   4. define it there under the same UUID (so the same MACs, and swtpm finds
+ *      its state), with its snapshots' metadata (internal snapshots are inside
+ *      the copied qcow2 files), and start it if it is to run;
+ *   5. only then remove it from the source: its definition, NVRAM, TPM state
+ *      and disks.
+ *
+ * A failure before step 5 undoes what was made on the target and starts the
+ * source guest again if it was running: the source is as it was. A move cut
+ * short (the process killed) leaves the source guest defined and intact, and
+ * the next `up` starts the move again, over whatever the cut left on the
+ * target (the source is the one truth until step 5).
+ */
+import { posix } from "node:path";
+import type { DomainRef, LibvirtClient, StoragePoolRef, StorageVolRef } from "../../libvirt";
+import {
+  DomainSnapshotCreateFlags,
+  DomainSnapshotListFlags,
+  DomainUndefineFlags,
+  copyVolume,
+} from "../../libvirt";
+import type { ParsedDomain } from "../../xml/domain";
+import { defaultNvramPath } from "../../xml/nvram";
+import { buildVolumeXml, parseVolumeXml } from "../../xml/volume";
+import { copyName, dropNvram, withPoolOver } from "../../snapshots/nvramCopy";
+import { MOVED_METADATA, movedXml, parseMovedXml } from "../../xml/metadata";
+import { readMetadataElement, writeMetadataElement } from "../../xml/domainMetadata";
+import { allOrNothing, doing, ignoreNotFound } from "../kind";
+import { formatBytes } from "../units";
+import { shutDownGracefully, startGuest } from "./domainLifecycle";
+
+/** Where swtpm keeps a system daemon's guest's TPM 2.0 state, by the guest's UUID. */
+const tpmStateDir = (uuid: string) => `/var/lib/libvirt/swtpm/${uuid}/tpm2`;
+
+export interface MoveRequest {
+  from: LibvirtClient;
+  to: LibvirtClient;
+  dom: DomainRef;
+  /** The source's definition, each disk resolved to its volume (diskChains.ts). */
+  current: ParsedDomain;
+  /** The definition to write on the target (the declared guest, same UUID). */
+  definition: string;
+  running: boolean;
+  autostart: boolean;
+  shutdownTimeout: number;
+  guestAgent: boolean;
+  /** Progress, for the resource's status line. */
+  progress?: (message: string) => void;
+}
+
+/** What a move copies, and what keeps it from moving (empty when it can). */
+export interface MoveSurvey {
+  /** Bytes the source's disk files hold (what travels; holes do not). */
+  allocated: number;
+  disks: number;
+  snapshots: number;
+  problems: string[];
+  /** What the same `up` makes on the target before the move (asked at preview only). */
+  first: string[];
+}
+
+/**
+ * What moving the guest would copy and what would refuse it, changing
+ * nothing. At preview (`preview`), a pool or base image the target lacks is
+ * one the same `up` makes first (the fleet's loader saw to it that the fleet
+ * declares them there): said, not refused.
+ */
+export async function surveyMove(
+  from: LibvirtClient,
+  to: LibvirtClient,
+  dom: DomainRef,
+  current: ParsedDomain,
+  preview = false,
+): Promise<MoveSurvey> {
+  const problems: string[] = [];
+  const first: string[] = [];
+  const lacks = (what: string, problem: string) =>
+    preview ? first.push(what) : problems.push(problem);
+  let allocated = 0;
+  for (const disk of current.disks) {
+    if (disk.overlay !== undefined) {
+      problems.push(
+        `disk ${disk.pool}/${disk.volume} writes through an external snapshot's overlay; delete its external snapshots first (deskfleet snapshots)`,
+      );
+      continue;
+    }
+    const vol = await volumeOf(from, disk.pool, disk.volume);
+    if (!vol) {
+      problems.push(`its disk ${disk.pool}/${disk.volume} is not on ${from.uri.uri}`);
+      continue;
+    }
+    allocated += Number((await from.storageVolGetInfo(vol)).allocation);
+    const pool = await to.storagePoolLookupByName(disk.pool).catch(ignoreNotFound);
+    if (!pool || !(await to.storagePoolIsActive(pool))) {
+      lacks(
+        `pool ${disk.pool}`,
+        `${to.uri.uri} has no running pool "${disk.pool}" for disk ${disk.volume}`,
+      );
+      continue;
+    }
+    const backing = parseVolumeXml(await from.storageVolGetXmlDesc(vol, 0)).backingPath;
+    if (backing !== undefined) {
+      const base = await to.storageVolLookupByPath(backing).catch(ignoreNotFound);
+      if (!base) {
+        lacks(
+          `its base ${posix.basename(backing)}`,
+          `disk ${disk.pool}/${disk.volume} is an overlay on ${backing}, which ${to.uri.uri} does not have (declare its image on that host, in a pool at the same path)`,
+        );
+      }
+    }
+  }
+  const sameName = await to.domainLookupByName(current.name).catch(ignoreNotFound);
+  if (sameName && current.uuid !== "" && sameName.uuid.join() !== dom.uuid.join()) {
+    problems.push(`${to.uri.uri} has another guest named "${current.name}"`);
+  }
+  const external = await from.domainListAllSnapshots(dom, DomainSnapshotListFlags.External);
+  if (external.length > 0) {
+    problems.push(
+      `it has external snapshots (${external.map((s) => s.name).join(", ")}), which deskfleet does not move yet; delete them first`,
+    );
+  }
+  const snapshots = (await from.domainListAllSnapshots(dom, 0)).length;
+  return {
+    allocated,
+    disks: current.disks.length,
+    snapshots,
+    problems,
+    first: [...new Set(first)],
+  };
+}
+
+/** The preview's words for a move (its cost, or why it cannot happen). */
+export function moveNote(name: string, fromUri: string, toUri: string, survey: MoveSurvey): string {
+  if (survey.problems.length > 0) {
+    return `guest ${name} cannot move ${fromUri} → ${toUri}: ${survey.problems.join("; ")}`;
+  }
+  const snaps =
+    survey.snapshots > 0
+      ? `, ${survey.snapshots} snapshot${survey.snapshots === 1 ? "" : "s"} with them`
+      : "";
+  const first = survey.first.length > 0 ? `${survey.first.join(" and ")} made there first; ` : "";
+  return (
+    `move ${name} ${fromUri} → ${toUri} (${first}cold: the guest stops while its ${survey.disks} ` +
+    `disk${survey.disks === 1 ? "" : "s"} (${formatBytes(survey.allocated)} allocated) are copied and verified${snaps}; ` +
+    "UUID, MACs, NVRAM and TPM state kept; removed from the old host only once it runs on the new one)"
+  );
+}
+
+/** The guest on the target, and what could not be removed from the source (empty when all was). */
+export interface MoveResult {
+  target: DomainRef;
+  leftBehind: string[];
+}
+
+/** Moves the guest (see the header). */
+export async function moveGuest(req: MoveRequest): Promise<MoveResult> {
+  const { from, to, dom, current } = req;
+  const earlier = await to.domainLookupByUuid(dom.uuid).catch(ignoreNotFound);
+  const marked = await readMetadataElement(from, dom, MOVED_METADATA);
+  if (earlier && marked !== undefined && parseMovedXml(marked) === to.uri.uri) {
+    // Cut short after the guest started on the target: only the removal is left to do.
+    return { target: earlier, leftBehind: await removeFromSource(req) };
+  }
+  const survey = await surveyMove(from, to, dom, current);
+  if (survey.problems.length > 0) throw new Error(survey.problems.join("; "));
+  // What a move cut short before that left running on the target is not the guest: the source is.
+  if (earlier && (await to.domainIsActive(earlier))) await to.domainDestroy(earlier, 0);
+  const wasRunning = await from.domainIsActive(dom);
+  if (wasRunning) {
+    req.progress?.(`shutting down on ${from.uri.uri}`);
+    await shutDownGracefully(from, dom, req.shutdownTimeout, req.guestAgent);
+  }
+  const snapshots = await from.domainListAllSnapshots(dom, DomainSnapshotListFlags.Topological);
+  const target = await allOrNothing(async (onUndo) => {
+    // Registered first, so it runs last: the source guest runs again as it did.
+    if (wasRunning) onUndo(() => startGuest(from, dom));
+    for (const disk of current.disks) {
+      await doing(`copying disk ${disk.pool}/${disk.volume}`, () =>
+        copyDisk(req, disk.pool, disk.volume, onUndo),
+      );
+    }
+    await doing("copying its firmware state", () =>
+      copyFirmwareState(
+        req,
+        snapshots.map((s) => s.name),
+        onUndo,
+      ),
+    );
+    const defined = await to.domainDefineXml(req.definition, 0);
+    onUndo(() =>
+      to.domainUndefine(
+        defined,
+        DomainUndefineFlags.SnapshotsMetadata |
+          DomainUndefineFlags.KeepNvram |
+          DomainUndefineFlags.KeepTpm,
+      ),
+    );
+    await doing("carrying its snapshots' metadata", () =>
+      redefineSnapshots(req, defined, snapshots),
+    );
+    await to.domainSetAutostart(defined, req.autostart);
+    if (req.running) {
+      req.progress?.(`starting on ${to.uri.uri}`);
+      await startGuest(to, defined);
+      onUndo(() => to.domainDestroy(defined, 0));
+    }
+    // The point of no return: from here on the target is the guest.
+    await writeMetadataElement(from, dom, MOVED_METADATA, movedXml(to.uri.uri));
+    return defined;
+  });
+  return { target, leftBehind: await removeFromSource(req) };
+}
+
+async function volumeOf(
+  conn: LibvirtClient,
+  poolName: string,
+  name: string,
+): Promise<StorageVolRef | undefined> {
+  const pool = await conn.storagePoolLookupByName(poolName).catch(ignoreNotFound);
+  return pool && conn.storageVolLookupByName(pool, name).catch(ignoreNotFound);
+}
+
+/**
+ * The disk's volume made again on the target (what an earlier, cut-short move
+ * left there is replaced) and its bytes copied over it.
+ */
+async function copyDisk(
+  req: MoveRequest,
+  poolName: string,
+  name: string,
+  onUndo: (undo: () => Promise<unknown>) => void,
+): Promise<void> {
+  const { from, to } = req;
+  const source = await from.storageVolLookupByName(
+    await from.storagePoolLookupByName(poolName),
+    name,
+  );
+  const model = parseVolumeXml(await from.storageVolGetXmlDesc(source, 0));
+  const pool = await to.storagePoolLookupByName(poolName);
+  const leftover = await to.storageVolLookupByName(pool, name).catch(ignoreNotFound);
+  if (leftover) await to.storageVolDelete(leftover, 0);
+  const copy = await to.storageVolCreateXml(
+    pool,
+    buildVolumeXml({
+      name,
+      format: model.format,
+      capacity: model.capacity,
+      ...(model.backingPath !== undefined
+        ? { backingPath: model.backingPath, backingFormat: model.backingFormat ?? "qcow2" }
+        : {}),
+    }),
+    0,
+  );
+  onUndo(() => to.storageVolDelete(copy, 0));
+  const { allocation } = await from.storageVolGetInfo(source);
+  const total = formatBytes(Number(allocation));
+  let shown = 0;
+  await copyVolume({ conn: from, vol: source }, { conn: to, vol: copy }, (done) => {
+    if (done - shown < 64 * 1024 ** 2) return;
+    shown = done;
+    req.progress?.(`copying ${name}: ${formatBytes(done)} read (${total} allocated)`);
+  });
+}
+
+/** Files of `dir` on the source (those `wanted` keeps) copied into the same folder on the target. */
+async function copyFolder(
+  req: MoveRequest,
+  dir: string,
+  wanted: (name: string) => boolean,
+  onUndo: (undo: () => Promise<unknown>) => void,
+): Promise<void> {
+  const { from, to } = req;
+  const files = await withPoolOver(
+    from,
+    dir,
+    async (pool) => {
+      const found: { name: string; bytes: Buffer }[] = [];
+      for (const vol of await from.storagePoolListAllVolumes(pool)) {
+        if (!wanted(vol.name)) continue;
+        const chunks: Buffer[] = [];
+        await from.storageVolDownloadTo(vol, { data: (c) => void chunks.push(c), hole: () => {} });
+        found.push({ name: vol.name, bytes: Buffer.concat(chunks) });
+      }
+      return found;
+    },
+    [],
+  );
+  if (files.length === 0) return;
+  await withPoolOver(
+    to,
+    dir,
+    async (pool: StoragePoolRef) => {
+      for (const file of files) {
+        const old = await to.storageVolLookupByName(pool, file.name).catch(ignoreNotFound);
+        if (old) await to.storageVolDelete(old, 0);
+        const vol = await to.storageVolCreateXml(
+          pool,
+          buildVolumeXml({ name: file.name, format: "raw", capacity: file.bytes.length }),
+          0,
+        );
+        onUndo(() =>
+          withPoolOver(
+            to,
+            dir,
+            async (p) => {
+              const v = await to.storageVolLookupByName(p, file.name).catch(ignoreNotFound);
+              if (v) await to.storageVolDelete(v, 0);
+            },
+            undefined,
+          ),
+        );
+        await to.storageVolUploadBytes(vol, file.bytes);
+      }
+    },
+    undefined,
+    true,
+  );
+}
+
+/** The NVRAM file of the guest on its host, where deskfleet knows it. */
+function nvramPath(conn: LibvirtClient, current: ParsedDomain): string | undefined {
+  if (current.firmware !== "uefi") return undefined;
+  return current.nvram ?? defaultNvramPath(conn.uri.path, current.name);
+}
+
+/** NVRAM (with the copies beside its snapshots) and TPM state, where the guest has them. */
+async function copyFirmwareState(
+  req: MoveRequest,
+  snapshots: readonly string[],
+  onUndo: (undo: () => Promise<unknown>) => void,
+): Promise<void> {
+  const nvram = nvramPath(req.from, req.current);
+  if (nvram !== undefined) {
+    const base = posix.basename(nvram);
+    const names = new Set([base, ...snapshots.map((s) => copyName(base, s))]);
+    await copyFolder(req, posix.dirname(nvram), (name) => names.has(name), onUndo);
+  }
+  if (req.current.tpm && req.from.uri.path === "/system") {
+    await copyFolder(req, tpmStateDir(req.current.uuid), () => true, onUndo);
+  }
+}
+
+/** Each snapshot's metadata defined again on the target, parents first, the current one current. */
+async function redefineSnapshots(
+  req: MoveRequest,
+  target: DomainRef,
+  snapshots: readonly { name: string; dom: DomainRef }[],
+): Promise<void> {
+  const current = (await req.from.domainHasCurrentSnapshot(req.dom))
+    ? (await req.from.domainSnapshotCurrent(req.dom)).name
+    : undefined;
+  for (const snap of snapshots) {
+    const xml = await req.from.domainSnapshotGetXmlDesc(snap, 0);
+    const flags =
+      DomainSnapshotCreateFlags.Redefine |
+      (snap.name === current ? DomainSnapshotCreateFlags.Current : 0);
+    await req.to.domainSnapshotCreateXml(target, xml, flags);
+  }
+}
+
+/**
+ * The guest is on the target: its definition, NVRAM (with the copies beside
+ * its snapshots), TPM state and disks go from the source. Returns what could
+ * not be removed (the guest has moved either way).
+ */
+async function removeFromSource(req: MoveRequest): Promise<string[]> {
+  const { from, dom, current } = req;
+  const left: string[] = [];
+  const snapshots = (await from.domainListAllSnapshots(dom, 0)).map((s) => s.name);
+  await dropNvram(from, dom, snapshots).catch(() =>
+    left.push("the NVRAM kept beside its snapshots"),
+  );
+  const flags =
+    DomainUndefineFlags.SnapshotsMetadata |
+    DomainUndefineFlags.ManagedSave |
+    DomainUndefineFlags.Nvram |
+    DomainUndefineFlags.Tpm;
+  await from
+    .domainUndefine(dom, flags)
+    .catch((err: unknown) => left.push(`its definition (${String(err)})`));
+  for (const disk of current.disks) {
+    const vol = await volumeOf(from, disk.pool, disk.volume);
+    if (vol) {
+      await from.storageVolDelete(vol, 0).catch(() => left.push(`${disk.pool}/${disk.volume}`));
+    }
+  }
+  return left;
+}
