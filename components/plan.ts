@@ -126,6 +126,8 @@ export function planDomain(
       volume: d.args.name,
       format: "qcow2",
       keep: d.args.retain === true,
+      // A new image for an overlay rebuilds it (the Domain kind makes it anew on its new base).
+      ...(d.args.backingVolume !== undefined ? { base: d.args.backingVolume } : {}),
     })),
     cdroms: [...guest.cdroms, ...(guest.seed ? [guest.seed] : [])].map((c) => ({
       pool: c.pool,

@@ -141,6 +141,12 @@ export class StreamCall implements PendingHandler {
 
   onPacket(p: Packet): void {
     const { type, status } = p.header;
+    if (this.phase === "call" && this.receiving && status === PacketStatus.Continue) {
+      // libvirtd's I/O thread may queue a download's first data before the call's reply (a
+      // small volume is read at once): kept for receive(), as libvirt's own client does.
+      if (type === PacketType.Stream || type === PacketType.StreamHole)
+        return this.accept(p, false);
+    }
     if (this.phase === "call") {
       this.phase = "data";
       this.settle(() => decodeReply(p, this.procedure)); // REPLY OK, or throws LibvirtError
@@ -177,8 +183,8 @@ export class StreamCall implements PendingHandler {
     this.waiter = undefined;
   }
 
-  /** Queues an incoming data, hole or end-of-data packet for receive(). */
-  private accept(p: Packet): void {
+  /** Queues an incoming data, hole or end-of-data packet for receive() (woken unless `wake` is false). */
+  private accept(p: Packet, wake = true): void {
     if (this.incoming.at(-1) === null) return this.violation("data after the end of the stream");
     if (p.header.type === PacketType.StreamHole) {
       let length: bigint;
@@ -202,7 +208,7 @@ export class StreamCall implements PendingHandler {
     } else {
       return this.violation(`unexpected packet type ${p.header.type} in a download`);
     }
-    this.settle(() => undefined);
+    if (wake) this.settle(() => undefined);
   }
 
   private drained(bytes: number): void {

@@ -27,6 +27,12 @@ export const guestSettingsFields = {
   restart: z.enum(["never", "allowed"]).default("never"),
   /** Raising it restarts the running guest once at the next `up`, whatever `restart` says. */
   restartGeneration: z.number().int().min(0).default(0),
+  /**
+   * Raising it rebuilds the guest's disks that are overlays on an image: each is made anew on
+   * its image (a new overlay: moments, whatever the image's size) while the guest is off; its
+   * other disks, UUID, MACs, NVRAM and TPM state stay. Its snapshots go (they hold the old disks).
+   */
+  rebuild: z.number().int().min(0).default(0),
   firmware: z.enum(["bios", "uefi"]).default("bios"),
   /**
    * The bus of the guest's disks: virtio (fastest; the guest needs its driver), sata (what

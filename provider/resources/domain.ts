@@ -26,7 +26,6 @@ import {
   DomainAffect,
   DomainDeviceModifyFlags,
   DomainMemoryFlags,
-  DomainSnapshotListFlags,
   DomainUndefineFlags,
   DomainVcpuFlags,
   DomainXmlFlags,
@@ -73,6 +72,7 @@ import { nvramToKeep, renameGuest } from "./domainRename";
 import { resolveDisks } from "./diskChains";
 import { shutDownGracefully, startGuest, stateName } from "./domainLifecycle";
 import { moveGuest, moveNote, surveyMove } from "./domainMove";
+import { disksToRebuild, mergeExternalSnapshots, rebuildDisks, rebuildNote } from "./domainRebuild";
 import { noteOnResource, statusOnResource } from "../engineLog";
 import { guestAddresses, waitUntilReady } from "./guestReadiness";
 
@@ -99,6 +99,11 @@ const schema = z.object({
          * only what the preview says of a removal, never a change to the guest itself.
          */
         keep: z.boolean().optional(),
+        /**
+         * The base volume (in the same pool) an overlay disk was made on: a new one rebuilds the
+         * disk on it (domainRebuild.ts). As deskfleet last made it, not read from the host.
+         */
+        base: z.string().min(1).optional(),
       }),
     )
     .max(26)
@@ -187,12 +192,15 @@ export const domain: ResourceKind<DomainInputs> = {
     return result;
   },
 
-  diff: (_id, olds, news) =>
-    diffInputs(olds, sameDiskOrder(olds, news), {
+  diff(_id, olds, news) {
+    const result = diffInputs(olds, sameDiskOrder(olds, news), {
       inputs: INPUTS,
       replaceOn: REPLACED_ON,
       deleteBeforeReplace: true,
-    }),
+    });
+    // A disk on a new base is no change to the definition, but a rebuild to do.
+    return disksToRebuild(olds, news).length > 0 ? { ...result, changes: true } : result;
+  },
 
   async validate(inputs) {
     if (inputs.pciDevices.length === 0) return [];
@@ -218,6 +226,9 @@ export const domain: ResourceKind<DomainInputs> = {
     const moving = typeof olds.uri === "string" && olds.uri !== news.uri;
     const notes = [
       moving ? await moveNoteFromHosts(before, news) : undefined,
+      typeof olds.name === "string" && !moving
+        ? await rebuildNoteFromHost(before, news)
+        : undefined,
       typeof olds.name === "string" ? await changeNoteFromHost(before, news) : undefined,
       firmwareStateNote(news),
     ];
@@ -282,6 +293,7 @@ export const domain: ResourceKind<DomainInputs> = {
           volume,
           format,
           ...keepOf({ pool, volume }, declared.disks ?? []),
+          ...baseOf({ pool, volume }, declared.disks ?? []),
         })),
         declared.disks ?? [],
       ),
@@ -297,6 +309,7 @@ export const domain: ResourceKind<DomainInputs> = {
       shutdownTimeout: declared.shutdownTimeout ?? 60,
       restart: declared.restart ?? "never",
       restartGeneration: declared.restartGeneration ?? 0,
+      rebuild: declared.rebuild ?? 0,
       keepFirmwareState: declared.keepFirmwareState ?? true,
       // What deskfleet does, not what the guest is: as declared.
       waitFor: declared.waitFor ?? "none",
@@ -318,6 +331,10 @@ export const domain: ResourceKind<DomainInputs> = {
     const conn = await getConnection(news.uri);
     const dom = await conn.domainLookupByUuid(uuidFromString(id));
     await doing(`update guest "${news.name}"`, async () => {
+      const rebuilding = disksToRebuild(olds, news);
+      if (rebuilding.length > 0) {
+        await doing("rebuild its disks", () => rebuildDisks(conn, dom, rebuilding, news));
+      }
       const active = await conn.domainIsActive(dom);
       const pending = active ? await restartPendingOf(conn, dom) : [];
       const plan = planGuestChange(olds, sameDiskOrder(olds, news), INPUTS, { active, pending });
@@ -517,30 +534,29 @@ async function resolvedDefinition(
 }
 
 /**
- * Deletes the guest's external snapshots, newest first, through libvirt, which
- * merges each overlay back into the file below: its volumes then hold
- * everything written (a kept data volume included) and no overlay file is
- * left in a pool. Internal snapshots live inside the volumes and need nothing.
- */
-async function mergeExternalSnapshots(conn: LibvirtClient, dom: DomainRef): Promise<void> {
-  const leaves = DomainSnapshotListFlags.External | DomainSnapshotListFlags.Leaves;
-  for (let round = 0; round < 1000; round++) {
-    const found = await conn.domainListAllSnapshots(dom, leaves);
-    if (found.length === 0) return;
-    for (const snap of found) await conn.domainSnapshotDelete(snap, 0);
-  }
-}
-
-/**
  * `news` with its disks in the order of `olds` where they are the same disks,
- * and with the `keep` they had: neither a reorder nor a new `keep` changes the guest.
+ * and with the `keep` and `base` they had: neither a reorder nor a new `keep`
+ * changes the guest (a new `base` rebuilds a disk: update does that first).
  */
 function sameDiskOrder(olds: Partial<DomainInputs>, news: DomainInputs): DomainInputs {
-  const disks = inDeclaredOrder(news.disks, olds.disks ?? []).map(({ keep: _keep, ...d }) => ({
-    ...d,
-    ...keepOf(d, olds.disks ?? []),
-  }));
+  // A new base is a rebuild (domainRebuild.ts), not a change of the definition.
+  const disks = inDeclaredOrder(news.disks, olds.disks ?? []).map(
+    ({ keep: _keep, base: _base, ...d }) => ({
+      ...d,
+      ...keepOf(d, olds.disks ?? []),
+      ...baseOf(d, olds.disks ?? []),
+    }),
+  );
   return { ...news, disks };
+}
+
+/** `{ base }` of the disk of `disks` that is the same volume as `disk`, where it has one. */
+function baseOf(
+  disk: { pool: string; volume: string },
+  disks: readonly { pool: string; volume: string; base?: string }[],
+): { base?: string } {
+  const base = disks.find(sameVolume(disk))?.base;
+  return base !== undefined ? { base } : {};
 }
 
 /** `{ keep }` of the disk of `disks` that is the same volume as `disk`, where it says. */
@@ -795,4 +811,18 @@ async function move(
   }
   if (news.running) await untilReady(to, target, news);
   return outputs(to, target, news);
+}
+
+/** The preview's note on a rebuild: which disks, from which bases, and what goes with them. */
+async function rebuildNoteFromHost(
+  olds: DomainInputs,
+  news: DomainInputs,
+): Promise<string | undefined> {
+  const disks = disksToRebuild(olds, news);
+  if (disks.length === 0) return undefined;
+  const conn = await getConnection(olds.uri);
+  const dom = await conn.domainLookupByName(olds.name).catch(ignoreNotFound);
+  const snapshots = dom ? (await conn.domainListAllSnapshots(dom, 0)).map((s) => s.name) : [];
+  const running = dom !== undefined && (await conn.domainIsActive(dom));
+  return rebuildNote(news.name, disks, snapshots, running && news.running);
 }

@@ -24,7 +24,7 @@ import { changedProperties } from "../diff";
 import { formatBytes } from "../units";
 import { sameVolume } from "../../xml/domain";
 
-export type ChangeClass = "live" | "next boot" | "restart" | "move";
+export type ChangeClass = "live" | "next boot" | "restart" | "move" | "rebuild";
 
 export interface GuestChange {
   property: string;
@@ -45,6 +45,8 @@ export interface ChangeInputs {
   running: boolean;
   restart: "never" | "allowed";
   restartGeneration: number;
+  /** Raised: the overlay disks are rebuilt first (domainRebuild.ts), with the guest off. */
+  rebuild?: number;
   /** Install media: a change of medium in the same drives applies live. */
   cdroms?: readonly unknown[];
   /** Disks are plugged in or out of a running guest on a bus that can (not SATA). */
@@ -88,6 +90,7 @@ const DESKFLEET_ONLY = new Set([
   "keepFirmwareState",
   "restart",
   "restartGeneration",
+  "rebuild",
   "running",
 ]);
 
@@ -113,6 +116,7 @@ export function planGuestChange(
     const value = (v: ChangeInputs) => (v as unknown as Record<string, unknown>)[property];
     const words = describe(property, value(olds), value(news), olds, news);
     if (MOVED_ON.includes(property)) return { property, class: "move", words };
+    if (property === "rebuild") return { property, class: "rebuild", words };
     if (DESKFLEET_ONLY.has(property)) return { property, class: "live", words };
     if (!now.active) return { property, class: "next boot", words };
     const why = notLive(property, olds, news, changed);
@@ -296,8 +300,8 @@ function describe(
  */
 export function changeNote(name: string, plan: ChangePlan): string | undefined {
   const parts = plan.changes
-    // A move has its own note (domainMove.ts), with what it copies.
-    .filter((c) => c.class !== "move")
+    // A move and a rebuild have their own notes (domainMove.ts, domainRebuild.ts).
+    .filter((c) => c.class !== "move" && c.class !== "rebuild")
     .filter((c) => !(c.property === "restartGeneration" && plan.restartNow))
     .map((c) => {
       if (c.class !== "restart") return `${c.words} (${c.class})`;

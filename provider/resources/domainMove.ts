@@ -27,7 +27,10 @@ import {
   DomainSnapshotCreateFlags,
   DomainSnapshotListFlags,
   DomainUndefineFlags,
+  DomainXmlFlags,
+  ErrorCode,
   copyVolume,
+  hasCode,
 } from "../../libvirt";
 import type { ParsedDomain } from "../../xml/domain";
 import { defaultNvramPath } from "../../xml/nvram";
@@ -37,6 +40,7 @@ import { MOVED_METADATA, movedXml, parseMovedXml } from "../../xml/metadata";
 import { readMetadataElement, writeMetadataElement } from "../../xml/domainMetadata";
 import { allOrNothing, doing, ignoreNotFound } from "../kind";
 import { formatBytes } from "../units";
+import { noteOverlay } from "./backingUsers";
 import { shutDownGracefully, startGuest } from "./domainLifecycle";
 
 /** Where swtpm keeps a system daemon's guest's TPM 2.0 state, by the guest's UUID. */
@@ -261,7 +265,11 @@ async function copyDisk(
     }),
     0,
   );
-  onUndo(() => to.storageVolDelete(copy, 0));
+  await noteOverlay(to, pool, name, model.backingPath, true);
+  onUndo(async () => {
+    await to.storageVolDelete(copy, 0);
+    await noteOverlay(to, pool, name, undefined, false);
+  });
   const { allocation } = await from.storageVolGetInfo(source);
   const total = formatBytes(Number(allocation));
   let shown = 0;
@@ -286,7 +294,9 @@ async function copyFolder(
     async (pool) => {
       const found: { name: string; bytes: Buffer }[] = [];
       for (const vol of await from.storagePoolListAllVolumes(pool)) {
-        if (!wanted(vol.name)) continue;
+        // swtpm's `.lock` is only held while it runs; an empty file holds nothing to carry.
+        if (!wanted(vol.name) || vol.name.startsWith(".")) continue;
+        if ((await from.storageVolGetInfo(vol)).capacity === 0n) continue;
         const chunks: Buffer[] = [];
         await from.storageVolDownloadTo(vol, { data: (c) => void chunks.push(c), hole: () => {} });
         found.push({ name: vol.name, bytes: Buffer.concat(chunks) });
@@ -359,13 +369,30 @@ async function redefineSnapshots(
   const current = (await req.from.domainHasCurrentSnapshot(req.dom))
     ? (await req.from.domainSnapshotCurrent(req.dom)).name
     : undefined;
+  let definition: string | undefined;
   for (const snap of snapshots) {
     const xml = await req.from.domainSnapshotGetXmlDesc(snap, 0);
     const flags =
       DomainSnapshotCreateFlags.Redefine |
       (snap.name === current ? DomainSnapshotCreateFlags.Current : 0);
-    await req.to.domainSnapshotCreateXml(target, xml, flags);
+    try {
+      await req.to.domainSnapshotCreateXml(target, xml, flags);
+    } catch (err) {
+      if (!hasCode(err, ErrorCode.ConfigUnsupported)) throw err;
+      // The guest's definition as the source's libvirt wrote it into the snapshot names what an
+      // older target does not know (libvirt 11's q35 watchdog "itco" on 9.0): the snapshot keeps
+      // the target's definition of the guest instead.
+      definition ??= await req.to.domainGetXmlDesc(target, DomainXmlFlags.Inactive);
+      await req.to.domainSnapshotCreateXml(target, withDefinition(xml, definition), flags);
+    }
   }
+}
+
+/** A snapshot's XML with `definition` as the guest's definition it records. */
+export function withDefinition(snapshotXml: string, definition: string): string {
+  return snapshotXml
+    .replace(/<inactiveDomain[\s>][\s\S]*?<\/inactiveDomain>\s*/, "")
+    .replace(/<domain[\s>][\s\S]*<\/domain>/, () => definition.trim());
 }
 
 /**
@@ -389,9 +416,14 @@ async function removeFromSource(req: MoveRequest): Promise<string[]> {
     .domainUndefine(dom, flags)
     .catch((err: unknown) => left.push(`its definition (${String(err)})`));
   for (const disk of current.disks) {
-    const vol = await volumeOf(from, disk.pool, disk.volume);
-    if (vol) {
-      await from.storageVolDelete(vol, 0).catch(() => left.push(`${disk.pool}/${disk.volume}`));
+    const pool = await from.storagePoolLookupByName(disk.pool).catch(ignoreNotFound);
+    const vol =
+      pool && (await from.storageVolLookupByName(pool, disk.volume).catch(ignoreNotFound));
+    if (pool && vol) {
+      await from
+        .storageVolDelete(vol, 0)
+        .then(() => noteOverlay(from, pool, disk.volume, undefined, false))
+        .catch(() => left.push(`${disk.pool}/${disk.volume}`));
     }
   }
   return left;

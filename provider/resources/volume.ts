@@ -9,7 +9,10 @@
  *   files change: a guest that has it attached reads it at its next boot.
  *
  * Base volumes are immutable once uploaded: a changed image file does not
- * rewrite a base that overlays depend on (give the new image a new name).
+ * rewrite a base that overlays depend on (give the new image a new name). An
+ * overlay pointed at another base is made anew on it by its guest's Domain
+ * (a rebuild, with the guest off); a guest's disk moved to another host is
+ * copied there by its guest's Domain too.
  * Volumes with `retain` are left on the host when deleted; a base volume that
  * some overlay still uses is never deleted.
  *
@@ -119,13 +122,14 @@ export const volume: ResourceKind<VolumeInputs> = {
     diffInputs(withoutSource(olds), withoutSource(news), {
       inputs: INPUTS,
       // A guest's disk moves with its guest (the Domain kind copies it); a base or a seed is
-      // made anew on the new host, before the old one goes (two hosts: no name clash).
+      // made anew on the new host, before the old one goes (two hosts: no name clash). An
+      // overlay on a new base is rebuilt by its guest (the Domain kind, with the guest off).
       replaceOn: [
         ...(movesWithGuest(news) ? [] : ["uri"]),
         "pool",
         "name",
         "format",
-        "backingVolume",
+        ...(rebuiltByGuest(olds, news) ? [] : ["backingVolume"]),
         "base",
       ],
       deleteBeforeReplace: olds.uri === news.uri,
@@ -264,6 +268,11 @@ export const volume: ResourceKind<VolumeInputs> = {
 /** A guest's disk (blank or an overlay): its guest's move copies it; bases and seeds are made anew. */
 function movesWithGuest(v: VolumeInputs): boolean {
   return v.source === undefined && v.iso === undefined;
+}
+
+/** An overlay that stays one, on another base: its guest rebuilds it (provider's domainRebuild.ts). */
+function rebuiltByGuest(olds: VolumeInputs, news: VolumeInputs): boolean {
+  return olds.backingVolume !== undefined && news.backingVolume !== undefined;
 }
 
 /**

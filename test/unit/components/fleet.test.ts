@@ -81,7 +81,15 @@ it("registers exactly the fleet's components and libvirt resources", async () =>
     vcpus: 1,
     machine: "pc",
     firmware: "bios",
-    disks: [{ pool: "deskfleet", volume: "demo-root.qcow2", format: "qcow2", keep: false }],
+    disks: [
+      {
+        pool: "deskfleet",
+        volume: "demo-root.qcow2",
+        format: "qcow2",
+        keep: false,
+        base: "appliance.qcow2",
+      },
+    ],
     interfaces: [{ network: "demo-net" }],
     graphics: "none",
     running: true,

@@ -95,7 +95,13 @@ describe("plan", () => {
       machine: "q35",
       firmware: "uefi",
       disks: [
-        { pool: "deskfleet", volume: "work-root.qcow2", format: "qcow2", keep: false },
+        {
+          pool: "deskfleet",
+          volume: "work-root.qcow2",
+          format: "qcow2",
+          keep: false,
+          base: "appliance.qcow2",
+        },
         { pool: "deskfleet", volume: "work-data.qcow2", format: "qcow2", keep: true },
       ],
       interfaces: [{ network: "demo-net", mac: "52:54:00:00:00:01" }],

@@ -37,7 +37,10 @@ const hostname = () => conn?.call(Procedure.ConnectGetHostname, undefined, decod
  * the CALL (already answered with REPLY OK) to send data, holes, errors;
  * stream packets from the client are recorded. Other calls get "still here".
  */
-async function start(onStream: (call: Packet, peer: Peer) => void = () => undefined) {
+async function start(
+  onStream: (call: Packet, peer: Peer) => void = () => undefined,
+  dataBeforeReply = false,
+) {
   const seen: string[] = [];
   let call: Packet | undefined;
   daemon = await FakeDaemon.start((p, peer) => {
@@ -47,6 +50,10 @@ async function start(onStream: (call: Packet, peer: Peer) => void = () => undefi
     }
     if (type === PacketType.Call) {
       call = p;
+      if (dataBeforeReply) {
+        onStream(p, peer);
+        return peer.reply(p);
+      }
       peer.reply(p);
       return onStream(p, peer);
     }
@@ -123,6 +130,19 @@ describe("download", () => {
     expect(sink.items).toEqual(["data:abc", "hole:65536", "data:de"]);
     expect(n).toBe(3 + 65536 + 2);
     expect(seen).toEqual(["ok"]);
+    expect(conn?.pendingCount).toBe(0);
+  });
+
+  test("data sent before the call's reply (libvirtd's I/O thread was quick) is kept, in order", async () => {
+    await start((call, peer) => {
+      peer.stream(call, PacketStatus.Continue, Buffer.from("abc"));
+      peer.hole(call, 10n);
+      peer.stream(call, PacketStatus.Continue); // end of data
+    }, true);
+    const sink = collector();
+    const n = await downloadStream(conn as Connection, Procedure.StorageVolDownload, args, sink);
+    expect(sink.items).toEqual(["data:abc", "hole:10"]);
+    expect(n).toBe(13);
     expect(conn?.pendingCount).toBe(0);
   });
 

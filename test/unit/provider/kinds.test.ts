@@ -33,6 +33,7 @@ describe("check", () => {
         shutdownTimeout: 60,
         restart: "never",
         restartGeneration: 0,
+        rebuild: 0,
         persistent: true,
         keepFirmwareState: true,
         diskBus: "virtio",
