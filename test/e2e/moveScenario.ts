@@ -93,12 +93,15 @@ guests:
     );
   }
 
-  async function upAndClean(): Promise<string> {
+  /** An up that succeeds and leaves nothing to do; the up's seconds. */
+  async function upAndClean(): Promise<number> {
+    const t0 = performance.now();
     const up = await project.stack.up();
+    const seconds = (performance.now() - t0) / 1000;
     expect(up.summary.result).toBe("succeeded");
     const preview = await project.stack.preview();
     expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
-    return up.stdout;
+    return seconds;
   }
 
   /** Nothing of the guest on `host`: no domain, no disk, no NVRAM, no TPM state. */
@@ -156,7 +159,8 @@ guests:
     expect(preview.changeSummary).toMatchObject({ create: 1, delete: 1 });
     expect(preview.changeSummary.replace).toBeUndefined();
 
-    await upAndClean();
+    const seconds = await upAndClean();
+    console.log(`move desk → laptop (${LAPTOP.label}): ${seconds.toFixed(1)} s for the up`);
     await booted("laptop", 2); // the same root disk: its second boot
     expect(virsh("laptop", "domuuid", GUEST)).toBe(uuid);
     expect(virsh("laptop", "domiflist", GUEST).split(/\s+/).pop()).toBe(mac);
