@@ -4,17 +4,47 @@
  * workload of issue #3:
  *
  *   define 200 domains; 10 rounds of lookup + get XML + is-active for each;
- *   undefine all; then upload a sparse 1 GiB image.
+ *   undefine all; then volume streams of 1 GiB:
+ *
+ *   upload sparse    the sparse image (test/support/sparseImage.ts: 128 MiB
+ *                    of data in 32 runs, the rest holes) with SPARSE_STREAM;
+ *   upload dense     a 1 GiB file of non-zero data, without the flag;
+ *   download sparse  the volume uploaded from the sparse image, with
+ *                    SPARSE_STREAM: holes stay holes in the local file;
+ *   download dense   the volume uploaded from the dense file, without it.
+ *
+ * Why a file of real data for "dense", not the sparse image sent without
+ * the flag: that would mostly time reading 896 MiB of holes, which the
+ * kernel serves as zero pages to both clients alike, and writing zeros on
+ * the host; a file where every byte is data is what a dense transfer is for
+ * (a fully allocated image) and times the data path alone — read, frame,
+ * socket, daemon — with no hole handling on either side to help or hurt.
  *
  * The domain workload runs three ways: C sequential, ours sequential, ours
  * with 16 calls in flight (16 workers, each doing one domain's calls in
- * order). Each repetition alternates who goes first; the table shows
- * medians. Not a test: nothing is asserted. BENCH_REPS sets the repetitions
- * (default 5), LIBVIRT_URI the daemon (default qemu:///system).
+ * order). Each repetition alternates who goes first, in every workload;
+ * `sync` runs before each timed phase; the table shows medians. Before the
+ * repetitions, one untimed round of each transfer on each side checks that
+ * the bytes arrive identical (and holes stay holes). Not a test: beyond that
+ * check nothing is asserted. BENCH_REPS sets the repetitions (default 5),
+ * LIBVIRT_URI the daemon (default qemu:///system), BENCH_WORKLOADS which
+ * parts run ("domains,streams", the default, or either alone); BENCH_VERBOSE=1
+ * prints every stream timing to stderr as it is taken.
  * Objects: test-bench-*, removed afterwards.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -29,6 +59,7 @@ const IN_FLIGHT = 16;
 const PREFIX = "test-bench-";
 /** Debian's python3, which has python3-libvirt (a pyenv python first on PATH would not). */
 const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? "domains,streams").split(",");
 
 /** Next to this file when run from source, under bench/ when run from dist/bench/. */
 const C_SCRIPT =
@@ -100,9 +131,16 @@ class CClient {
     return { define: s.define * 1000, rounds: s.rounds * 1000, undefine: s.undefine * 1000 };
   }
 
-  async upload(pool: string, volume: string, file: string): Promise<number> {
-    const s = await this.run<{ upload: number }>({ op: "upload", uri: URI, pool, volume, file });
-    return s.upload * 1000;
+  /** One upload or download of `volume` from or to `file`; milliseconds. */
+  async transfer(
+    op: "upload" | "download",
+    pool: string,
+    volume: string,
+    file: string,
+    sparse: boolean,
+  ): Promise<number> {
+    const s = await this.run<{ seconds: number }>({ op, uri: URI, pool, volume, file, sparse });
+    return s.seconds * 1000;
   }
 
   close(): void {
@@ -139,6 +177,49 @@ async function removeLeftovers(lv: LibvirtClient): Promise<void> {
   }
 }
 
+/** The four stream workloads, in table order. */
+const TRANSFERS = [
+  { key: "upSparse", label: "upload sparse", op: "upload", sparse: true },
+  { key: "upDense", label: "upload dense", op: "upload", sparse: false },
+  { key: "downSparse", label: "download sparse", op: "download", sparse: true },
+  { key: "downDense", label: "download dense", op: "download", sparse: false },
+] as const;
+type TransferKey = (typeof TRANSFERS)[number]["key"];
+type Transfer = (typeof TRANSFERS)[number];
+type StreamTimes = Record<TransferKey, { c: number[]; ours: number[] }>;
+
+/** A 1 GiB file of non-zero (random) data; every byte allocated. */
+function makeDenseImage(path: string): void {
+  const block = randomBytes(64 * 2 ** 20);
+  const fd = openSync(path, "w");
+  try {
+    for (let at = 0; at < GiB; at += block.length) writeSync(fd, block, 0, block.length, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether two files hold the same bytes (holes read as zeros). */
+function sameBytes(a: string, b: string): boolean {
+  if (statSync(a).size !== statSync(b).size) return false;
+  const fa = openSync(a, "r");
+  const fb = openSync(b, "r");
+  const ba = Buffer.allocUnsafe(16 * 2 ** 20);
+  const bb = Buffer.allocUnsafe(16 * 2 ** 20);
+  try {
+    for (let pos = 0; ;) {
+      const n = readSync(fa, ba, 0, ba.length, pos);
+      const m = readSync(fb, bb, 0, bb.length, pos);
+      if (n !== m || !ba.subarray(0, n).equals(bb.subarray(0, m))) return false;
+      if (n === 0) return true;
+      pos += n;
+    }
+  } finally {
+    closeSync(fa);
+    closeSync(fb);
+  }
+}
+
 async function main(): Promise<void> {
   const lv = await LibvirtClient.connect(URI);
   const c = new CClient();
@@ -146,49 +227,9 @@ async function main(): Promise<void> {
   chmodSync(work, 0o755); // the daemon's helpers write the volume here
   try {
     await removeLeftovers(lv);
-    const image = join(work, "image.raw");
-    const data = makeSparseImage(image);
-    const poolName = `${PREFIX}pool`;
-    const pool = await lv.storagePoolDefineXml(
-      `<pool type='dir'><name>${poolName}</name><target><path>${join(work, "pool")}</path></target></pool>`,
-    );
-    await lv.storagePoolBuild(pool, StoragePoolBuildFlags.New);
-    await lv.storagePoolCreate(pool);
-    const volXml = `<volume><name>up.raw</name><capacity unit='bytes'>${GiB}</capacity><allocation>0</allocation><target><format type='raw'/></target></volume>`;
-
-    const names = (who: string) =>
-      Array.from({ length: DOMAINS }, (_, i) => `${PREFIX}${who}-${i}`);
-    // Warm-up, not counted: JIT on our side, caches on both.
-    await oursDomains(lv, names("warm").slice(0, 20), IN_FLIGHT);
-    await c.domains(names("warm").slice(0, 20));
-
-    const times = { c: [] as number[], seq: [] as number[], par: [] as number[] };
-    const parts = { c: [] as DomainTimes[], seq: [] as DomainTimes[], par: [] as DomainTimes[] };
-    const uploads = { c: [] as number[], ours: [] as number[] };
-    for (let rep = 0; rep < REPS; rep++) {
-      const order = rep % 2 === 0 ? ["c", "seq", "par"] : ["par", "seq", "c"];
-      for (const who of order as ("c" | "seq" | "par")[]) {
-        settle();
-        const t =
-          who === "c"
-            ? await c.domains(names("c"))
-            : await oursDomains(lv, names(who), who === "seq" ? 1 : IN_FLIGHT);
-        times[who].push(total(t));
-        parts[who].push(t);
-      }
-      for (const who of rep % 2 === 0 ? ["c", "ours"] : ["ours", "c"]) {
-        const vol = await lv.storageVolCreateXml(pool, volXml);
-        settle();
-        const t0 = performance.now();
-        if (who === "c") uploads.c.push(await c.upload(poolName, "up.raw", image));
-        else {
-          await lv.storageVolUpload(vol, image, { sparse: true });
-          uploads.ours.push(performance.now() - t0);
-        }
-        await lv.storageVolDelete(vol);
-      }
-    }
-    report(parts, times, uploads, data);
+    const domains = WORKLOADS.includes("domains") ? await domainWorkload(lv, c) : undefined;
+    const streams = WORKLOADS.includes("streams") ? await streamWorkload(lv, c, work) : undefined;
+    report(domains, streams);
   } finally {
     c.close();
     await removeLeftovers(lv).catch(() => undefined);
@@ -197,35 +238,168 @@ async function main(): Promise<void> {
   }
 }
 
+interface DomainResults {
+  parts: Record<"c" | "seq" | "par", DomainTimes[]>;
+  times: Record<"c" | "seq" | "par", number[]>;
+}
+
+async function domainWorkload(lv: LibvirtClient, c: CClient): Promise<DomainResults> {
+  const names = (who: string) => Array.from({ length: DOMAINS }, (_, i) => `${PREFIX}${who}-${i}`);
+  // Warm-up, not counted: JIT on our side, caches on both.
+  await oursDomains(lv, names("warm").slice(0, 20), IN_FLIGHT);
+  await c.domains(names("warm").slice(0, 20));
+
+  const times = { c: [] as number[], seq: [] as number[], par: [] as number[] };
+  const parts = { c: [] as DomainTimes[], seq: [] as DomainTimes[], par: [] as DomainTimes[] };
+  for (let rep = 0; rep < REPS; rep++) {
+    const order = rep % 2 === 0 ? ["c", "seq", "par"] : ["par", "seq", "c"];
+    for (const who of order as ("c" | "seq" | "par")[]) {
+      settle();
+      const t =
+        who === "c"
+          ? await c.domains(names("c"))
+          : await oursDomains(lv, names(who), who === "seq" ? 1 : IN_FLIGHT);
+      times[who].push(total(t));
+      parts[who].push(t);
+    }
+  }
+  return { parts, times };
+}
+
+async function streamWorkload(
+  lv: LibvirtClient,
+  c: CClient,
+  work: string,
+): Promise<{ times: StreamTimes; data: number }> {
+  const sparseImage = join(work, "sparse.raw");
+  const data = makeSparseImage(sparseImage);
+  const denseImage = join(work, "dense.raw");
+  makeDenseImage(denseImage);
+  const downloaded = join(work, "downloaded.raw");
+  const poolName = `${PREFIX}pool`;
+  const pool = await lv.storagePoolDefineXml(
+    `<pool type='dir'><name>${poolName}</name><target><path>${join(work, "pool")}</path></target></pool>`,
+  );
+  await lv.storagePoolBuild(pool, StoragePoolBuildFlags.New);
+  await lv.storagePoolCreate(pool);
+  const volXml = (name: string): string =>
+    `<volume><name>${name}</name><capacity unit='bytes'>${GiB}</capacity><allocation>0</allocation><target><format type='raw'/></target></volume>`;
+  // The volumes the downloads read: one per kind, uploaded once.
+  const sources = { true: "src-sparse.raw", false: "src-dense.raw" };
+  await lv.storageVolUpload(await lv.storageVolCreateXml(pool, volXml(sources.true)), sparseImage, {
+    sparse: true,
+  });
+  await lv.storageVolUpload(await lv.storageVolCreateXml(pool, volXml(sources.false)), denseImage);
+
+  /** One timed transfer; the volume or file it made is removed afterwards. */
+  const run = async (t: Transfer, who: "c" | "ours"): Promise<number> => {
+    const image = t.sparse ? sparseImage : denseImage;
+    if (t.op === "upload") {
+      const vol = await lv.storageVolCreateXml(pool, volXml("up.raw"));
+      settle();
+      const t0 = performance.now();
+      let ms: number;
+      if (who === "c") ms = await c.transfer("upload", poolName, "up.raw", image, t.sparse);
+      else {
+        await lv.storageVolUpload(vol, image, { sparse: t.sparse });
+        ms = performance.now() - t0;
+      }
+      await lv.storageVolDelete(vol);
+      return ms;
+    }
+    const source = sources[`${t.sparse}`];
+    settle();
+    const t0 = performance.now();
+    let ms: number;
+    if (who === "c") ms = await c.transfer("download", poolName, source, downloaded, t.sparse);
+    else {
+      const vol = await lv.storageVolLookupByName(pool, source);
+      await lv.storageVolDownload(vol, downloaded, { sparse: t.sparse });
+      ms = performance.now() - t0;
+    }
+    return ms;
+  };
+
+  // Untimed check, which also warms up both sides: what arrives is what was
+  // sent, holes stay holes. The sources were uploaded by us: this checks our
+  // uploads too (and the sparse one left the volume sparse).
+  const sourceBlocks = statSync(join(work, "pool", sources.true)).blocks * 512;
+  if (sourceBlocks > 2 * data) throw new Error(`sparse upload allocated ${sourceBlocks} bytes`);
+  for (const who of ["c", "ours"] as const) {
+    for (const t of TRANSFERS.filter((x) => x.op === "download")) {
+      await run(t, who);
+      const image = t.sparse ? sparseImage : denseImage;
+      if (!sameBytes(downloaded, image)) throw new Error(`${who} ${t.label}: bytes differ`);
+      const allocated = statSync(downloaded).blocks * 512;
+      if (t.sparse && allocated > 2 * data) {
+        throw new Error(`${who} ${t.label}: ${allocated} bytes allocated, holes lost`);
+      }
+      rmSync(downloaded);
+    }
+  }
+
+  const times = Object.fromEntries(
+    TRANSFERS.map((t) => [t.key, { c: [] as number[], ours: [] as number[] }]),
+  ) as StreamTimes;
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const t of TRANSFERS) {
+      for (const who of rep % 2 === 0 ? (["c", "ours"] as const) : (["ours", "c"] as const)) {
+        const ms = await run(t, who);
+        times[t.key][who].push(ms);
+        if (process.env.BENCH_VERBOSE === "1")
+          console.error(`${rep} ${t.label} ${who}: ${ms.toFixed(1)}`);
+        if (t.op === "download") rmSync(downloaded);
+      }
+    }
+  }
+  return { times, data };
+}
+
 function report(
-  parts: Record<"c" | "seq" | "par", DomainTimes[]>,
-  times: Record<"c" | "seq" | "par", number[]>,
-  uploads: { c: number[]; ours: number[] },
-  data: number,
+  domains: DomainResults | undefined,
+  streams: { times: StreamTimes; data: number } | undefined,
 ): void {
   const ms = (x: number): string => x.toFixed(1).padStart(10);
-  const row = (label: string, pick: (t: DomainTimes) => number): string =>
-    `| ${label.padEnd(34)} |${ms(median(parts.c.map(pick)))} |${ms(median(parts.seq.map(pick)))} |${ms(median(parts.par.map(pick)))} |`;
-  const seq = median(times.seq) / median(times.c);
-  const speedup = median(times.c) / median(times.par);
-  const upload = median(uploads.ours) / median(uploads.c);
   console.log(`libvirt client benchmark: ${URI}, medians of ${REPS} repetitions, milliseconds\n`);
-  console.log(`| ${"workload".padEnd(34)} | C seq.    | ours seq. | ours x${IN_FLIGHT}  |`);
-  console.log(`|${"-".repeat(36)}|-----------|-----------|-----------|`);
-  console.log(row(`define ${DOMAINS} domains`, (t) => t.define));
-  console.log(row(`${ROUNDS} x ${DOMAINS} x (lookup, XML, active)`, (t) => t.rounds));
-  console.log(row(`undefine ${DOMAINS}`, (t) => t.undefine));
-  console.log(row("all of the above", total));
-  const mib = (data / 2 ** 20).toFixed(0);
-  console.log(
-    `| ${`sparse upload 1 GiB (${mib} MiB data)`.padEnd(34)} |${ms(median(uploads.c))} |${ms(median(uploads.ours))} |${"-".padStart(10)} |`,
-  );
+  console.log(`| ${"workload".padEnd(36)} | C seq.    | ours seq. | ours x${IN_FLIGHT}  |`);
+  console.log(`|${"-".repeat(38)}|-----------|-----------|-----------|`);
+  if (domains !== undefined) {
+    const { parts } = domains;
+    const row = (label: string, pick: (t: DomainTimes) => number): string =>
+      `| ${label.padEnd(36)} |${ms(median(parts.c.map(pick)))} |${ms(median(parts.seq.map(pick)))} |${ms(median(parts.par.map(pick)))} |`;
+    console.log(row(`define ${DOMAINS} domains`, (t) => t.define));
+    console.log(row(`${ROUNDS} x ${DOMAINS} x (lookup, XML, active)`, (t) => t.rounds));
+    console.log(row(`undefine ${DOMAINS}`, (t) => t.undefine));
+    console.log(row("all of the above", total));
+  }
+  if (streams !== undefined) {
+    const mib = (streams.data / 2 ** 20).toFixed(0);
+    for (const t of TRANSFERS) {
+      const label = `${t.label} 1 GiB${t.sparse ? ` (${mib} MiB data)` : ""}`;
+      const { c, ours } = streams.times[t.key];
+      console.log(
+        `| ${label.padEnd(36)} |${ms(median(c))} |${ms(median(ours))} |${"-".padStart(10)} |`,
+      );
+    }
+  }
   console.log("");
-  console.log(
-    `libvirt-client: sequential ours/C = ${seq.toFixed(2)}; ` +
-      `${IN_FLIGHT}-in-flight speedup over C sequential = ${speedup.toFixed(2)}; ` +
-      `upload ours/C = ${upload.toFixed(2)}`,
-  );
+  if (domains !== undefined) {
+    const { times } = domains;
+    const seq = median(times.seq) / median(times.c);
+    const speedup = median(times.c) / median(times.par);
+    console.log(
+      `libvirt-client: sequential ours/C = ${seq.toFixed(2)}; ` +
+        `${IN_FLIGHT}-in-flight speedup over C sequential = ${speedup.toFixed(2)}`,
+    );
+  }
+  if (streams !== undefined) {
+    console.log(
+      `libvirt-streams: ${TRANSFERS.map((t) => {
+        const { c, ours } = streams.times[t.key];
+        return `${t.label} ours/C = ${(median(ours) / median(c)).toFixed(2)}`;
+      }).join("; ")}`,
+    );
+  }
 }
 
 main().catch((err: unknown) => {

@@ -138,8 +138,26 @@ export class Connection {
   /** Writes a packet; resolves once the transport can take more (backpressure for streams). */
   send(bytes: Buffer): Promise<void> {
     if (this.state === "closed") return Promise.reject(this.unusable());
-    const stream = this.transport.stream;
     this.writer.writeNow(bytes);
+    return this.sendRoom();
+  }
+
+  /**
+   * Writes the pieces of one or more packets, in order, without copying
+   * them; `written` is called once the transport no longer needs any of them
+   * (also when it died first). Resolves like send().
+   */
+  sendPieces(pieces: readonly Uint8Array[], written: () => void): Promise<void> {
+    if (this.state === "closed") {
+      written();
+      return Promise.reject(this.unusable());
+    }
+    this.writer.writePiecesNow(pieces, () => written());
+    return this.sendRoom();
+  }
+
+  private sendRoom(): Promise<void> {
+    const stream = this.transport.stream;
     // Let a few packets queue so reading the source overlaps with sending;
     // waiting for 'drain' after every packet halves upload throughput.
     if (stream.writableLength <= SEND_QUEUE_BYTES) return Promise.resolve();

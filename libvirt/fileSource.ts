@@ -13,6 +13,7 @@ import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { scanChunk } from "./sparse";
 import type { Segment } from "./sparse";
+import type { LentData, StreamHole } from "./transfer";
 
 /** Bytes per read, and at most per data packet: well under the 32 MiB frame limit. */
 export const READ_CHUNK = 1024 * 1024;
@@ -39,8 +40,7 @@ interface Item {
 
 /**
  * Yields `length` bytes of the file from `start`. Each data chunk is valid
- * only until the next item is requested (StreamCall.sendData copies it
- * into the packet at once).
+ * only until the next item is requested.
  */
 export async function* readFileChunks(
   path: string,
@@ -56,6 +56,33 @@ export async function* readFileChunks(
       if (item === undefined) return;
       yield item.segment;
       source.release(item);
+    }
+  } finally {
+    await source.stop();
+    await file.close();
+  }
+}
+
+/**
+ * The same items as readFileChunks, the data lent (transfer.ts): uploads
+ * send it without copying, and its buffer is read into again only once the
+ * socket has written it out.
+ */
+export async function* lendFileChunks(
+  path: string,
+  start: number,
+  length: number,
+  sparse: boolean,
+): AsyncGenerator<LentData | StreamHole> {
+  const file = await open(path, "r");
+  const source = new FileSource(file, path, start, length, sparse);
+  try {
+    for (;;) {
+      const item = await source.next();
+      if (item === undefined) return;
+      const { segment } = item;
+      if ("hole" in segment) yield segment;
+      else yield { lent: segment, release: () => source.release(item) };
     }
   } finally {
     await source.stop();

@@ -57,6 +57,24 @@ export function encodeRawPacket(
   return Buffer.concat([w.view(), data], total);
 }
 
+/**
+ * The length word and header of a packet whose `length` bytes of raw
+ * payload are sent separately (stream data without a copy); checked like
+ * encodeRawPacket.
+ */
+export function encodeRawHeader(
+  header: PacketHeader,
+  length: number,
+  maxMessage = MAX_MESSAGE_SIZE,
+): Buffer {
+  const total = MIN_FRAME + length;
+  checkSize(total, maxMessage);
+  const w = new XdrWriter(MIN_FRAME);
+  w.writeUint(total);
+  writeHeader(w, header);
+  return w.finish();
+}
+
 function writeHeader(w: XdrWriter, h: PacketHeader): void {
   w.writeUint(h.program);
   w.writeUint(h.version);

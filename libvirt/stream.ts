@@ -25,7 +25,7 @@ import type { ConnectionError } from "./errors";
 import { ProtocolError, asError } from "./errors";
 import type { Connection, Encoder, PendingHandler } from "./connection";
 import { decodeError, decodeReply } from "./replies";
-import { encodePacket, encodeRawPacket } from "./framing";
+import { encodePacket, encodeRawHeader, encodeRawPacket } from "./framing";
 import type { Packet, PacketHeader } from "./framing";
 import { PROGRAM_VERSION, PacketStatus, PacketType, Program, procedureName } from "./protocol";
 import { XdrReader } from "./xdr";
@@ -93,6 +93,31 @@ export class StreamCall implements PendingHandler {
     this.check("data");
     const header = this.header(this.serial, PacketType.Stream, PacketStatus.Continue);
     await this.conn.send(encodeRawPacket(header, data));
+  }
+
+  /**
+   * Sends data packets without copying their bytes: each packet is the
+   * concatenation of its pieces, and every piece must stay unchanged until
+   * `written` is called (once the transport has taken all of them, or died).
+   * Resolves like sendData().
+   */
+  async sendPackets(
+    packets: readonly (readonly Uint8Array[])[],
+    written: () => void,
+  ): Promise<void> {
+    try {
+      this.check("data");
+    } catch (err) {
+      written();
+      throw err;
+    }
+    const iov: Uint8Array[] = [];
+    for (const pieces of packets) {
+      const length = pieces.reduce((n, p) => n + p.length, 0);
+      const header = this.header(this.serial, PacketType.Stream, PacketStatus.Continue);
+      iov.push(encodeRawHeader(header, length), ...pieces);
+    }
+    await this.conn.sendPieces(iov, written);
   }
 
   /** Skips `length` bytes of zeros (sparse streams only). */

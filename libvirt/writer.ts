@@ -33,6 +33,20 @@ export class BatchWriter {
     this.stream.write(packet);
   }
 
+  /**
+   * Writes the pieces of one or more packets now, as one writev, without
+   * copying them: for stream data lent by its source, which must stay
+   * unchanged until `written` is called (with an error if the transport
+   * died first).
+   */
+  writePiecesNow(pieces: readonly Uint8Array[], written: (err?: Error | null) => void): void {
+    this.flush();
+    this.stream.cork();
+    const last = pieces.length - 1;
+    pieces.forEach((p, i) => this.stream.write(p, i === last ? written : undefined));
+    this.stream.uncork();
+  }
+
   /** Sends everything queued, as one writev when there is more than one packet. */
   flush(): void {
     this.scheduled = false;

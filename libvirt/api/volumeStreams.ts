@@ -6,7 +6,7 @@
 import { stat, unlink } from "node:fs/promises";
 import type { Encoder } from "../connection";
 import { Procedure, StorageVolDownloadFlags, StorageVolUploadFlags } from "../protocol";
-import { READ_CHUNK, readFileChunks } from "../fileSource";
+import { READ_CHUNK, lendFileChunks } from "../fileSource";
 import { fileSink } from "../sparse";
 import { downloadStream, uploadStream } from "../transfer";
 import { encodeStorageVolRef } from "../types";
@@ -77,7 +77,7 @@ export class VolumeStreamMethods extends StorageVolMethods {
       this.conn,
       Procedure.StorageVolUpload,
       transferArgs(v, opts.offset, length, flags),
-      readFileChunks(filePath, 0, length, sparse),
+      lendFileChunks(filePath, 0, length, sparse),
       { sparse, ...(onProgress && { onProgress: (sent: number) => onProgress(sent, length) }) },
     );
   }

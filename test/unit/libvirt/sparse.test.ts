@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { READ_CHUNK, readFileChunks } from "../../../libvirt/fileSource";
-import { HOLE_BLOCK, fileSink } from "../../../libvirt/sparse";
+import { READ_CHUNK, lendFileChunks, readFileChunks } from "../../../libvirt/fileSource";
+import { HOLE_BLOCK, fileSink, isZero, scanChunk } from "../../../libvirt/sparse";
 import type { StreamHole } from "../../../libvirt/transfer";
 import { rejection } from "./helpers";
 
@@ -58,6 +58,38 @@ test("any layout: the items rebuild the file, holes are whole zero blocks, never
     ),
     { numRuns: 30 },
   );
+});
+
+test("lendFileChunks: the same items; a buffer is read into again only once released", async () => {
+  const path = join(dir, "lent");
+  const bytes = layout(
+    Array.from({ length: 120 }, (_, i) => i % 7 !== 0),
+    1234,
+  ); // 7.5 MiB: more chunks than fit unreleased in a small file's buffers
+  writeFileSync(path, bytes);
+  const expected = await collect(path, 0, bytes.length, true);
+  const held: { copy: Buffer; lent: Uint8Array; release(): void }[] = [];
+  const items: Item[] = [];
+  for await (const item of lendFileChunks(path, 0, bytes.length, true)) {
+    if ("hole" in item) {
+      items.push(item);
+      continue;
+    }
+    const copy = Buffer.from(item.lent);
+    items.push(copy);
+    held.push({ copy, lent: item.lent, release: () => item.release() });
+    // Hold up to 3 at once, released late: none may have been overwritten meanwhile.
+    if (held.length > 3) {
+      const h = held.shift();
+      expect(Buffer.from(h?.lent ?? []).equals(h?.copy ?? Buffer.alloc(0))).toBe(true);
+      h?.release();
+    }
+  }
+  for (const h of held) h.release();
+  const shape = (xs: Item[]) =>
+    xs.map((i) => ("hole" in i ? `hole:${i.hole}` : `data:${i.length}`));
+  expect(shape(items)).toEqual(shape(expected));
+  expect(rebuild(items).equals(bytes)).toBe(true);
 });
 
 test("dense: data only, the exact bytes of a range", async () => {
@@ -127,4 +159,70 @@ test("data runs far apart: one hole per gap, however many chunks it spans", asyn
   expect(
     items.map((i) => ("hole" in i ? `hole:${Number(i.hole) / MiB}` : `data:${i.length / MiB}`)),
   ).toEqual(["data:1", "hole:39", "data:1", "hole:58", "data:1"]);
+});
+
+describe("isZero", () => {
+  const lengths = [1, 7, 8, 9, HOLE_BLOCK - 1, HOLE_BLOCK, HOLE_BLOCK + 1, 3 * HOLE_BLOCK + 5];
+
+  test("all zero, any length (blocks, a tail shorter than a block, empty)", () => {
+    expect(isZero(Buffer.alloc(0))).toBe(true);
+    for (const n of lengths) expect(isZero(Buffer.alloc(n))).toBe(true);
+  });
+
+  test("one non-zero byte anywhere is seen: ends, middle, either side of a block boundary", () => {
+    for (const n of lengths) {
+      const spots = [0, n - 1, n >> 1, 1, n - 2, HOLE_BLOCK - 1, HOLE_BLOCK, 2 * HOLE_BLOCK + 3];
+      for (const at of spots.filter((i) => i >= 0 && i < n)) {
+        const b = Buffer.alloc(n);
+        b[at] = 0x80;
+        expect([n, at, isZero(b)]).toEqual([n, at, false]);
+      }
+    }
+  });
+
+  test("no zero at all; and a subarray is judged on its own bytes", () => {
+    expect(isZero(Buffer.alloc(HOLE_BLOCK, 0xff))).toBe(false);
+    const b = Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(HOLE_BLOCK), Buffer.alloc(10, 1)]);
+    expect(isZero(b.subarray(10, 10 + HOLE_BLOCK))).toBe(true);
+    expect(isZero(b.subarray(9, 10 + HOLE_BLOCK))).toBe(false);
+  });
+});
+
+describe("scanChunk", () => {
+  test("a zero tail shorter than a block is a hole; zero runs carry over to the next chunk", () => {
+    const holes = { pending: 0 };
+    const chunk = Buffer.concat([Buffer.alloc(HOLE_BLOCK, 1), Buffer.alloc(100)]);
+    const out = scanChunk(chunk, holes);
+    expect(out.map((s) => ("hole" in s ? `hole:${s.hole}` : `data:${s.length}`))).toEqual([
+      `data:${HOLE_BLOCK}`,
+    ]);
+    expect(holes.pending).toBe(100);
+    expect(scanChunk(Buffer.alloc(2 * HOLE_BLOCK), holes)).toEqual([]); // all zero: pending only
+    expect(holes.pending).toBe(100 + 2 * HOLE_BLOCK);
+    const next = scanChunk(Buffer.alloc(5, 2), holes);
+    expect(next.map((s) => ("hole" in s ? `hole:${s.hole}` : `data:${s.length}`))).toEqual([
+      `hole:${100 + 2 * HOLE_BLOCK}`,
+      "data:5",
+    ]);
+    expect(holes.pending).toBe(0);
+  });
+
+  test("data runs are the chunk's own bytes (subarrays, no copy), split at zero blocks", () => {
+    const chunk = Buffer.concat([
+      Buffer.alloc(HOLE_BLOCK),
+      Buffer.alloc(HOLE_BLOCK, 3),
+      Buffer.alloc(HOLE_BLOCK, 4),
+      Buffer.alloc(HOLE_BLOCK),
+      Buffer.alloc(7, 5),
+    ]);
+    const out = scanChunk(chunk, { pending: 0 });
+    expect(out.map((s) => ("hole" in s ? `hole:${s.hole}` : `data:${s.length}`))).toEqual([
+      `hole:${HOLE_BLOCK}`,
+      `data:${2 * HOLE_BLOCK}`,
+      `hole:${HOLE_BLOCK}`,
+      "data:7",
+    ]);
+    const first = out[1] as Buffer;
+    expect(first.buffer).toBe(chunk.buffer);
+  });
 });

@@ -8,7 +8,8 @@ import {
   PacketType,
   Procedure,
 } from "../../../libvirt/protocol";
-import { uploadStream } from "../../../libvirt/transfer";
+import { DATA_PACKET, uploadStream } from "../../../libvirt/transfer";
+import type { UploadItem } from "../../../libvirt/transfer";
 import { connectUnixPath } from "../../../libvirt/transports/unix";
 import { decodeString, encodeString } from "../../../libvirt/types";
 import { FakeDaemon } from "./fakeDaemon";
@@ -199,4 +200,76 @@ test("the connection dies mid-upload: ConnectionError", async () => {
     uploadStream(conn as Connection, Procedure.StorageVolUpload, args, endless()),
   );
   expect(err).toBeInstanceOf(ConnectionError);
+});
+
+describe("lent data (sent without a copy)", () => {
+  /** Lent pieces of the given sizes, each filled with its index; records releases. */
+  function lent(sizes: number[]) {
+    const released: number[] = [];
+    const items = sizes.map((n, i) => ({
+      lent: Buffer.alloc(n, i + 1),
+      release: () => released.push(i),
+    }));
+    return { items, released, bytes: Buffer.concat(items.map((i) => i.lent)) };
+  }
+
+  test("cut into packets of exactly DATA_PACKET bytes across pieces; all released", async () => {
+    const { data, events } = await uploadDaemon({});
+    const { items, released, bytes } = lent([100_000, 300_000, 0, 200_000, 5]);
+    await uploadStream(conn as Connection, Procedure.StorageVolUpload, args, items);
+    expect(data.map((d) => d.length)).toEqual([
+      DATA_PACKET,
+      DATA_PACKET,
+      bytes.length - 2 * DATA_PACKET,
+    ]);
+    expect(Buffer.concat(data).equals(bytes)).toBe(true);
+    expect(events.at(-1)).toBe("finish");
+    expect([...released].sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test("a piece is released only once the packet with its last byte is written", async () => {
+    await uploadDaemon({});
+    const { items, released } = lent([10, DATA_PACKET, 20]);
+    const seenBefore: number[][] = [];
+    const source = async function* (): AsyncGenerator<UploadItem> {
+      for (const item of items) {
+        seenBefore.push([...released]);
+        yield item;
+        await new Promise((r) => setTimeout(r, 20)); // let the socket write what was sent
+      }
+    };
+    await uploadStream(conn as Connection, Procedure.StorageVolUpload, args, source());
+    // Piece 0 and the head of piece 1 fill the first packet: piece 0 is then written, but
+    // piece 1's last 10 bytes wait (with piece 2) for the end.
+    expect(seenBefore).toEqual([[], [], [0]]);
+    expect([...released].sort()).toEqual([0, 1, 2]);
+  });
+
+  test("a plain chunk ends the packet begun; order is kept", async () => {
+    const { data } = await uploadDaemon({});
+    const items: UploadItem[] = [
+      { lent: Buffer.from("ab"), release: () => undefined },
+      Buffer.from("cde"),
+      { lent: Buffer.from("f"), release: () => undefined },
+    ];
+    await uploadStream(conn as Connection, Procedure.StorageVolUpload, args, items);
+    expect(data.map((d) => d.toString())).toEqual(["ab", "cde", "f"]);
+  });
+
+  test("the source fails with a packet begun: its pieces are released, the stream aborted", async () => {
+    const { events } = await uploadDaemon({});
+    const { items, released } = lent([10, 20]);
+    const source = function* (): Generator<UploadItem> {
+      yield* items;
+      throw new Error("disk read failed");
+    };
+    const err = await rejection(
+      uploadStream(conn as Connection, Procedure.StorageVolUpload, args, source()),
+    );
+    expect(err.message).toBe("disk read failed");
+    expect([...released].sort()).toEqual([0, 1]);
+    await new Promise((r) => setTimeout(r, 20)); // the abort reaches the daemon
+    expect(events).toEqual(["call", "abort:0"]);
+    expect(conn?.isOpen).toBe(true);
+  });
 });

@@ -103,6 +103,19 @@ describe("sparse upload", () => {
     expect(progress).toEqual([10, 10 + 2 ** 33, 15 + 2 ** 33, 22 + 2 ** 33]);
   });
 
+  test("lent data: a hole ends the packet begun, and lent pieces join up to it", async () => {
+    const seen = await start();
+    const lend = (n: number, fill: number) => ({
+      lent: Buffer.alloc(n, fill),
+      release: () => undefined,
+    });
+    const source = [lend(10, 1), lend(6, 2), { hole: 4096 }, lend(5, 3), { hole: 7 }, lend(1, 4)];
+    await uploadStream(conn as Connection, Procedure.StorageVolUpload, args, source, {
+      sparse: true,
+    });
+    expect(seen).toEqual(["data:16", "hole:4096:0", "data:5", "hole:7:0", "data:1", "ok"]);
+  });
+
   test("a hole without SPARSE_STREAM is refused before it is sent; the connection lives", async () => {
     const seen = await start();
     const err = await rejection(
