@@ -8,10 +8,15 @@
  *   deskfleet snapshots revert [--uri URI] GUEST SNAPSHOT
  *   deskfleet snapshots install-timer [--uri URI] [--print] [--interval MIN] [--unit-name NAME]
  *   deskfleet import [--uri URI] DOMAIN…   (cli/importFleet.ts)
+ *   deskfleet backup run --target DIR --guest NAME… [--uri URI] [--now ISO] [--json]
+ *   deskfleet backup list --target DIR [--guest NAME]… [--json]
+ *   deskfleet backup restore GUEST --target DIR [--at ISO] [--as NAME] [--force] [--uri URI]
+ *   (backups/commands.ts)
  */
 import { parseArgs } from "node:util";
 import { closeAll, getConnection } from "../libvirt";
 import { importFleet } from "./importFleet";
+import { backupListCommand, backupRestoreCommand, backupRunCommand } from "../backups/commands";
 import type { Io } from "../snapshots/commands";
 import {
   Exit,
@@ -23,6 +28,7 @@ import {
 } from "../snapshots/commands";
 
 const USAGE = `usage: deskfleet snapshots <command> [options]
+       deskfleet backup run|list|restore [options]
        deskfleet import [--uri URI] DOMAIN…
 
 import DOMAIN…   print a fleet file that adopts these existing guests, with their pools and
@@ -46,6 +52,16 @@ options:
   --unit-name NAME units NAME.service and NAME.timer (install-timer; default deskfleet-snapshots)
   --unit-dir DIR   where to write the units (install-timer; default /etc/systemd/system)
   --no-enable      write the units but do not run systemctl (install-timer)
+
+backup run       back up each --guest now into the store at --target (a directory here):
+                 the first backup of a guest writes all its data, later ones only what changed
+backup list      the backups in --target: time, full/incremental, sizes, verified
+backup restore G restore guest G's newest backup (or the newest at or before --at): as a new
+                 guest with --as NAME, or over G itself with --force (G must be shut off)
+  --target DIR     the backup store (backup; required)
+  --as NAME        restore as a new guest of this name (restore)
+  --at ISO         restore the backup of this time or the one before it (restore)
+  --force          restore over the guest itself (restore)
 `;
 
 class UsageError extends Error {}
@@ -62,16 +78,20 @@ const OPTIONS = {
   "unit-name": { type: "string" },
   "unit-dir": { type: "string" },
   "no-enable": { type: "boolean", default: false },
+  target: { type: "string" },
+  as: { type: "string" },
+  at: { type: "string" },
+  force: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-function parseNow(text: string | undefined): number | undefined {
+function parseNow(text: string | undefined, option = "--now"): number | undefined {
   if (text === undefined) return undefined;
   const ms = Date.parse(text);
   // An ISO time with a zone, so that "04:30" never silently means local time.
   if (Number.isNaN(ms) || !/(Z|[+-]\d{2}:?\d{2})$/i.test(text)) {
     throw new UsageError(
-      `--now: expected an ISO 8601 time with a zone, like 2030-01-01T04:30Z; got "${text}"`,
+      `${option}: expected an ISO 8601 time with a zone, like 2030-01-01T04:30Z; got "${text}"`,
     );
   }
   return ms;
@@ -108,6 +128,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     return importCommand(v.uri ?? defaultUri(), names, io);
   }
+  if (group === "backup") return backupCommand(command, extra, v, io);
   try {
     const operands = command === "revert" ? 2 : 0;
     if (group !== "snapshots" || extra.length > operands)
@@ -166,6 +187,67 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return Exit.Usage;
     }
     io.err(`deskfleet snapshots ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return Exit.Failed;
+  }
+}
+
+type Values = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>
+>["values"];
+
+async function backupCommand(
+  command: string | undefined,
+  operands: string[],
+  v: Values,
+  io: Io,
+): Promise<number> {
+  try {
+    if (v.target === undefined)
+      throw new UsageError("backup needs --target DIR (the backup store)");
+    const common = {
+      uri: v.uri ?? defaultUri(),
+      target: v.target,
+      json: v.json,
+      ...(v.guest ? { guests: v.guest } : {}),
+    };
+    const noOperands = () => {
+      if (operands.length > 0) throw new UsageError(`unexpected "${operands.join(" ")}"`);
+    };
+    switch (command) {
+      case "run": {
+        noOperands();
+        const now = parseNow(v.now);
+        return await backupRunCommand({ ...common, ...(now !== undefined ? { now } : {}) }, io);
+      }
+      case "list":
+        noOperands();
+        return await backupListCommand(common, io);
+      case "restore": {
+        const [guest, ...rest] = operands;
+        if (guest === undefined || rest.length > 0) {
+          throw new UsageError("backup restore needs one guest: restore GUEST");
+        }
+        const at = parseNow(v.at, "--at");
+        return await backupRestoreCommand(
+          {
+            ...common,
+            guest,
+            force: v.force,
+            ...(at !== undefined ? { at } : {}),
+            ...(v.as !== undefined ? { as: v.as } : {}),
+          },
+          io,
+        );
+      }
+      default:
+        throw new UsageError(`unknown command "backup ${command ?? ""}"`.trimEnd());
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`deskfleet: ${err.message}\n\n${USAGE}`);
+      return Exit.Usage;
+    }
+    io.err(`deskfleet backup ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
     return Exit.Failed;
   }
 }

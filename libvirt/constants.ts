@@ -306,3 +306,6 @@ export const StorageVolUploadFlags = { SparseStream: 1 } as const;
 
 /** virStorageVolDownloadFlags. */
 export const StorageVolDownloadFlags = { SparseStream: 1 } as const;
+
+/** virDomainGetJobStatsFlags. Completed: the last job that ended, not the running one. */
+export const DomainJobStatsFlags = { Completed: 1, KeepCompleted: 2 } as const;

@@ -52,3 +52,5 @@ export type { VolPipeOptions } from "./api/volumePipes";
 export { ContentDigest } from "./contentDigest";
 export { copyVolume, volumeDigest } from "./volumeCopy";
 export type { CopyResult, VolumeEnd } from "./volumeCopy";
+export { DomainJobType } from "./api/domainJobs";
+export type { DomainJobInfo } from "./api/domainJobs";

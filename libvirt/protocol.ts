@@ -175,6 +175,12 @@ export const Procedure = {
   ConnectGetDomainCapabilities: 342,
   DomainDefineXmlFlags: 350,
   DomainRename: 358,
+  DomainGetJobInfo: 163,
+  DomainAbortJob: 164,
+  DomainGetJobStats: 298,
+  DomainFsFreeze: 335,
+  DomainFsThaw: 336,
+  DomainBackupBegin: 421,
 } as const;
 export type Procedure = ValueOf<typeof Procedure>;
 

@@ -13,14 +13,14 @@ import {
 import type { DhcpLease, NetworkRef } from "../types";
 import type { Encoder } from "../connection";
 import { decodeIntBool, listArgs, listRet, withFlags } from "./core";
-import { DomainMethods } from "./domains";
+import { DomainJobMethods } from "./domainJobs";
 
 const network =
   (net: NetworkRef): Encoder =>
   (w) =>
     encodeNetworkRef(w, net);
 
-export class NetworkMethods extends DomainMethods {
+export class NetworkMethods extends DomainJobMethods {
   private updateOrder?: Promise<boolean>;
 
   /** Defines a persistent network (NETWORK_DEFINE_XML: no flags on this procedure). */

@@ -22,7 +22,7 @@
  * target (the source is the one truth until step 5).
  */
 import { posix } from "node:path";
-import type { DomainRef, LibvirtClient, StoragePoolRef, StorageVolRef } from "../../libvirt";
+import type { DomainRef, LibvirtClient, StorageVolRef } from "../../libvirt";
 import {
   DomainSnapshotCreateFlags,
   DomainSnapshotListFlags,
@@ -35,7 +35,8 @@ import {
 import type { ParsedDomain } from "../../xml/domain";
 import { defaultNvramPath } from "../../xml/nvram";
 import { buildVolumeXml, parseVolumeXml } from "../../xml/volume";
-import { copyName, dropNvram, withPoolOver } from "../../snapshots/nvramCopy";
+import { copyName, dropNvram } from "../../snapshots/nvramCopy";
+import { readHostFolder, removeHostFiles, writeHostFolder } from "../../snapshots/hostFolder";
 import { MOVED_METADATA, movedXml, parseMovedXml } from "../../xml/metadata";
 import { readMetadataElement, writeMetadataElement } from "../../xml/domainMetadata";
 import { allOrNothing, doing, ignoreNotFound } from "../kind";
@@ -287,53 +288,9 @@ async function copyFolder(
   wanted: (name: string) => boolean,
   onUndo: (undo: () => Promise<unknown>) => void,
 ): Promise<void> {
-  const { from, to } = req;
-  const files = await withPoolOver(
-    from,
-    dir,
-    async (pool) => {
-      const found: { name: string; bytes: Buffer }[] = [];
-      for (const vol of await from.storagePoolListAllVolumes(pool)) {
-        // swtpm's `.lock` is only held while it runs; an empty file holds nothing to carry.
-        if (!wanted(vol.name) || vol.name.startsWith(".")) continue;
-        if ((await from.storageVolGetInfo(vol)).capacity === 0n) continue;
-        const chunks: Buffer[] = [];
-        await from.storageVolDownloadTo(vol, { data: (c) => void chunks.push(c), hole: () => {} });
-        found.push({ name: vol.name, bytes: Buffer.concat(chunks) });
-      }
-      return found;
-    },
-    [],
-  );
-  if (files.length === 0) return;
-  await withPoolOver(
-    to,
-    dir,
-    async (pool: StoragePoolRef) => {
-      for (const file of files) {
-        const old = await to.storageVolLookupByName(pool, file.name).catch(ignoreNotFound);
-        if (old) await to.storageVolDelete(old, 0);
-        const vol = await to.storageVolCreateXml(
-          pool,
-          buildVolumeXml({ name: file.name, format: "raw", capacity: file.bytes.length }),
-          0,
-        );
-        onUndo(() =>
-          withPoolOver(
-            to,
-            dir,
-            async (p) => {
-              const v = await to.storageVolLookupByName(p, file.name).catch(ignoreNotFound);
-              if (v) await to.storageVolDelete(v, 0);
-            },
-            undefined,
-          ),
-        );
-        await to.storageVolUploadBytes(vol, file.bytes);
-      }
-    },
-    undefined,
-    true,
+  const files = await readHostFolder(req.from, dir, wanted);
+  await writeHostFolder(req.to, dir, files, (name) =>
+    onUndo(() => removeHostFiles(req.to, dir, [name])),
   );
 }
 

@@ -12,10 +12,11 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   libvirt: [],
   xml: ["libvirt"],
   snapshots: ["libvirt", "xml"],
+  backups: ["libvirt", "xml", "snapshots"],
   provider: ["libvirt", "xml", "snapshots"],
   fleet: ["snapshots", "xml"],
   components: ["fleet", "provider", "snapshots", "xml", "libvirt"],
-  cli: ["libvirt", "xml", "snapshots", "fleet"],
+  cli: ["libvirt", "xml", "snapshots", "backups", "fleet"],
 };
 
 function sources(dir: string): string[] {

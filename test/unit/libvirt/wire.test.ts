@@ -138,6 +138,77 @@ const CASES: Record<string, Case> = {
     ret: [["int"], [42]],
     result: 42,
   },
+  domainBackupBegin: {
+    proc: Procedure.DomainBackupBegin,
+    run: (c) => c.domainBackupBegin(DOM, "<domainbackup/>", null, 0),
+    args: [
+      ["dom", "string", "optstring", "uint"],
+      [wDom, "<domainbackup/>", null, 0],
+    ],
+  },
+  domainGetJobInfo: {
+    proc: Procedure.DomainGetJobInfo,
+    run: (c) => c.domainGetJobInfo(DOM),
+    args: [["dom"], [wDom]],
+    // int type; unsigned hyper timeElapsed, timeRemaining, dataTotal, dataProcessed,
+    // dataRemaining, memTotal, memProcessed, memRemaining, fileTotal, fileProcessed, fileRemaining
+    ret: [
+      ["int", ...Array<"uhyper">(11).fill("uhyper")],
+      [2, 5n, 0n, 100n, 40n, 60n, 0n, 0n, 0n, 0n, 0n, 0n],
+    ],
+    result: { type: 2, timeElapsed: 5n, dataTotal: 100n, dataProcessed: 40n, dataRemaining: 60n },
+  },
+  domainGetJobStatsType: {
+    proc: Procedure.DomainGetJobStats,
+    run: (c) => c.domainGetJobStatsType(DOM, 1),
+    args: [
+      ["dom", "uint"],
+      [wDom, 1],
+    ],
+    // int type; remote_typed_param params<>: name, then (int type, value): uint, ullong, string.
+    ret: [
+      [
+        "int",
+        "uint",
+        "string",
+        "int",
+        "uint",
+        "string",
+        "int",
+        "uhyper",
+        "string",
+        "int",
+        "string",
+      ],
+      [3, 3, "operation", 2, 9, "time_elapsed", 4, 12n, "disk_bus", 7, "virtio"],
+    ],
+    result: 3,
+  },
+  domainAbortJob: {
+    proc: Procedure.DomainAbortJob,
+    run: (c) => c.domainAbortJob(DOM),
+    args: [["dom"], [wDom]],
+  },
+  domainFsFreeze: {
+    proc: Procedure.DomainFsFreeze,
+    run: (c) => c.domainFsFreeze(DOM, ["/", "/home"]),
+    args: [
+      ["dom", { array: "string" }, "uint"],
+      [wDom, ["/", "/home"], 0],
+    ],
+    ret: [["int"], [2]],
+    result: 2,
+  },
+  domainFsThaw: {
+    proc: Procedure.DomainFsThaw,
+    run: (c) => c.domainFsThaw(DOM),
+    args: [
+      ["dom", { array: "string" }, "uint"],
+      [wDom, [], 0],
+    ],
+    ret: [["int"], [1]],
+    result: 1,
+  },
 };
 
 test.each(Object.entries(CASES))(

@@ -1,0 +1,138 @@
+/**
+ * `deskfleet backup run|list|restore` (cli/deskfleet.ts parses the command
+ * line): backups of guests on one host into a store directory where the
+ * command runs (`--target`), listed from their manifests, restored as a new
+ * guest or over the guest itself.
+ */
+import type { LibvirtClient } from "../libvirt";
+import { closeAll, getConnection } from "../libvirt";
+import type { Io } from "../snapshots/commands";
+import { Exit } from "../snapshots/commands";
+import { ChunkStore } from "./chunkStore";
+import type { Manifest } from "./manifest";
+import { listManifests } from "./manifest";
+import { restoreBackup } from "./restore";
+import { takeBackup } from "./take";
+
+export interface BackupCommon {
+  uri: string;
+  target: string;
+  json: boolean;
+  guests?: string[];
+}
+
+const MiB = 1024 ** 2;
+const size = (bytes: number) =>
+  bytes >= 1024 * MiB
+    ? `${(bytes / 1024 / MiB).toFixed(1)} GiB`
+    : `${(bytes / MiB).toFixed(1)} MiB`;
+
+async function withHost<T>(uri: string, use: (conn: LibvirtClient) => Promise<T>): Promise<T> {
+  try {
+    return await use(await getConnection(uri));
+  } finally {
+    await closeAll();
+  }
+}
+
+/** Backs up each guest named now; a guest that fails does not stop the others. */
+export async function backupRunCommand(
+  opts: BackupCommon & { now?: number },
+  io: Io,
+): Promise<number> {
+  const guests = opts.guests ?? [];
+  if (guests.length === 0) {
+    io.err("deskfleet backup run: name the guests to back up with --guest NAME\n");
+    return Exit.Usage;
+  }
+  const store = new ChunkStore(opts.target);
+  return withHost(opts.uri, async (conn) => {
+    const results: { guest: string; manifest?: Manifest; error?: string; seconds: number }[] = [];
+    for (const guest of guests) {
+      const t0 = performance.now();
+      try {
+        const dom = await conn.domainLookupByName(guest);
+        const now = new Date(opts.now ?? Date.now());
+        const manifest = await takeBackup(conn, dom, { store, root: opts.target, now, types: [] });
+        results.push({ guest, manifest, seconds: (performance.now() - t0) / 1000 });
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        results.push({ guest, error, seconds: (performance.now() - t0) / 1000 });
+      }
+    }
+    if (opts.json) {
+      io.out(
+        `${JSON.stringify(
+          results.map((r) => ({ ...r, manifest: r.manifest && summary(r.manifest) })),
+          null,
+          1,
+        )}\n`,
+      );
+    } else {
+      for (const r of results) {
+        io.out(
+          r.manifest
+            ? `${r.guest}: ${describe(r.manifest)} in ${r.seconds.toFixed(1)} s\n`
+            : `${r.guest}: FAILED: ${r.error}\n`,
+        );
+      }
+    }
+    return results.some((r) => r.error !== undefined) ? Exit.Failed : Exit.Ok;
+  });
+}
+
+function summary(m: Manifest) {
+  const { guest, time, kind, consistency, bytes, verified } = m;
+  return { guest, time, kind, consistency, ...bytes, verified };
+}
+
+function describe(m: Manifest): string {
+  return (
+    `${m.kind} backup ${m.time} (${m.consistency}): ${size(m.bytes.content)} of content, ` +
+    `${size(m.bytes.data)} of data, ${size(m.bytes.written)} written${m.verified ? ", verified" : ", NOT verified"}`
+  );
+}
+
+export async function backupListCommand(opts: BackupCommon, io: Io): Promise<number> {
+  const all = await listManifests(opts.target);
+  const shown = opts.guests ? all.filter((m) => opts.guests?.includes(m.guest)) : all;
+  if (opts.json) {
+    io.out(`${JSON.stringify(shown.map(summary), null, 1)}\n`);
+    return Exit.Ok;
+  }
+  if (shown.length === 0) {
+    io.out(`no backups in ${opts.target}\n`);
+    return Exit.Ok;
+  }
+  for (const m of shown) io.out(`${m.guest}  ${describe(m)}\n`);
+  return Exit.Ok;
+}
+
+/** The backup of `guest` to restore: the newest, or the newest at or before `at`. */
+export function pickBackup(all: readonly Manifest[], guest: string, at?: number): Manifest {
+  const mine = all.filter(
+    (m) => m.guest === guest && (at === undefined || Date.parse(m.time) <= at),
+  );
+  const pick = mine.at(-1);
+  if (!pick) {
+    const when = at !== undefined ? ` at or before ${new Date(at).toISOString()}` : "";
+    throw new Error(`no backup of guest "${guest}"${when}`);
+  }
+  return pick;
+}
+
+export async function backupRestoreCommand(
+  opts: BackupCommon & { guest: string; at?: number; as?: string; force: boolean },
+  io: Io,
+): Promise<number> {
+  const store = new ChunkStore(opts.target);
+  const m = pickBackup(await listManifests(opts.target, opts.guest), opts.guest, opts.at);
+  return withHost(opts.uri, async (conn) => {
+    const dom = await restoreBackup(conn, store, m, {
+      ...(opts.as !== undefined ? { as: opts.as } : {}),
+      force: opts.force,
+    });
+    io.out(`restored ${m.guest}'s backup of ${m.time} as "${dom.name}" (shut off)\n`);
+    return Exit.Ok;
+  });
+}

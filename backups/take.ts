@@ -1,0 +1,249 @@
+/**
+ * One backup of one guest into a chunk store (chunkStore.ts): its
+ * definition, every disk's content, its NVRAM and its TPM state, verified,
+ * then its manifest (manifest.ts).
+ *
+ * Each disk's content is taken flattened (what the guest sees through its
+ * whole backing chain) as a raw, sparse image on the host, then streamed
+ * here and cut into chunks:
+ * - a running guest: QEMU's push-mode backup (libvirt's backup API) writes a
+ *   point-in-time copy while the guest runs on. No checkpoint is made: a
+ *   checkpoint's dirty bitmap makes QEMU refuse to revert an internal
+ *   snapshot (measured on libvirt 11.3 / QEMU 10.0, backups/README.md), and
+ *   deskfleet reverts to them. A guest with an agent has its filesystems
+ *   frozen for the moment the copy starts;
+ * - a shut-off guest: a clone of each disk by the host's libvirt
+ *   (`qemu-img convert`), which flattens the chain.
+ * The temporary images are removed whatever happens; a failed backup writes
+ * no manifest (its chunks go at the next sweep) and leaves the guest as it
+ * was.
+ */
+import { posix } from "node:path";
+import type { DomainRef, LibvirtClient, StoragePoolRef, StorageVolRef } from "../libvirt";
+import { DomainJobStatsFlags, DomainJobType, DomainXmlFlags, ignoreNotFound } from "../libvirt";
+import { parseDomainXml } from "../xml/domain";
+import type { ParsedDisk, ParsedDomain } from "../xml/domain";
+import { defaultNvramPath } from "../xml/nvram";
+import { parsePoolXml } from "../xml/pool";
+import { readHostFolder } from "../snapshots/hostFolder";
+import type { ChunkStore } from "./chunkStore";
+import { Chunker } from "./chunker";
+import type { Content, DiskBackup, Manifest } from "./manifest";
+import { chunksOf, writeManifest } from "./manifest";
+
+/** Where swtpm keeps a system daemon's guest's TPM 2.0 state. */
+export const tpmStateDir = (uuid: string) => `/var/lib/libvirt/swtpm/${uuid}/tpm2`;
+
+/** How often a running backup job is asked whether it ended. */
+const POLL_MS = 200;
+
+export interface TakeOptions {
+  store: ChunkStore;
+  /** The store's directory (manifests go under it). */
+  root: string;
+  now: Date;
+  /** The schedule types this backup serves (for pruning); [] for a backup by hand. */
+  types: string[];
+  progress?: (message: string) => void;
+}
+
+interface DiskSource {
+  disk: ParsedDisk & { target: string };
+  pool: StoragePoolRef;
+  poolPath: string;
+}
+
+/** Takes one backup of `dom` (see the header) and returns its manifest, written. */
+export async function takeBackup(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  opts: TakeOptions,
+): Promise<Manifest> {
+  const definition = await conn.domainGetXmlDesc(
+    dom,
+    DomainXmlFlags.Inactive | DomainXmlFlags.Secure,
+  );
+  const parsed = parseDomainXml(definition);
+  const sources = await diskSources(conn, parsed);
+  const running = await conn.domainIsActive(dom);
+  const temps = sources.map((s) => `deskfleet-backup-${parsed.name}-${s.disk.target}.raw`);
+  let consistency: Manifest["consistency"] = "shut off";
+  let data = 0;
+  let written = 0;
+  const disks: DiskBackup[] = [];
+  try {
+    if (running) consistency = await pushBackup(conn, dom, parsed, sources, temps);
+    for (const [i, source] of sources.entries()) {
+      opts.progress?.(`disk ${source.disk.target}`);
+      const vol = running
+        ? await refreshed(conn, source.pool, temps[i])
+        : await flattenedClone(conn, source, temps[i]);
+      const chunker = new Chunker(opts.store);
+      await conn.storageVolDownloadTo(
+        vol,
+        { data: (c) => chunker.add(c), hole: (n) => chunker.hole(n) },
+        { sparse: true },
+      );
+      const content = await chunker.finish();
+      data += chunker.data;
+      written += chunker.written;
+      const { pool, volume, format, target } = source.disk;
+      disks.push({ target, pool, volume, format, ...content });
+    }
+  } finally {
+    for (const [i, source] of sources.entries()) {
+      const vol = await conn.storageVolLookupByName(source.pool, temps[i]).catch(ignoreNotFound);
+      if (vol) await conn.storageVolDelete(vol, 0).catch(() => undefined);
+    }
+  }
+  const firmware = await firmwareState(conn, parsed, opts.store);
+  data += firmware.data;
+  written += firmware.written;
+  const manifest: Manifest = {
+    version: 1,
+    guest: parsed.name,
+    uuid: parsed.uuid,
+    time: opts.now.toISOString(),
+    kind: written >= data ? "full" : "incremental",
+    consistency,
+    definition,
+    disks,
+    ...(firmware.nvram ? { nvram: firmware.nvram } : {}),
+    tpm: firmware.tpm,
+    bytes: { content: disks.reduce((n, d) => n + d.size, 0), data, written },
+    verified: false,
+    types: opts.types,
+  };
+  opts.progress?.("verifying");
+  for (const hash of chunksOf([manifest])) await opts.store.get(hash);
+  manifest.verified = true;
+  await writeManifest(opts.root, manifest);
+  return manifest;
+}
+
+/** Each disk's pool and the pool's folder (where the temporary images go). */
+async function diskSources(conn: LibvirtClient, dom: ParsedDomain): Promise<DiskSource[]> {
+  const sources: DiskSource[] = [];
+  for (const disk of dom.disks) {
+    if (disk.target === undefined || disk.pool === "") {
+      throw new Error(
+        `disk ${disk.target ?? disk.volume} of guest "${dom.name}" is not a pool volume; deskfleet backs up pool volumes only`,
+      );
+    }
+    const pool = await conn.storagePoolLookupByName(disk.pool);
+    const poolPath = parsePoolXml(await conn.storagePoolGetXmlDesc(pool, 0)).path;
+    sources.push({ disk: { ...disk, target: disk.target }, pool, poolPath });
+  }
+  return sources;
+}
+
+/**
+ * QEMU's point-in-time copy of every disk of the running guest into
+ * `temps` (raw) beside its volume, frozen through its agent when it has one;
+ * returns once the job has completed.
+ */
+async function pushBackup(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  parsed: ParsedDomain,
+  sources: readonly DiskSource[],
+  temps: readonly string[],
+): Promise<Manifest["consistency"]> {
+  const disks = sources
+    .map(
+      (s, i) =>
+        `<disk name='${s.disk.target}' type='file'><target file='${posix.join(s.poolPath, temps[i])}'/>` +
+        "<driver type='raw'/></disk>",
+    )
+    .join("");
+  const xml = `<domainbackup mode='push'><disks>${disks}</disks></domainbackup>`;
+  const frozen =
+    parsed.guestAgent &&
+    (await conn.domainFsFreeze(dom).then(
+      () => true,
+      () => false,
+    ));
+  try {
+    await conn.domainBackupBegin(dom, xml, null, 0);
+  } finally {
+    if (frozen) await conn.domainFsThaw(dom).catch(() => undefined);
+  }
+  try {
+    for (;;) {
+      const job = await conn.domainGetJobInfo(dom);
+      if (job.type === DomainJobType.None) break;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } catch (err) {
+    await conn.domainAbortJob(dom).catch(() => undefined);
+    throw err;
+  }
+  const outcome = await conn.domainGetJobStatsType(dom, DomainJobStatsFlags.Completed);
+  if (outcome !== DomainJobType.Completed) {
+    throw new Error(
+      `QEMU's backup job of guest "${parsed.name}" ended without completing (job type ${outcome})`,
+    );
+  }
+  return frozen ? "running, filesystems frozen" : "running, crash-consistent";
+}
+
+/** The volume `name` of `pool`, after the pool noticed a file QEMU wrote into its folder. */
+async function refreshed(
+  conn: LibvirtClient,
+  pool: StoragePoolRef,
+  name: string,
+): Promise<StorageVolRef> {
+  await conn.storagePoolRefresh(pool);
+  return conn.storageVolLookupByName(pool, name);
+}
+
+/** A flattened raw clone of a shut-off guest's disk (what it writes through: an overlay, if any). */
+async function flattenedClone(
+  conn: LibvirtClient,
+  source: DiskSource,
+  name: string,
+): Promise<StorageVolRef> {
+  const { disk, pool } = source;
+  const from =
+    disk.overlay !== undefined
+      ? await conn.storageVolLookupByPath(disk.overlay)
+      : await conn.storageVolLookupByName(pool, disk.volume);
+  const { capacity } = await conn.storageVolGetInfo(from);
+  const xml =
+    `<volume><name>${name}</name><capacity unit='bytes'>${capacity}</capacity>` +
+    "<allocation>0</allocation><target><format type='raw'/></target></volume>";
+  return conn.storageVolCreateXmlFrom(pool, xml, from, 0);
+}
+
+/** Its NVRAM and TPM state, as chunks. */
+async function firmwareState(
+  conn: LibvirtClient,
+  dom: ParsedDomain,
+  store: ChunkStore,
+): Promise<{ nvram?: Content; tpm: Record<string, Content>; data: number; written: number }> {
+  let data = 0;
+  let written = 0;
+  const keep = async (bytes: Buffer): Promise<Content> => {
+    const chunker = new Chunker(store);
+    await chunker.add(bytes);
+    const content = await chunker.finish();
+    data += chunker.data;
+    written += chunker.written;
+    return content;
+  };
+  const nvramPath =
+    dom.firmware === "uefi" ? (dom.nvram ?? defaultNvramPath(conn.uri.path, dom.name)) : undefined;
+  let nvram: Content | undefined;
+  if (nvramPath !== undefined) {
+    const base = posix.basename(nvramPath);
+    const [file] = await readHostFolder(conn, posix.dirname(nvramPath), (n) => n === base);
+    if (file) nvram = await keep(file.bytes);
+  }
+  const tpm: Record<string, Content> = {};
+  if (dom.tpm && conn.uri.path === "/system") {
+    for (const file of await readHostFolder(conn, tpmStateDir(dom.uuid))) {
+      tpm[file.name] = await keep(file.bytes);
+    }
+  }
+  return { ...(nvram ? { nvram } : {}), tpm, data, written };
+}

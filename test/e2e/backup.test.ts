@@ -1,0 +1,172 @@
+/**
+ * Backups a person can restore, through the real `deskfleet backup` command
+ * and the system daemon (libvirt 9.0): a running appliance guest (deployed by
+ * the real Pulumi CLI) is backed up (full), its data disk's marker changed and
+ * it boots again, then backed up again (incremental: only what changed is
+ * written). Each backup restores as a new guest beside it, which boots and
+ * shows the marker and boot count of its time. A damaged chunk is refused.
+ * Objects: test-bk-*.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { consoleText, REPO_ROOT, requireAppliance } from "../support/host";
+import { useDeployment } from "../support/deployment";
+import { systemHost } from "../support/hosts";
+import { waitFor } from "../support/wait";
+
+jest.setTimeout(300_000);
+
+const POOL = "test-bk-pool";
+const POOL_DIR = systemHost.poolDir(POOL);
+const G = "test-bk-g";
+const RESTORED = ["test-bk-r1", "test-bk-r2"];
+const store = mkdtempSync(join(tmpdir(), "test-bk-store-"));
+const CLI = join(REPO_ROOT, "dist", "cli", "deskfleet.js");
+
+const fleet = (running: boolean) => `
+pools:
+  ${POOL}: { path: ${POOL_DIR} }
+images:
+  test-bk-appliance: { source: ${requireAppliance()} }
+guests:
+  ${G}:
+    type: qemu
+    memory: 128MiB
+    running: ${running}
+    disks:
+      root: { image: test-bk-appliance }
+      data: { size: 16MiB }
+`;
+const deployed = useDeployment(systemHost, "test-bk", () => fleet(false), POOL_DIR);
+
+const virsh = (...args: string[]): string =>
+  execFileSync("virsh", ["-q", "-c", deployed.uri, ...args], { encoding: "utf8" }).trim();
+const deskfleet = (...args: string[]): string =>
+  execFileSync(process.execPath, [CLI, ...args, "--uri", deployed.uri, "--target", store], {
+    encoding: "utf8",
+  });
+const lastBoot = (guest: string) =>
+  consoleText(systemHost.consoleLog(guest))
+    .split("\n")
+    .filter((l) => l.includes("DESKFLEET-APPLIANCE boot="))
+    .at(-1);
+function marker(volume: string, pattern: number, write = false): boolean {
+  const op = write ? "write" : "read";
+  try {
+    execFileSync("qemu-io", [
+      "-f",
+      "qcow2",
+      ...(write ? [] : ["-r", "-U"]),
+      "-c",
+      `${op} -P ${pattern} 0 64k`,
+      join(POOL_DIR, volume),
+    ]);
+    return true;
+  } catch (err) {
+    if (/verification failed/i.test(String((err as { stdout?: Buffer }).stdout))) return false;
+    throw err;
+  }
+}
+async function booted(guest: string, n: number): Promise<void> {
+  await waitFor(
+    `${guest}'s boot ${n}`,
+    () => (lastBoot(guest)?.includes(`boot=${n}`) ? true : undefined),
+    120_000,
+  );
+}
+
+afterAll(() => {
+  for (const name of RESTORED) {
+    try {
+      virsh("destroy", name);
+    } catch {
+      // not running
+    }
+    try {
+      // Their volumes are in the pool's folder, which the deployment removes with the pool.
+      virsh("undefine", name, "--nvram");
+    } catch {
+      // not defined
+    }
+  }
+  rmSync(store, { recursive: true, force: true });
+});
+
+const times: string[] = [];
+
+it("backs up a running guest: the first backup is full, and verified", async () => {
+  await deployed.project.stack.up();
+  marker(`${G}-data.qcow2`, 0x41, true);
+  deployed.project.writeFleet(fleet(true));
+  await deployed.project.stack.up();
+  await booted(G, 1);
+  const out = JSON.parse(deskfleet("backup", "run", "--guest", G, "--json")) as {
+    manifest: {
+      time: string;
+      kind: string;
+      consistency: string;
+      verified: boolean;
+      written: number;
+      data: number;
+    };
+  }[];
+  expect(out[0].manifest).toMatchObject({
+    kind: "full",
+    consistency: "running, crash-consistent",
+    verified: true,
+  });
+  expect(out[0].manifest.written).toBe(out[0].manifest.data);
+  times.push(out[0].manifest.time);
+  expect(virsh("domstate", G)).toBe("running");
+});
+
+it("a second backup after a change writes only what changed", async () => {
+  deployed.project.writeFleet(fleet(false));
+  await deployed.project.stack.up();
+  marker(`${G}-data.qcow2`, 0x42, true);
+  deployed.project.writeFleet(fleet(true));
+  await deployed.project.stack.up();
+  await booted(G, 2);
+  const out = JSON.parse(deskfleet("backup", "run", "--guest", G, "--json")) as {
+    manifest: { time: string; kind: string; written: number; data: number };
+  }[];
+  const { kind, written, data } = out[0].manifest;
+  expect(kind).toBe("incremental");
+  // Two 4 MiB chunks changed: the data disk's marker, and the root disk's boot counter.
+  expect(written).toBeGreaterThan(0);
+  expect(written).toBeLessThanOrEqual(2 * 4 * 1024 ** 2);
+  console.log(`backup: incremental wrote ${written} of ${data} bytes of data`);
+  times.push(out[0].manifest.time);
+  const listed = deskfleet("backup", "list");
+  expect(listed.split("\n").filter((l) => l.startsWith(G))).toHaveLength(2);
+});
+
+it("each backup restores as a new guest that boots with the marker and boot count of its time", async () => {
+  for (const [i, name] of RESTORED.entries()) {
+    deskfleet("backup", "restore", G, "--as", name, "--at", times[i]);
+    expect(marker(`${name}-data.qcow2`, i === 0 ? 0x41 : 0x42)).toBe(true);
+    expect(virsh("domuuid", name)).not.toBe(virsh("domuuid", G));
+    virsh("start", name);
+    // The backup held the disk after boot N; the restored guest's first boot is N + 1.
+    await booted(name, i + 2);
+  }
+});
+
+it("a restore over a guest that exists is refused without --force, naming the way out", () => {
+  expect(() => deskfleet("backup", "restore", G)).toThrow(/exists on .*--as NAME.*--force/s);
+});
+
+it("a damaged chunk is refused before anything is written", () => {
+  // A chunk of the newest backup's first disk.
+  const dir = join(store, "guests", G);
+  const newest = readdirSync(dir).sort().at(-1) ?? "";
+  const manifest = JSON.parse(readFileSync(join(dir, newest), "utf8")) as {
+    disks: { chunks: (string | null)[] }[];
+  };
+  const chunk = manifest.disks[0].chunks.find((c) => c !== null) ?? "";
+  writeFileSync(join(store, "chunks", chunk.slice(0, 2), chunk), "bitrot");
+  expect(() => deskfleet("backup", "restore", G, "--as", "test-bk-r3")).toThrow(/is damaged/);
+  expect(virsh("list", "--all", "--name").split("\n")).not.toContain("test-bk-r3");
+});
