@@ -17,6 +17,8 @@ export class Chunker {
   /** Bytes that were data (not zeros) and bytes newly written to the store. */
   data = 0;
   written = 0;
+  /** The chunks this content added to the store (what a backup reads back to verify). */
+  readonly added = new Set<string>();
 
   constructor(private readonly store: ChunkStore) {}
 
@@ -65,7 +67,10 @@ export class Chunker {
     } else {
       const hash = sha256(bytes);
       this.data += bytes.length;
-      if (await this.store.put(hash, bytes)) this.written += bytes.length;
+      if (await this.store.put(hash, bytes)) {
+        this.written += bytes.length;
+        this.added.add(hash);
+      }
       this.chunks.push(hash);
     }
     this.fill = 0;

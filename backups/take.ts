@@ -3,6 +3,9 @@
  * definition, every disk's content, its NVRAM and its TPM state, verified,
  * then its manifest (manifest.ts).
  *
+ * Verified: every chunk it wrote is read back against its hash (the chunks
+ * it shares with earlier backups were, when those wrote them).
+ *
  * Each disk's content is taken flattened (what the guest sees through its
  * whole backing chain) as a raw, sparse image on the host, then streamed
  * here and cut into chunks:
@@ -70,6 +73,7 @@ export async function takeBackup(
   let consistency: Manifest["consistency"] = "shut off";
   let data = 0;
   let written = 0;
+  const added = new Set<string>();
   const disks: DiskBackup[] = [];
   try {
     if (running) consistency = await pushBackup(conn, dom, parsed, sources, temps);
@@ -77,7 +81,7 @@ export async function takeBackup(
       opts.progress?.(`disk ${source.disk.target}`);
       const vol = running
         ? await refreshed(conn, source.pool, temps[i])
-        : await flattenedClone(conn, source, temps[i]);
+        : await shutOffContent(conn, source, temps[i]);
       const chunker = new Chunker(opts.store);
       await conn.storageVolDownloadTo(
         vol,
@@ -87,6 +91,7 @@ export async function takeBackup(
       const content = await chunker.finish();
       data += chunker.data;
       written += chunker.written;
+      for (const hash of chunker.added) added.add(hash);
       const { pool, volume, format, target } = source.disk;
       disks.push({ target, pool, volume, format, ...content });
     }
@@ -99,6 +104,7 @@ export async function takeBackup(
   const firmware = await firmwareState(conn, parsed, opts.store);
   data += firmware.data;
   written += firmware.written;
+  for (const hash of firmware.added) added.add(hash);
   const manifest: Manifest = {
     version: 1,
     guest: parsed.name,
@@ -114,9 +120,16 @@ export async function takeBackup(
     verified: false,
     types: opts.types,
   };
+  // What this backup wrote is read back against its hash; what it shares with earlier backups
+  // was verified when they wrote it, and must still be there.
   opts.progress?.("verifying");
-  for (const hash of chunksOf([manifest])) await opts.store.get(hash);
+  for (const hash of chunksOf([manifest])) {
+    if (added.has(hash)) await opts.store.get(hash);
+    else if (!(await opts.store.has(hash)))
+      throw new Error(`backup chunk ${hash} vanished from ${opts.root} during the backup`);
+  }
   manifest.verified = true;
+  await opts.store.flush(added);
   await writeManifest(opts.root, manifest);
   return manifest;
 }
@@ -197,6 +210,23 @@ async function refreshed(
   return conn.storageVolLookupByName(pool, name);
 }
 
+/**
+ * What a shut-off guest's disk holds: a raw volume it writes to directly is
+ * read as it is; anything else (qcow2, or under an external snapshot's
+ * overlay) through a flattened raw clone.
+ */
+async function shutOffContent(
+  conn: LibvirtClient,
+  source: DiskSource,
+  name: string,
+): Promise<StorageVolRef> {
+  const { disk, pool } = source;
+  if (disk.format === "raw" && disk.overlay === undefined) {
+    return conn.storageVolLookupByName(pool, disk.volume);
+  }
+  return flattenedClone(conn, source, name);
+}
+
 /** A flattened raw clone of a shut-off guest's disk (what it writes through: an overlay, if any). */
 async function flattenedClone(
   conn: LibvirtClient,
@@ -220,15 +250,23 @@ async function firmwareState(
   conn: LibvirtClient,
   dom: ParsedDomain,
   store: ChunkStore,
-): Promise<{ nvram?: Content; tpm: Record<string, Content>; data: number; written: number }> {
+): Promise<{
+  nvram?: Content;
+  tpm: Record<string, Content>;
+  data: number;
+  written: number;
+  added: Set<string>;
+}> {
   let data = 0;
   let written = 0;
+  const added = new Set<string>();
   const keep = async (bytes: Buffer): Promise<Content> => {
     const chunker = new Chunker(store);
     await chunker.add(bytes);
     const content = await chunker.finish();
     data += chunker.data;
     written += chunker.written;
+    for (const hash of chunker.added) added.add(hash);
     return content;
   };
   const nvramPath =
@@ -245,5 +283,5 @@ async function firmwareState(
       tpm[file.name] = await keep(file.bytes);
     }
   }
-  return { ...(nvram ? { nvram } : {}), tpm, data, written };
+  return { ...(nvram ? { nvram } : {}), tpm, data, written, added };
 }
