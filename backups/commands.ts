@@ -1,8 +1,9 @@
 /**
- * `deskfleet backup run|list|restore` (cli/deskfleet.ts parses the command
- * line): backups of guests on one host into a store directory where the
- * command runs (`--target`), listed from their manifests, restored as a new
- * guest or over the guest itself.
+ * `deskfleet backup run|now|list|restore` (cli/deskfleet.ts parses the
+ * command line): the backups that are due by each guest's schedule (run.ts),
+ * a backup by hand (`now`), into a store directory where the command runs,
+ * listed from their manifests, restored as a new guest or over the guest
+ * itself.
  */
 import type { LibvirtClient } from "../libvirt";
 import { closeAll, getConnection } from "../libvirt";
@@ -12,6 +13,7 @@ import { ChunkStore } from "./chunkStore";
 import type { Manifest } from "./manifest";
 import { listManifests } from "./manifest";
 import { restoreBackup } from "./restore";
+import { runBackups } from "./run";
 import { takeBackup } from "./take";
 
 export interface BackupCommon {
@@ -19,6 +21,45 @@ export interface BackupCommon {
   target: string;
   json: boolean;
   guests?: string[];
+}
+
+/** The backups that are due, and the pruning, by each guest's recorded schedule. */
+export async function backupRunCommand(
+  opts: Omit<BackupCommon, "target"> & { now?: number; dryRun: boolean },
+  io: Io,
+): Promise<number> {
+  return withHost(opts.uri, async (conn) => {
+    const report = await runBackups(conn, {
+      now: opts.now ?? Date.now(),
+      dryRun: opts.dryRun,
+      ...(opts.guests ? { guests: opts.guests } : {}),
+    });
+    if (opts.json) {
+      const guests = report.guests.map((g) => ({ ...g, taken: g.taken && summary(g.taken) }));
+      io.out(`${JSON.stringify({ ...report, guests }, null, 1)}\n`);
+    } else {
+      if (report.guests.length === 0) io.out("no guest on this host has a backup schedule\n");
+      for (const g of report.guests) {
+        const what = g.error
+          ? `FAILED: ${g.error}`
+          : [
+              g.taken
+                ? describe(g.taken)
+                : g.due.length > 0
+                  ? `due: ${g.due.join(", ")} (dry run)`
+                  : "nothing due",
+              ...(g.pruned.length > 0 ? [`pruned ${g.pruned.join(", ")}`] : []),
+            ].join("; ");
+        io.out(`${g.guest}: ${what}\n`);
+      }
+      if (report.swept.chunks > 0) {
+        io.out(
+          `swept ${report.swept.chunks} chunks no backup needs (${size(report.swept.bytes)})\n`,
+        );
+      }
+    }
+    return report.guests.some((g) => g.error !== undefined) ? Exit.Failed : Exit.Ok;
+  });
 }
 
 const MiB = 1024 ** 2;
@@ -35,16 +76,12 @@ async function withHost<T>(uri: string, use: (conn: LibvirtClient) => Promise<T>
   }
 }
 
-/** Backs up each guest named now; a guest that fails does not stop the others. */
-export async function backupRunCommand(
+/** Backs up each guest named now, by hand; a guest that fails does not stop the others. */
+export async function backupNowCommand(
   opts: BackupCommon & { now?: number },
   io: Io,
 ): Promise<number> {
   const guests = opts.guests ?? [];
-  if (guests.length === 0) {
-    io.err("deskfleet backup run: name the guests to back up with --guest NAME\n");
-    return Exit.Usage;
-  }
   const store = new ChunkStore(opts.target);
   return withHost(opts.uri, async (conn) => {
     const results: { guest: string; manifest?: Manifest; error?: string; seconds: number }[] = [];

@@ -8,7 +8,8 @@
  *   deskfleet snapshots revert [--uri URI] GUEST SNAPSHOT
  *   deskfleet snapshots install-timer [--uri URI] [--print] [--interval MIN] [--unit-name NAME]
  *   deskfleet import [--uri URI] DOMAIN…   (cli/importFleet.ts)
- *   deskfleet backup run --target DIR --guest NAME… [--uri URI] [--now ISO] [--json]
+ *   deskfleet backup run [--guest NAME]… [--uri URI] [--now ISO] [--dry-run] [--json]
+ *   deskfleet backup now GUEST… --target DIR [--uri URI] [--json]
  *   deskfleet backup list --target DIR [--guest NAME]… [--json]
  *   deskfleet backup restore GUEST --target DIR [--at ISO] [--as NAME] [--force] [--uri URI]
  *   (backups/commands.ts)
@@ -16,7 +17,12 @@
 import { parseArgs } from "node:util";
 import { closeAll, getConnection } from "../libvirt";
 import { importFleet } from "./importFleet";
-import { backupListCommand, backupRestoreCommand, backupRunCommand } from "../backups/commands";
+import {
+  backupListCommand,
+  backupNowCommand,
+  backupRestoreCommand,
+  backupRunCommand,
+} from "../backups/commands";
 import type { Io } from "../snapshots/commands";
 import {
   Exit,
@@ -28,7 +34,7 @@ import {
 } from "../snapshots/commands";
 
 const USAGE = `usage: deskfleet snapshots <command> [options]
-       deskfleet backup run|list|restore [options]
+       deskfleet backup run|now|list|restore [options]
        deskfleet import [--uri URI] DOMAIN…
 
 import DOMAIN…   print a fleet file that adopts these existing guests, with their pools and
@@ -53,12 +59,14 @@ options:
   --unit-dir DIR   where to write the units (install-timer; default /etc/systemd/system)
   --no-enable      write the units but do not run systemctl (install-timer)
 
-backup run       back up each --guest now into the store at --target (a directory here):
-                 the first backup of a guest writes all its data, later ones only what changed
+backup run       take the backups that are due by each guest's backup schedule (recorded by
+                 pulumi up) and prune those its counts no longer keep (--now, --dry-run)
+backup now G…    back up guests G… now into the store at --target (a directory here): the
+                 first backup of a guest writes all its data, later ones only what changed
 backup list      the backups in --target: time, full/incremental, sizes, verified
 backup restore G restore guest G's newest backup (or the newest at or before --at): as a new
                  guest with --as NAME, or over G itself with --force (G must be shut off)
-  --target DIR     the backup store (backup; required)
+  --target DIR     the backup store (backup now, list, restore; required)
   --as NAME        restore as a new guest of this name (restore)
   --at ISO         restore the backup of this time or the one before it (restore)
   --force          restore over the guest itself (restore)
@@ -202,13 +210,16 @@ async function backupCommand(
   io: Io,
 ): Promise<number> {
   try {
-    if (v.target === undefined)
-      throw new UsageError("backup needs --target DIR (the backup store)");
     const common = {
       uri: v.uri ?? defaultUri(),
-      target: v.target,
       json: v.json,
       ...(v.guest ? { guests: v.guest } : {}),
+    };
+    const target = (): string => {
+      if (v.target === undefined) {
+        throw new UsageError(`backup ${command ?? ""} needs --target DIR (the backup store)`);
+      }
+      return v.target;
     };
     const noOperands = () => {
       if (operands.length > 0) throw new UsageError(`unexpected "${operands.join(" ")}"`);
@@ -217,11 +228,18 @@ async function backupCommand(
       case "run": {
         noOperands();
         const now = parseNow(v.now);
-        return await backupRunCommand({ ...common, ...(now !== undefined ? { now } : {}) }, io);
+        return await backupRunCommand(
+          { ...common, dryRun: v["dry-run"], ...(now !== undefined ? { now } : {}) },
+          io,
+        );
+      }
+      case "now": {
+        if (operands.length === 0) throw new UsageError("backup now needs the guests: now GUEST…");
+        return await backupNowCommand({ ...common, target: target(), guests: operands }, io);
       }
       case "list":
         noOperands();
-        return await backupListCommand(common, io);
+        return await backupListCommand({ ...common, target: target() }, io);
       case "restore": {
         const [guest, ...rest] = operands;
         if (guest === undefined || rest.length > 0) {
@@ -231,6 +249,7 @@ async function backupCommand(
         return await backupRestoreCommand(
           {
             ...common,
+            target: target(),
             guest,
             force: v.force,
             ...(at !== undefined ? { at } : {}),

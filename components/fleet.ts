@@ -105,6 +105,7 @@ export class Fleet extends pulumi.ComponentResource {
           images: spec.images,
           imageVolumes,
           snapshotSchedules: spec.snapshotSchedules,
+          backupSchedules: spec.backupSchedules,
           declaredAt: (path) => declaredAt(args.spec, path),
           ...(adopted.guests[guest.name]
             ? { adopted: { guest: adopted.guests[guest.name], volumes: adopted.volumes } }

@@ -1,7 +1,7 @@
 /**
  * A guest: its disk volumes (overlays on base images, or blank), its domain,
- * and, when declared, its cloud-init seed volume, its baseline snapshot and
- * its snapshot schedule.
+ * and, when declared, its cloud-init seed volume, its baseline snapshot, its
+ * snapshot schedule and its backup schedule.
  *
  * The schedule is one resource per guest (`<guest>-snapshot-schedule`), not a
  * child of a per-schedule component: moving a guest to another schedule is
@@ -10,9 +10,16 @@
  */
 import * as pulumi from "../provider/programSdk";
 import * as libvirt from "../provider/sdk";
-import type { GuestSpec, ImageSpec, SnapshotScheduleSpec } from "../fleet/spec";
+import type { BackupScheduleSpec, GuestSpec, ImageSpec, SnapshotScheduleSpec } from "../fleet/spec";
 import type { DeclaredAt } from "./plan";
-import { planBaseline, planDisks, planDomain, planSeed, planSnapshotSchedule } from "./plan";
+import {
+  planBackupSchedule,
+  planBaseline,
+  planDisks,
+  planDomain,
+  planSeed,
+  planSnapshotSchedule,
+} from "./plan";
 
 export interface GuestArgs {
   guest: GuestSpec;
@@ -25,6 +32,8 @@ export interface GuestArgs {
   uri: string;
   /** The fleet's snapshot schedules (the guest may name one). */
   snapshotSchedules?: SnapshotScheduleSpec[];
+  /** The fleet's backup schedules (the guest may name one). */
+  backupSchedules?: BackupScheduleSpec[];
   /** Where a value of the fleet files was written (fleet/load.ts declaredAt), for later errors. */
   declaredAt?: DeclaredAt;
   /** For `adopt: true`: the domain's UUID and its disks' volume keys (by "<pool>/<volume>"). */
@@ -53,6 +62,8 @@ export class Guest extends pulumi.ComponentResource {
   readonly baseline?: libvirt.Snapshot;
   /** The recorded policy, whose outputs show the host runner's last run, if scheduled. */
   readonly snapshotSchedule?: libvirt.SnapshotSchedule;
+  /** The recorded backup policy, if it follows a backup schedule. */
+  readonly backupSchedule?: libvirt.BackupSchedule;
 
   constructor(name: string, args: GuestArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deskfleet:fleet:Guest", name, {}, opts);
@@ -98,6 +109,14 @@ export class Guest extends pulumi.ComponentResource {
       this.snapshotSchedule = new libvirt.SnapshotSchedule(
         `${name}-snapshot-schedule`,
         schedule,
+        afterDomain,
+      );
+    }
+    const backups = planBackupSchedule(args.guest, args.backupSchedules ?? [], args.uri);
+    if (backups) {
+      this.backupSchedule = new libvirt.BackupSchedule(
+        `${name}-backup-schedule`,
+        backups,
         afterDomain,
       );
     }

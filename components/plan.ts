@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type {
+  BackupScheduleArgs,
   DomainArgs,
   Inputs,
   NetworkArgs,
@@ -17,6 +18,7 @@ import type { Path } from "../fleet/positions";
 import { pickGuestSettings } from "../xml/guestSettings";
 import * as refs from "../fleet/refs";
 import type {
+  BackupScheduleSpec,
   DiskSpec,
   GuestSpec,
   ImageSpec,
@@ -178,6 +180,23 @@ export function planSnapshotSchedule(
   if (!schedule) {
     throw new Error(
       `guests.${guest.name}.snapshotSchedule: unknown schedule "${guest.snapshotSchedule}"`,
+    );
+  }
+  const { name, ...policy } = schedule;
+  return { uri, domain: guest.name, schedule: name, ...policy };
+}
+
+/** The guest's backup schedule's recorded policy, if it follows one. */
+export function planBackupSchedule(
+  guest: GuestSpec,
+  schedules: BackupScheduleSpec[],
+  uri: string,
+): BackupScheduleArgs | undefined {
+  if (guest.backupSchedule === undefined) return undefined;
+  const schedule = schedules.find((s) => s.name === guest.backupSchedule);
+  if (!schedule) {
+    throw new Error(
+      `guests.${guest.name}.backupSchedule: unknown schedule "${guest.backupSchedule}"`,
     );
   }
   const { name, ...policy } = schedule;

@@ -25,6 +25,7 @@ export interface GuestContext {
   resolvedImages: ReadonlyMap<string, ResolvedImage>;
   volumes: Volumes;
   schedules: Names;
+  backupSchedules: Names;
 }
 
 export function resolveGuests(entries: GuestEntry[], ctx: GuestContext): GuestSpec[] {
@@ -141,7 +142,6 @@ function devicesOk(entry: GuestEntry, fields: GuestFields, ctx: GuestContext): b
   return conflicts.length === 0 && memoryOk;
 }
 
-/** `snapshotSchedule` names a schedule; `revertGeneration` needs a `baseline` to revert to. */
 /** A console password needs a console to protect. */
 function consoleOk(entry: GuestEntry, fields: GuestFields, ctx: GuestContext): boolean {
   if (fields.consolePassword === undefined || fields.graphics !== "none") return true;
@@ -153,18 +153,26 @@ function consoleOk(entry: GuestEntry, fields: GuestFields, ctx: GuestContext): b
   return false;
 }
 
+/**
+ * `snapshotSchedule` and `backupSchedule` name schedules; `revertGeneration`
+ * needs a `baseline` to revert to.
+ */
 function resolveSnapshots(entry: GuestEntry, fields: GuestFields, ctx: GuestContext) {
-  const { snapshotSchedule: schedule, baseline, revertGeneration } = fields;
+  const { snapshotSchedule: schedule, backupSchedule: backup, baseline, revertGeneration } = fields;
   const known =
     schedule === undefined ||
     ctx.schedules.check(schedule, [...entry.path, "snapshotSchedule"], ctx.issues);
+  const backupKnown =
+    backup === undefined ||
+    ctx.backupSchedules.check(backup, [...entry.path, "backupSchedule"], ctx.issues);
   if (revertGeneration !== undefined && baseline === undefined) {
     ctx.issues.missing(entry.path, "baseline", "revertGeneration reverts to the baseline");
     return undefined;
   }
-  if (!known) return undefined;
+  if (!known || !backupKnown) return undefined;
   return {
     ...(schedule !== undefined ? { snapshotSchedule: schedule } : {}),
+    ...(backup !== undefined ? { backupSchedule: backup } : {}),
     ...(baseline !== undefined ? { baseline, revertGeneration: revertGeneration ?? 0 } : {}),
   };
 }

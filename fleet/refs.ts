@@ -10,7 +10,8 @@ import { didYouMean, quoteList } from "./suggest";
 /** The declared names of one kind of entry (valid or not: an invalid one is still declared). */
 export class Names {
   constructor(
-    private readonly kind: "host" | "pool" | "network" | "image" | "snapshot schedule",
+    private readonly kind:
+      "host" | "pool" | "network" | "image" | "snapshot schedule" | "backup schedule",
     readonly all: readonly string[],
   ) {}
 

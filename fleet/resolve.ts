@@ -11,7 +11,7 @@ import { resolveImages } from "./images";
 import type { Issues } from "./issues";
 import { resolveNetworks } from "./networks";
 import { Names, Volumes } from "./refs";
-import { resolveSchedules } from "./schedules";
+import { resolveBackupSchedules, resolveSchedules } from "./schedules";
 import type { PoolFields } from "./schema";
 import type { FleetSpec, PoolSpec } from "./spec";
 import type { Entry, ShapedFleet } from "./validate";
@@ -35,8 +35,10 @@ export function resolveFleet(fleet: ShapedFleet, issues: Issues, options: ImageO
         resolvedImages,
         volumes,
         schedules: new Names("snapshot schedule", names(fleet.snapshotSchedules)),
+        backupSchedules: new Names("backup schedule", names(fleet.backupSchedules)),
       }),
       snapshotSchedules: resolveSchedules(fleet.snapshotSchedules),
+      backupSchedules: resolveBackupSchedules(fleet.backupSchedules),
     },
     issues,
   );

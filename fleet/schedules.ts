@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { FleetIssueCode } from "./errors";
-import type { SnapshotScheduleSpec } from "./spec";
+import type { BackupScheduleSpec, SnapshotScheduleSpec } from "./spec";
 import type { Entry } from "./validate";
 import {
   DEFAULT_POLICY,
@@ -71,6 +71,33 @@ export const scheduleSchema = z.strictObject({
   memory: z.boolean().optional(),
 });
 export type ScheduleFields = z.output<typeof scheduleSchema>;
+
+/**
+ * `backupSchedules:` — the same counts and times, for backups, and where they
+ * go: an absolute directory on the host that runs `deskfleet backup run` (its
+ * timer). Snapshot-only fields (memory, maxPoolUsage) do not apply.
+ */
+export const backupScheduleSchema = scheduleSchema
+  .omit({ memory: true, maxPoolUsage: true })
+  .extend({
+    target: z.string().transform((path, ctx): string => {
+      if (!path.startsWith("/")) {
+        return fail(ctx, "invalid_path", "must be an absolute directory on the host");
+      }
+      return path.length > 1 ? path.replace(/\/+$/, "") : path;
+    }),
+  });
+export type BackupScheduleFields = z.output<typeof backupScheduleSchema>;
+
+export function resolveBackupSchedules(
+  entries: Entry<BackupScheduleFields>[],
+): BackupScheduleSpec[] {
+  return entries.flatMap(({ name, fields }) => {
+    if (!fields) return [];
+    const { memory: _m, maxPoolUsage: _p, ...policy } = scheduleSpec(name, fields);
+    return [{ ...policy, target: fields.target }];
+  });
+}
 
 export function resolveSchedules(entries: Entry<ScheduleFields>[]): SnapshotScheduleSpec[] {
   return entries.flatMap(({ name, fields }) => (fields ? [scheduleSpec(name, fields)] : []));

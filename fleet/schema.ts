@@ -142,6 +142,7 @@ export const fleetSchema = z.strictObject({
   images: section,
   guests: section,
   snapshotSchedules: section,
+  backupSchedules: section,
 });
 
 /**
@@ -262,6 +263,8 @@ export const guestSchema = z.strictObject({
     .optional(),
   /** A schedule of `snapshotSchedules` (checked in guests.ts). */
   snapshotSchedule: z.string().optional(),
+  /** A schedule of `backupSchedules` (checked in guests.ts). */
+  backupSchedule: z.string().optional(),
   /** A snapshot taken once and kept: the guest's known-good state. */
   baseline: baselineName.optional(),
   /** Raising it reverts the guest to its baseline at the next `pulumi up`. */

@@ -133,6 +133,8 @@ export interface GuestSpec extends GuestSettings {
   seed?: SeedSpec;
   /** Stack config secret (`deskfleet:<name>`) holding the console's password; absent = none. */
   consolePassword?: string;
+  /** The backup schedule it follows (a name in `FleetSpec.backupSchedules`). */
+  backupSchedule?: string;
   /** The snapshot schedule it follows (a name in `FleetSpec.snapshotSchedules`). */
   snapshotSchedule?: string;
   /** A snapshot taken once and kept (the known-good state); absent = none. */
@@ -146,6 +148,11 @@ export interface SnapshotScheduleSpec extends Omit<SnapshotPolicy, "schedule"> {
   name: string;
 }
 
+/** A backup policy: a snapshot schedule's counts and times, and the store's directory on the host. */
+export interface BackupScheduleSpec extends Omit<SnapshotScheduleSpec, "memory" | "maxPoolUsage"> {
+  target: string;
+}
+
 /** Every list is in the order of the fleet files (merged maps keep the order keys first appeared in). */
 export interface FleetSpec {
   /** Empty when the fleet declares none: then everything is on the stack's host (`deskfleet:uri`). */
@@ -155,4 +162,5 @@ export interface FleetSpec {
   images: ImageSpec[];
   guests: GuestSpec[];
   snapshotSchedules: SnapshotScheduleSpec[];
+  backupSchedules: BackupScheduleSpec[];
 }

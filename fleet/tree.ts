@@ -61,7 +61,7 @@ export function readTree(source: FleetSource, issues: Issues): Tree | undefined 
   const data = walker.node(doc.contents, [], { value: root });
   if (data !== null && !isDataMap(data)) {
     const message =
-      "a fleet file is a map with the keys pools, networks, images, guests and snapshotSchedules";
+      "a fleet file is a map with the keys hosts, pools, networks, images, guests, snapshotSchedules and backupSchedules";
     issues.at(root, [], "invalid_type", message);
     return undefined;
   }

@@ -27,8 +27,8 @@ import {
   networkSchema,
   poolSchema,
 } from "./schema";
-import type { ScheduleFields } from "./schedules";
-import { scheduleSchema } from "./schedules";
+import type { BackupScheduleFields, ScheduleFields } from "./schedules";
+import { backupScheduleSchema, scheduleSchema } from "./schedules";
 import { withPreset } from "./presets";
 import { validate } from "./translate";
 import type { DataMap } from "./tree";
@@ -60,6 +60,7 @@ export interface ShapedFleet {
   images: Entry<ImageFields>[];
   guests: GuestEntry[];
   snapshotSchedules: Entry<ScheduleFields>[];
+  backupSchedules: Entry<BackupScheduleFields>[];
 }
 
 /** Top-level keys starting with this are the user's own (anchors to reuse) and are ignored. */
@@ -87,6 +88,9 @@ export function shapeFleet(data: unknown, issues: Issues): ShapedFleet {
     guests: entries(root.get("guests"), ["guests"], issues).map((e) => guestEntry(e, issues)),
     snapshotSchedules: entries(root.get("snapshotSchedules"), ["snapshotSchedules"], issues).map(
       (e) => withFields(e, scheduleSchema, issues),
+    ),
+    backupSchedules: entries(root.get("backupSchedules"), ["backupSchedules"], issues).map((e) =>
+      withFields(e, backupScheduleSchema, issues),
     ),
   };
 }

@@ -11,6 +11,7 @@ import { domain } from "./resources/domain";
 import { network } from "./resources/network";
 import { snapshot } from "./resources/snapshot";
 import { snapshotSchedule } from "./resources/snapshotSchedule";
+import { backupSchedule } from "./resources/backupSchedule";
 import { storagePool } from "./resources/storagePool";
 import { volume } from "./resources/volume";
 
@@ -23,6 +24,7 @@ const KINDS: ResourceKind<HostInputs>[] = [
   domain,
   snapshot,
   snapshotSchedule,
+  backupSchedule,
 ];
 
 const byToken = new Map(KINDS.map((k) => [k.token, k]));

@@ -177,3 +177,17 @@ export class SnapshotSchedule extends pulumi.CustomResource {
     );
   }
 }
+
+/** A backup policy for one guest: a snapshot policy's counts and times, and the store's directory. */
+export interface BackupScheduleArgs extends Omit<SnapshotScheduleArgs, "maxPoolUsage" | "memory"> {
+  /** An absolute directory on the host that runs `deskfleet backup run`. */
+  target: string;
+}
+
+export class BackupSchedule extends pulumi.CustomResource {
+  static readonly __pulumiType = "deskfleet:libvirt:BackupSchedule";
+
+  constructor(name: string, args: Inputs<BackupScheduleArgs>, opts?: pulumi.CustomResourceOptions) {
+    super(BackupSchedule.__pulumiType, name, { ...args }, opts);
+  }
+}

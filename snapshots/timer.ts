@@ -1,6 +1,7 @@
 /**
- * The systemd timer and service that run `deskfleet snapshots run` on the
- * host (or the equivalent cron line), as text. Pure: the CLI writes them.
+ * The systemd timer and service that run `deskfleet snapshots run` and
+ * `deskfleet backup run` on the host (or the equivalent cron line), as text.
+ * Pure: the CLI writes them.
  */
 
 export interface TimerOptions {
@@ -31,14 +32,18 @@ function shellQuote(arg: string): string {
 
 export function timerUnits(o: TimerOptions): { service: string; timer: string; cron: string } {
   const argv = [o.node, o.script, "snapshots", "run", "--uri", o.uri];
+  // Backups that are due run in the same round (backups/run.ts), after the snapshots; "-": a
+  // failed snapshot run does not keep the backups from running.
+  const backups = [o.node, o.script, "backup", "run", "--uri", o.uri];
   const service = `# Written by "deskfleet snapshots install-timer".
 [Unit]
-Description=deskfleet: scheduled snapshots of the guests on ${o.uri}
+Description=deskfleet: scheduled snapshots and backups of the guests on ${o.uri}
 After=libvirtd.service virtqemud.service
 
 [Service]
 Type=oneshot
-ExecStart=${argv.map(quote).join(" ")}
+ExecStart=-${argv.map(quote).join(" ")}
+ExecStart=${backups.map(quote).join(" ")}
 `;
   const timer = `# Written by "deskfleet snapshots install-timer".
 [Unit]
@@ -53,6 +58,8 @@ Persistent=true
 [Install]
 WantedBy=timers.target
 `;
-  const cron = `*/${o.intervalMinutes} * * * * root ${argv.map(shellQuote).join(" ")} >/dev/null\n`;
+  const cron =
+    `*/${o.intervalMinutes} * * * * root ${argv.map(shellQuote).join(" ")} >/dev/null; ` +
+    `${backups.map(shellQuote).join(" ")} >/dev/null\n`;
   return { service, timer, cron };
 }

@@ -32,7 +32,8 @@ export const SNAPSHOT_SCHEDULE = "deskfleet:libvirt:SnapshotSchedule";
 const d = DEFAULT_POLICY;
 const count = (fallback: number) => z.number().int().min(0).max(MAX_COUNT).default(fallback);
 
-const schema = z.object({
+/** Also the base of the BackupSchedule kind's (backupSchedule.ts). */
+export const scheduleInputsSchema = z.object({
   uri: z.string().min(1).default(defaultUri),
   /** The guest (domain name). */
   domain: libvirtName,
@@ -61,16 +62,16 @@ const schema = z.object({
   memory: z.boolean().default(d.memory),
 });
 
-export type SnapshotScheduleInputs = Omit<z.infer<typeof schema>, "at"> &
+export type SnapshotScheduleInputs = Omit<z.infer<typeof scheduleInputsSchema>, "at"> &
   HostInputs & { at: SnapshotPolicy["at"] };
 
-const INPUTS = Object.keys(schema.shape);
+const INPUTS = Object.keys(scheduleInputsSchema.shape);
 
 export const snapshotSchedule: ResourceKind<SnapshotScheduleInputs> = {
   token: SNAPSHOT_SCHEDULE,
 
   check(_olds, news) {
-    const { inputs, failures } = validateInputs(schema, news);
+    const { inputs, failures } = validateInputs(scheduleInputsSchema, news);
     try {
       return { inputs: { ...inputs, at: normaliseTimes(inputs.at ?? {}) }, failures };
     } catch (err) {

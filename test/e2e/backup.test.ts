@@ -25,7 +25,7 @@ const RESTORED = ["test-bk-r1", "test-bk-r2"];
 const store = mkdtempSync(join(tmpdir(), "test-bk-store-"));
 const CLI = join(REPO_ROOT, "dist", "cli", "deskfleet.js");
 
-const fleet = (running: boolean) => `
+const fleet = (running: boolean, schedule = "") => `
 pools:
   ${POOL}: { path: ${POOL_DIR} }
 images:
@@ -37,7 +37,7 @@ guests:
     running: ${running}
     disks:
       root: { image: test-bk-appliance }
-      data: { size: 16MiB }
+      data: { size: 16MiB }${schedule !== "" ? `\n    backupSchedule: nightly\nbackupSchedules:\n  nightly: ${schedule}` : ""}
 `;
 const deployed = useDeployment(systemHost, "test-bk", () => fleet(false), POOL_DIR);
 
@@ -102,7 +102,7 @@ it("backs up a running guest: the first backup is full, and verified", async () 
   deployed.project.writeFleet(fleet(true));
   await deployed.project.stack.up();
   await booted(G, 1);
-  const out = JSON.parse(deskfleet("backup", "run", "--guest", G, "--json")) as {
+  const out = JSON.parse(deskfleet("backup", "now", G, "--json")) as {
     manifest: {
       time: string;
       kind: string;
@@ -129,7 +129,7 @@ it("a second backup after a change writes only what changed", async () => {
   deployed.project.writeFleet(fleet(true));
   await deployed.project.stack.up();
   await booted(G, 2);
-  const out = JSON.parse(deskfleet("backup", "run", "--guest", G, "--json")) as {
+  const out = JSON.parse(deskfleet("backup", "now", G, "--json")) as {
     manifest: { time: string; kind: string; written: number; data: number };
   }[];
   const { kind, written, data } = out[0].manifest;
@@ -156,6 +156,49 @@ it("each backup restores as a new guest that boots with the marker and boot coun
 
 it("a restore over a guest that exists is refused without --force, naming the way out", () => {
   expect(() => deskfleet("backup", "restore", G)).toThrow(/exists on .*--as NAME.*--force/s);
+});
+
+it("a backup schedule recorded by pulumi up: backup run takes what is due and prunes by its counts", async () => {
+  deployed.project.writeFleet(fleet(false, `{ target: ${store}, daily: 3 }`));
+  await deployed.project.stack.up();
+  const run = (day: number) =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          CLI,
+          "backup",
+          "run",
+          "--uri",
+          deployed.uri,
+          "--guest",
+          G,
+          "--json",
+          "--now",
+          `2030-01-${String(day).padStart(2, "0")}T03:00Z`,
+        ],
+        { encoding: "utf8" },
+      ),
+    ) as { guests: { guest: string; due: string[]; taken?: { kind: string }; pruned: string[] }[] };
+  const first = run(1);
+  expect(first.guests).toEqual([expect.objectContaining({ guest: G, due: ["daily"], pruned: [] })]);
+  // The same night again: nothing due.
+  expect(run(1).guests[0]).toMatchObject({ due: [], pruned: [] });
+  for (let day = 2; day <= 6; day++) run(day);
+  const scheduled = readdirSync(join(store, "guests", G)).filter((f) => f.startsWith("2030-"));
+  // sanoid's rule: 3 daily kept, and one exactly 3 days old is kept too (it is not older).
+  expect(scheduled.sort()).toEqual([
+    "2030-01-03T03-00-00Z.json",
+    "2030-01-04T03-00-00Z.json",
+    "2030-01-05T03-00-00Z.json",
+    "2030-01-06T03-00-00Z.json",
+  ]);
+  // The backups taken by hand stay (a schedule prunes only its own).
+  expect(
+    readdirSync(join(store, "guests", G)).filter(
+      (f) => f.startsWith("20") && !f.startsWith("2030-"),
+    ),
+  ).toHaveLength(2);
 });
 
 it("a damaged chunk is refused before anything is written", () => {

@@ -13,7 +13,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   xml: ["libvirt"],
   snapshots: ["libvirt", "xml"],
   backups: ["libvirt", "xml", "snapshots"],
-  provider: ["libvirt", "xml", "snapshots"],
+  provider: ["libvirt", "xml", "snapshots", "backups"],
   fleet: ["snapshots", "xml"],
   components: ["fleet", "provider", "snapshots", "xml", "libvirt"],
   cli: ["libvirt", "xml", "snapshots", "backups", "fleet"],

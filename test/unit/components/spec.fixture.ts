@@ -5,6 +5,7 @@ import { GUEST_SETTINGS_DEFAULTS } from "../../../xml/guestSettings";
 export const FLEET: FleetSpec = {
   hosts: [],
   snapshotSchedules: [],
+  backupSchedules: [],
   pools: [
     { name: "deskfleet", type: "dir", path: "/var/lib/libvirt/images/deskfleet", autostart: true },
   ],

@@ -10,8 +10,8 @@ import { cloudInitSchema } from "../../../fleet/cloudInit";
 const doc = readFileSync(path.join(__dirname, "../../../stacks/FORMAT.md"), "utf8");
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-test("FORMAT.md has the stack config, the complete example, hosts, verbatim XML, a rename, an override and templates", () => {
-  expect(blocks).toHaveLength(7);
+test("FORMAT.md has the stack config, the complete example, hosts, verbatim XML, a rename, backups, an override and templates", () => {
+  expect(blocks).toHaveLength(8);
   expect(blocks[0]).toContain("deskfleet:fleet:");
 });
 
@@ -27,6 +27,14 @@ test("the hosts example puts each entry where Hosts says", () => {
     ["mail", "desk"],
     ["tools", "laptop"],
   ]);
+});
+
+test("the backups example schedules the guest's backups", () => {
+  const spec = parseFleet([{ file: "stacks/fleet.yaml", text: blocks[5] }], OPTIONS);
+  expect(spec.backupSchedules.map((b) => [b.name, b.target, b.daily, b.weekly, b.monthly])).toEqual(
+    [["nightly", "/srv/backup/deskfleet", 7, 4, 6]],
+  );
+  expect(spec.guests[0].backupSchedule).toBe("nightly");
 });
 
 test("the verbatim XML example is valid and kept as written", () => {
@@ -53,7 +61,7 @@ test("the renamed guest keeps the volume names of its first name, as Renaming sa
 });
 
 test("the complete example, the laptop override and the templates merge into a valid fleet", () => {
-  const [, complete, , , , laptop, templates] = blocks;
+  const [, complete, , , , , laptop, templates] = blocks;
   const spec = parseFleet(
     [
       { file: "stacks/example.yaml", text: complete },

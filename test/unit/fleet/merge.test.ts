@@ -76,6 +76,7 @@ test("a later file overrides, adds and deletes; maps merge deeply, lists are rep
   expect(parseFleet([base, laptop], OPTIONS)).toStrictEqual({
     hosts: [],
     snapshotSchedules: [],
+    backupSchedules: [],
     pools: [{ name: "deskfleet", type: "dir", path: "/var/lib/df", autostart: true }],
     networks: [
       {

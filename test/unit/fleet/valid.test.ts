@@ -11,6 +11,7 @@ const EMPTY: FleetSpec = {
   images: [],
   guests: [],
   snapshotSchedules: [],
+  backupSchedules: [],
 };
 
 /** A guest as it is when only `memory` is given. */

@@ -66,14 +66,16 @@ describe("install-timer", () => {
 
   test("a oneshot service, a persistent timer every 5 minutes, a cron line", () => {
     expect(units.service).toContain(
-      'ExecStart="/opt/node 24/bin/node" /srv/deskfleet/dist/cli/deskfleet.js snapshots run --uri qemu:///system\n',
+      'ExecStart=-"/opt/node 24/bin/node" /srv/deskfleet/dist/cli/deskfleet.js snapshots run --uri qemu:///system\n' +
+        'ExecStart="/opt/node 24/bin/node" /srv/deskfleet/dist/cli/deskfleet.js backup run --uri qemu:///system\n',
     );
     expect(units.service).toContain("Type=oneshot\n");
     expect(units.timer).toContain("OnCalendar=*:0/5\n");
     expect(units.timer).toContain("Persistent=true\n");
     expect(units.timer).toContain("WantedBy=timers.target\n");
     expect(units.cron).toBe(
-      "*/5 * * * * root '/opt/node 24/bin/node' /srv/deskfleet/dist/cli/deskfleet.js snapshots run --uri qemu:///system >/dev/null\n",
+      "*/5 * * * * root '/opt/node 24/bin/node' /srv/deskfleet/dist/cli/deskfleet.js snapshots run --uri qemu:///system >/dev/null; " +
+        "'/opt/node 24/bin/node' /srv/deskfleet/dist/cli/deskfleet.js backup run --uri qemu:///system >/dev/null\n",
     );
   });
 
