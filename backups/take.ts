@@ -17,10 +17,13 @@
  *   frozen for the moment the copy starts;
  * - a shut-off guest: a clone of each disk by the host's libvirt
  *   (`qemu-img convert`), which flattens the chain.
+ * A backup that may not fit (in the store, or in a pool for a temporary
+ * image) is refused before anything is made (space.ts).
  * The temporary images are removed whatever happens; a failed backup writes
  * no manifest (its chunks go at the next sweep) and leaves the guest as it
  * was.
  */
+import { mkdir, statfs } from "node:fs/promises";
 import { posix } from "node:path";
 import type { DomainRef, LibvirtClient, StoragePoolRef, StorageVolRef } from "../libvirt";
 import { DomainJobStatsFlags, DomainJobType, DomainXmlFlags, ignoreNotFound } from "../libvirt";
@@ -29,6 +32,8 @@ import type { ParsedDisk, ParsedDomain } from "../xml/domain";
 import { defaultNvramPath } from "../xml/nvram";
 import { parsePoolXml } from "../xml/pool";
 import { readHostFolder } from "../snapshots/hostFolder";
+import { parseVolumeXml } from "../xml/volume";
+import { spaceProblem } from "./space";
 import type { ChunkStore } from "./chunkStore";
 import { Chunker } from "./chunker";
 import type { Content, DiskBackup, Manifest } from "./manifest";
@@ -69,6 +74,7 @@ export async function takeBackup(
   const parsed = parseDomainXml(definition);
   const sources = await diskSources(conn, parsed);
   const running = await conn.domainIsActive(dom);
+  await checkSpace(conn, parsed.name, sources, opts.root);
   const temps = sources.map((s) => `deskfleet-backup-${parsed.name}-${s.disk.target}.raw`);
   let consistency: Manifest["consistency"] = "shut off";
   let data = 0;
@@ -132,6 +138,45 @@ export async function takeBackup(
   await opts.store.flush(added);
   await writeManifest(opts.root, manifest);
   return manifest;
+}
+
+/**
+ * Refuses a backup that may not fit (space.ts): in the store, or in a pool
+ * that takes a disk's temporary image. Checked before anything is made.
+ */
+async function checkSpace(
+  conn: LibvirtClient,
+  guest: string,
+  sources: readonly DiskSource[],
+  root: string,
+): Promise<void> {
+  const perPool = new Map<string, { pool: StoragePoolRef; need: number }>();
+  let total = 0;
+  for (const { disk, pool } of sources) {
+    const vol =
+      disk.overlay !== undefined
+        ? await conn.storageVolLookupByPath(disk.overlay)
+        : await conn.storageVolLookupByName(pool, disk.volume);
+    let need = Number((await conn.storageVolGetInfo(vol)).allocation);
+    const backing = parseVolumeXml(await conn.storageVolGetXmlDesc(vol, 0)).backingPath;
+    const base = backing && (await conn.storageVolLookupByPath(backing).catch(ignoreNotFound));
+    if (base) need += Number((await conn.storageVolGetInfo(base)).allocation);
+    total += need;
+    const entry = perPool.get(pool.name) ?? { pool, need: 0 };
+    entry.need += need;
+    perPool.set(pool.name, entry);
+  }
+  await mkdir(root, { recursive: true });
+  const fs = await statfs(root);
+  const problems = [spaceProblem(`the backup store ${root}`, fs.bavail * fs.bsize, total)];
+  for (const { pool, need } of perPool.values()) {
+    const { available } = await conn.storagePoolGetInfo(pool);
+    problems.push(spaceProblem(`pool "${pool.name}" on ${conn.uri.uri}`, Number(available), need));
+  }
+  const found = problems.filter((p) => p !== undefined);
+  if (found.length > 0) {
+    throw new Error(`not enough room for a backup of guest "${guest}": ${found.join("; ")}`);
+  }
 }
 
 /** Each disk's pool and the pool's folder (where the temporary images go). */

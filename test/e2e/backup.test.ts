@@ -201,6 +201,28 @@ it("a backup schedule recorded by pulumi up: backup run takes what is due and pr
   ).toHaveLength(2);
 });
 
+it("a store without room is refused before anything is made, naming the room it has", () => {
+  const small = mkdtempSync(join(tmpdir(), "test-bk-small-"));
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]);
+  try {
+    const cli = [CLI, "backup", "now", G, "--uri", deployed.uri, "--target", small];
+    let out = "";
+    try {
+      execFileSync(process.execPath, cli, { encoding: "utf8", stdio: "pipe" });
+    } catch (err) {
+      out = String((err as { stdout?: string }).stdout); // the guest's line: FAILED, and why
+    }
+    expect(out).toMatch(
+      /test-bk-g: FAILED: not enough room for a backup of guest "test-bk-g": the backup store \S+ has 1 MiB free, and this backup may need up to \d+ MiB/,
+    );
+    expect(readdirSync(small)).toEqual([]);
+    expect(virsh("vol-list", POOL)).not.toContain("deskfleet-backup-");
+  } finally {
+    execFileSync("umount", [small]);
+    rmSync(small, { recursive: true, force: true });
+  }
+});
+
 it("a damaged chunk is refused before anything is written", () => {
   // A chunk of the newest backup's first disk.
   const dir = join(store, "guests", G);
