@@ -15,14 +15,13 @@
  */
 import { posix } from "node:path";
 import type { DomainRef, LibvirtClient } from "../libvirt";
-import { ignoreNotFound } from "../libvirt";
+import { ignoreNotFound, uuidToString } from "../libvirt";
 import { defaultNvramPath } from "../xml/nvram";
-import { writeHostFolder } from "../snapshots/hostFolder";
+import { tpmStateDir, writeHostFolder } from "../snapshots/hostFolder";
 import type { ChunkStore } from "./chunkStore";
 import { contentChunks } from "./chunker";
 import type { Content, Manifest } from "./manifest";
 import { chunksOf } from "./manifest";
-import { tpmStateDir } from "./take";
 
 export interface RestoreOptions {
   /** Restore as a new guest of this name, beside the original. */
@@ -81,12 +80,10 @@ export async function restoreBackup(
   }
   const tpm = Object.entries(m.tpm);
   if (tpm.length > 0) {
-    const uuid = Buffer.from(dom.uuid).toString("hex");
-    const dashed = `${uuid.slice(0, 8)}-${uuid.slice(8, 12)}-${uuid.slice(12, 16)}-${uuid.slice(16, 20)}-${uuid.slice(20)}`;
     const files = await Promise.all(
       tpm.map(async ([file, c]) => ({ name: file, bytes: await bytesOf(store, c) })),
     );
-    await writeHostFolder(conn, tpmStateDir(dashed), files);
+    await writeHostFolder(conn, tpmStateDir(uuidToString(dom.uuid)), files);
   }
   return dom;
 }

@@ -31,16 +31,13 @@ import { parseDomainXml } from "../xml/domain";
 import type { ParsedDisk, ParsedDomain } from "../xml/domain";
 import { defaultNvramPath } from "../xml/nvram";
 import { parsePoolXml } from "../xml/pool";
-import { readHostFolder } from "../snapshots/hostFolder";
+import { readHostFolder, tpmStateDir } from "../snapshots/hostFolder";
 import { parseVolumeXml } from "../xml/volume";
 import { spaceProblem } from "./space";
 import type { ChunkStore } from "./chunkStore";
 import { Chunker } from "./chunker";
 import type { Content, DiskBackup, Manifest } from "./manifest";
 import { chunksOf, writeManifest } from "./manifest";
-
-/** Where swtpm keeps a system daemon's guest's TPM 2.0 state. */
-export const tpmStateDir = (uuid: string) => `/var/lib/libvirt/swtpm/${uuid}/tpm2`;
 
 /** How often a running backup job is asked whether it ended. */
 const POLL_MS = 200;

@@ -8,6 +8,9 @@ import type { LibvirtClient } from "../libvirt";
 import { ignoreNotFound } from "../libvirt";
 import { withPoolOver } from "./nvramCopy";
 
+/** Where swtpm keeps a system daemon's guest's TPM 2.0 state, by the guest's UUID. */
+export const tpmStateDir = (uuid: string) => `/var/lib/libvirt/swtpm/${uuid}/tpm2`;
+
 export interface HostFile {
   name: string;
   bytes: Buffer;

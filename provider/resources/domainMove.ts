@@ -36,16 +36,18 @@ import type { ParsedDomain } from "../../xml/domain";
 import { defaultNvramPath } from "../../xml/nvram";
 import { buildVolumeXml, parseVolumeXml } from "../../xml/volume";
 import { copyName, dropNvram } from "../../snapshots/nvramCopy";
-import { readHostFolder, removeHostFiles, writeHostFolder } from "../../snapshots/hostFolder";
+import {
+  readHostFolder,
+  removeHostFiles,
+  tpmStateDir,
+  writeHostFolder,
+} from "../../snapshots/hostFolder";
 import { MOVED_METADATA, movedXml, parseMovedXml } from "../../xml/metadata";
 import { readMetadataElement, writeMetadataElement } from "../../xml/domainMetadata";
 import { allOrNothing, doing, ignoreNotFound } from "../kind";
 import { formatBytes } from "../units";
 import { noteOverlay } from "./backingUsers";
 import { shutDownGracefully, startGuest } from "./domainLifecycle";
-
-/** Where swtpm keeps a system daemon's guest's TPM 2.0 state, by the guest's UUID. */
-const tpmStateDir = (uuid: string) => `/var/lib/libvirt/swtpm/${uuid}/tpm2`;
 
 export interface MoveRequest {
   from: LibvirtClient;
