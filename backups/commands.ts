@@ -14,7 +14,9 @@ import type { Manifest } from "./manifest";
 import { listManifests } from "./manifest";
 import { restoreBackup } from "./restore";
 import { runBackups } from "./run";
+import { withStoreLock } from "./storeLock";
 import { takeBackup } from "./take";
+import { verifyBackup } from "./verify";
 
 export interface BackupCommon {
   uri: string;
@@ -83,39 +85,46 @@ export async function backupNowCommand(
 ): Promise<number> {
   const guests = opts.guests ?? [];
   const store = new ChunkStore(opts.target);
-  return withHost(opts.uri, async (conn) => {
-    const results: { guest: string; manifest?: Manifest; error?: string; seconds: number }[] = [];
-    for (const guest of guests) {
-      const t0 = performance.now();
-      try {
-        const dom = await conn.domainLookupByName(guest);
-        const now = new Date(opts.now ?? Date.now());
-        const manifest = await takeBackup(conn, dom, { store, root: opts.target, now, types: [] });
-        results.push({ guest, manifest, seconds: (performance.now() - t0) / 1000 });
-      } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        results.push({ guest, error, seconds: (performance.now() - t0) / 1000 });
+  return withStoreLock(opts.target, "backup now", () =>
+    withHost(opts.uri, async (conn) => {
+      const results: { guest: string; manifest?: Manifest; error?: string; seconds: number }[] = [];
+      for (const guest of guests) {
+        const t0 = performance.now();
+        try {
+          const dom = await conn.domainLookupByName(guest);
+          const now = new Date(opts.now ?? Date.now());
+          const manifest = await takeBackup(conn, dom, {
+            store,
+            root: opts.target,
+            now,
+            types: [],
+          });
+          results.push({ guest, manifest, seconds: (performance.now() - t0) / 1000 });
+        } catch (err) {
+          const error = err instanceof Error ? err.message : String(err);
+          results.push({ guest, error, seconds: (performance.now() - t0) / 1000 });
+        }
       }
-    }
-    if (opts.json) {
-      io.out(
-        `${JSON.stringify(
-          results.map((r) => ({ ...r, manifest: r.manifest && summary(r.manifest) })),
-          null,
-          1,
-        )}\n`,
-      );
-    } else {
-      for (const r of results) {
+      if (opts.json) {
         io.out(
-          r.manifest
-            ? `${r.guest}: ${describe(r.manifest)} in ${r.seconds.toFixed(1)} s\n`
-            : `${r.guest}: FAILED: ${r.error}\n`,
+          `${JSON.stringify(
+            results.map((r) => ({ ...r, manifest: r.manifest && summary(r.manifest) })),
+            null,
+            1,
+          )}\n`,
         );
+      } else {
+        for (const r of results) {
+          io.out(
+            r.manifest
+              ? `${r.guest}: ${describe(r.manifest)} in ${r.seconds.toFixed(1)} s\n`
+              : `${r.guest}: FAILED: ${r.error}\n`,
+          );
+        }
       }
-    }
-    return results.some((r) => r.error !== undefined) ? Exit.Failed : Exit.Ok;
-  });
+      return results.some((r) => r.error !== undefined) ? Exit.Failed : Exit.Ok;
+    }),
+  );
 }
 
 function summary(m: Manifest) {
@@ -159,17 +168,35 @@ export function pickBackup(all: readonly Manifest[], guest: string, at?: number)
 }
 
 export async function backupRestoreCommand(
-  opts: BackupCommon & { guest: string; at?: number; as?: string; force: boolean },
+  opts: BackupCommon & {
+    guest: string;
+    at?: number;
+    as?: string;
+    force: boolean;
+    /** Restore to a scratch guest, boot it, remove it (verify.ts). */
+    verify?: { bootSeconds: number };
+  },
   io: Io,
 ): Promise<number> {
   const store = new ChunkStore(opts.target);
   const m = pickBackup(await listManifests(opts.target, opts.guest), opts.guest, opts.at);
-  return withHost(opts.uri, async (conn) => {
-    const dom = await restoreBackup(conn, store, m, {
-      ...(opts.as !== undefined ? { as: opts.as } : {}),
-      force: opts.force,
-    });
-    io.out(`restored ${m.guest}'s backup of ${m.time} as "${dom.name}" (shut off)\n`);
-    return Exit.Ok;
-  });
+  return withStoreLock(opts.target, "backup restore", () =>
+    withHost(opts.uri, async (conn) => {
+      if (opts.verify) {
+        const r = await verifyBackup(conn, store, m, opts.verify);
+        io.out(
+          opts.json
+            ? `${JSON.stringify(r, null, 1)}\n`
+            : `${m.guest}'s backup of ${m.time} restores and boots: restored as ${r.scratch}, ${r.sign} ${r.seconds} s after its start (its network links unplugged), removed again\n`,
+        );
+        return Exit.Ok;
+      }
+      const { dom } = await restoreBackup(conn, store, m, {
+        ...(opts.as !== undefined ? { as: opts.as } : {}),
+        force: opts.force,
+      });
+      io.out(`restored ${m.guest}'s backup of ${m.time} as "${dom.name}" (shut off)\n`);
+      return Exit.Ok;
+    }),
+  );
 }

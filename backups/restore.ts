@@ -15,7 +15,7 @@
  */
 import { posix } from "node:path";
 import type { DomainRef, LibvirtClient } from "../libvirt";
-import { ignoreNotFound, uuidToString } from "../libvirt";
+import { DomainUndefineFlags, ignoreNotFound, uuidToString } from "../libvirt";
 import { defaultNvramPath } from "../xml/nvram";
 import { tpmStateDir, writeHostFolder } from "../snapshots/hostFolder";
 import type { ChunkStore } from "./chunkStore";
@@ -28,16 +28,24 @@ export interface RestoreOptions {
   as?: string;
   /** Restore over the guest itself (it must be shut off). */
   force?: boolean;
+  /** A last change to the definition before it is defined (a verify's unplugged links). */
+  edit?: (definition: string) => string;
   progress?: (message: string) => void;
 }
 
-/** Restores the backup `m` from `store` (see the header); the restored guest, shut off. */
+/** A guest restored: shut off, and the volumes made for it. */
+export interface Restored {
+  dom: DomainRef;
+  volumes: { pool: string; name: string }[];
+}
+
+/** Restores the backup `m` from `store` (see the header). */
 export async function restoreBackup(
   conn: LibvirtClient,
   store: ChunkStore,
   m: Manifest,
   opts: RestoreOptions,
-): Promise<DomainRef> {
+): Promise<Restored> {
   const name = opts.as ?? m.guest;
   const existing = await conn.domainLookupByName(name).catch(ignoreNotFound);
   if (existing && opts.as !== undefined) {
@@ -56,6 +64,48 @@ export async function restoreBackup(
   opts.progress?.("checking the backup");
   for (const hash of chunksOf([m])) await store.get(hash);
 
+  const volumes: Restored["volumes"] = [];
+  try {
+    return await restoreInto(conn, store, m, opts, name, volumes);
+  } catch (err) {
+    // A new guest half made is removed again; over itself, what was replaced is gone anyway.
+    if (opts.as !== undefined) {
+      const dom = await conn.domainLookupByName(name).catch(ignoreNotFound);
+      await removeRestored(conn, { dom, volumes }).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+/** Removes a guest that was restored as a new one: its definition, firmware state and volumes. */
+export async function removeRestored(
+  conn: LibvirtClient,
+  restored: { dom?: DomainRef; volumes: Restored["volumes"] },
+): Promise<void> {
+  const { dom, volumes } = restored;
+  if (dom) {
+    if (await conn.domainIsActive(dom)) await conn.domainDestroy(dom, 0);
+    const U = DomainUndefineFlags;
+    await conn.domainUndefine(
+      dom,
+      U.Nvram | U.Tpm | U.SnapshotsMetadata | U.ManagedSave | U.CheckpointsMetadata,
+    );
+  }
+  for (const v of volumes) {
+    const pool = await conn.storagePoolLookupByName(v.pool);
+    const vol = await conn.storageVolLookupByName(pool, v.name).catch(ignoreNotFound);
+    if (vol) await conn.storageVolDelete(vol, 0);
+  }
+}
+
+async function restoreInto(
+  conn: LibvirtClient,
+  store: ChunkStore,
+  m: Manifest,
+  opts: RestoreOptions,
+  name: string,
+  volumes: Restored["volumes"],
+): Promise<Restored> {
   const volumeName = (volume: string) =>
     opts.as === undefined
       ? volume
@@ -64,10 +114,12 @@ export async function restoreBackup(
         : `${opts.as}-${volume}`;
   for (const disk of m.disks) {
     opts.progress?.(`disk ${disk.target}`);
+    volumes.push({ pool: disk.pool, name: volumeName(disk.volume) });
     await restoreVolume(conn, store, disk.pool, volumeName(disk.volume), disk.format, disk);
   }
   let definition = m.definition;
   if (opts.as !== undefined) definition = asNewGuest(definition, m, opts.as, volumeName);
+  if (opts.edit) definition = opts.edit(definition);
   const dom = await conn.domainDefineXml(definition, 0);
   const nvramPath =
     m.nvram !== undefined
@@ -85,7 +137,7 @@ export async function restoreBackup(
     );
     await writeHostFolder(conn, tpmStateDir(uuidToString(dom.uuid)), files);
   }
-  return dom;
+  return { dom, volumes };
 }
 
 async function bytesOf(store: ChunkStore, c: Content): Promise<Buffer> {

@@ -4,7 +4,9 @@
  * rules as scheduled snapshots (snapshots/plan.ts: sanoid's): one backup
  * serves every type due at once, and a backup goes when no type keeps it.
  * Then the chunks no remaining backup names are swept from each store that
- * lost a backup. A guest that fails does not stop the others.
+ * lost a backup. A guest that fails does not stop the others. Each store is
+ * locked (storeLock.ts) while the run writes it; a store in use by another
+ * process fails its guests with that process named.
  */
 import type { DomainRef, LibvirtClient } from "../libvirt";
 import type { OwnSnapshot } from "../snapshots/names";
@@ -15,6 +17,7 @@ import type { Manifest } from "./manifest";
 import { chunksOf, deleteManifest, listManifests } from "./manifest";
 import type { BackupPolicy } from "./policy";
 import { readBackupPolicy } from "./policy";
+import { lockStore } from "./storeLock";
 import { takeBackup } from "./take";
 
 export interface GuestRun {
@@ -57,6 +60,29 @@ export async function runBackups(
     swept: { chunks: 0, bytes: 0 },
   };
   const pruned = new Set<string>();
+  // Each store this run writes is locked from its first guest to the end of its sweep.
+  const locks = new Map<string, () => void>();
+  try {
+    await runAll(conn, opts, report, pruned, locks);
+    for (const target of pruned) {
+      const keep = chunksOf(await listManifests(target));
+      const swept = await new ChunkStore(target).sweep(keep);
+      report.swept.chunks += swept.chunks;
+      report.swept.bytes += swept.bytes;
+    }
+  } finally {
+    for (const release of locks.values()) release();
+  }
+  return report;
+}
+
+async function runAll(
+  conn: LibvirtClient,
+  opts: { now: number; dryRun: boolean; guests?: readonly string[] },
+  report: RunReport,
+  pruned: Set<string>,
+  locks: Map<string, () => void>,
+): Promise<void> {
   for (const dom of await conn.listAllDomains()) {
     if (opts.guests && !opts.guests.includes(dom.name)) continue;
     const run: GuestRun = { guest: dom.name, due: [], pruned: [] };
@@ -64,6 +90,9 @@ export async function runBackups(
       const policy = await readBackupPolicy(conn, dom);
       if (!policy) continue;
       run.target = policy.target;
+      if (!opts.dryRun && !locks.has(policy.target)) {
+        locks.set(policy.target, await lockStore(policy.target, "backup run"));
+      }
       await runGuest(conn, dom, policy, run, opts);
       if (run.pruned.length > 0) pruned.add(policy.target);
     } catch (err) {
@@ -71,13 +100,6 @@ export async function runBackups(
     }
     report.guests.push(run);
   }
-  for (const target of pruned) {
-    const keep = chunksOf(await listManifests(target));
-    const swept = await new ChunkStore(target).sweep(keep);
-    report.swept.chunks += swept.chunks;
-    report.swept.bytes += swept.bytes;
-  }
-  return report;
 }
 
 async function runGuest(

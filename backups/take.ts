@@ -21,7 +21,9 @@
  * image) is refused before anything is made (space.ts).
  * The temporary images are removed whatever happens; a failed backup writes
  * no manifest (its chunks go at the next sweep) and leaves the guest as it
- * was.
+ * was. A runner killed half way leaves its images (and maybe QEMU's job):
+ * the next backup into the same store clears them first (the caller holds
+ * the store's lock, storeLock.ts).
  */
 import { mkdir, statfs } from "node:fs/promises";
 import { posix } from "node:path";
@@ -34,6 +36,7 @@ import { parsePoolXml } from "../xml/pool";
 import { readHostFolder, tpmStateDir } from "../snapshots/hostFolder";
 import { parseVolumeXml } from "../xml/volume";
 import { spaceProblem } from "./space";
+import { storeId } from "./storeLock";
 import type { ChunkStore } from "./chunkStore";
 import { Chunker } from "./chunker";
 import type { Content, DiskBackup, Manifest } from "./manifest";
@@ -72,7 +75,9 @@ export async function takeBackup(
   const sources = await diskSources(conn, parsed);
   const running = await conn.domainIsActive(dom);
   await checkSpace(conn, parsed.name, sources, opts.root);
-  const temps = sources.map((s) => `deskfleet-backup-${parsed.name}-${s.disk.target}.raw`);
+  const id = await storeId(opts.root);
+  const temps = sources.map((s) => `deskfleet-backup-${parsed.name}-${s.disk.target}-${id}.raw`);
+  await clearLeftovers(conn, dom, running, sources, temps);
   let consistency: Manifest["consistency"] = "shut off";
   let data = 0;
   let written = 0;
@@ -135,6 +140,39 @@ export async function takeBackup(
   await opts.store.flush(added);
   await writeManifest(opts.root, manifest);
   return manifest;
+}
+
+/**
+ * What a runner into this store that was killed left on the host: QEMU's
+ * backup job still writing its temporary images, or the images. The caller
+ * holds the store's lock, and the images bear the store's id, so they are no
+ * live runner's: the job is stopped and the images deleted. A backup job
+ * that writes elsewhere (another store's runner) is left alone; libvirt then
+ * refuses to start ours, and says so.
+ */
+async function clearLeftovers(
+  conn: LibvirtClient,
+  dom: DomainRef,
+  running: boolean,
+  sources: readonly DiskSource[],
+  temps: readonly string[],
+): Promise<void> {
+  if (running && (await conn.domainGetJobInfo(dom)).type !== DomainJobType.None) {
+    const job = await conn.domainBackupGetXmlDesc(dom).catch(() => "");
+    if (temps.some((t) => job.includes(t))) {
+      await conn.domainAbortJob(dom).catch(() => undefined);
+      while ((await conn.domainGetJobInfo(dom)).type !== DomainJobType.None) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    }
+  }
+  for (const pool of new Map(sources.map((s) => [s.pool.name, s.pool])).values()) {
+    await conn.storagePoolRefresh(pool);
+  }
+  for (const [i, source] of sources.entries()) {
+    const vol = await conn.storageVolLookupByName(source.pool, temps[i]).catch(ignoreNotFound);
+    if (vol) await conn.storageVolDelete(vol, 0);
+  }
 }
 
 /**

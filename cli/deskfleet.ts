@@ -11,7 +11,7 @@
  *   deskfleet backup run [--guest NAME]… [--uri URI] [--now ISO] [--dry-run] [--json]
  *   deskfleet backup now GUEST… --target DIR [--uri URI] [--json]
  *   deskfleet backup list --target DIR [--guest NAME]… [--json]
- *   deskfleet backup restore GUEST --target DIR [--at ISO] [--as NAME] [--force] [--uri URI]
+ *   deskfleet backup restore GUEST --target DIR [--at ISO] [--as NAME | --force | --verify] [--uri URI]
  *   (backups/commands.ts)
  */
 import { parseArgs } from "node:util";
@@ -65,11 +65,15 @@ backup now G…    back up guests G… now into the store at --target (a directo
                  first backup of a guest writes all its data, later ones only what changed
 backup list      the backups in --target: time, full/incremental, sizes, verified
 backup restore G restore guest G's newest backup (or the newest at or before --at): as a new
-                 guest with --as NAME, or over G itself with --force (G must be shut off)
+                 guest with --as NAME, or over G itself with --force (G must be shut off), or
+                 check that it restores and boots with --verify
   --target DIR     the backup store (backup now, list, restore; required)
   --as NAME        restore as a new guest of this name (restore)
   --at ISO         restore the backup of this time or the one before it (restore)
   --force          restore over the guest itself (restore)
+  --verify         restore to a scratch guest, links unplugged, boot it (its guest agent answers,
+                   or it shuts down on the power button) and remove it again (restore)
+  --boot-seconds N how long --verify waits for the copy to show it booted (default 300)
 `;
 
 class UsageError extends Error {}
@@ -90,6 +94,8 @@ const OPTIONS = {
   as: { type: "string" },
   at: { type: "string" },
   force: { type: "boolean", default: false },
+  verify: { type: "boolean", default: false },
+  "boot-seconds": { type: "string", default: "300" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -246,6 +252,17 @@ async function backupCommand(
           throw new UsageError("backup restore needs one guest: restore GUEST");
         }
         const at = parseNow(v.at, "--at");
+        if (v.verify && (v.as !== undefined || v.force)) {
+          throw new UsageError(
+            "backup restore --verify restores to a scratch guest of its own: it takes neither --as nor --force",
+          );
+        }
+        const bootSeconds = Number(v["boot-seconds"]);
+        if (!Number.isInteger(bootSeconds) || bootSeconds < 1) {
+          throw new UsageError(
+            `--boot-seconds must be a whole number of seconds, 1 or more (got "${v["boot-seconds"]}")`,
+          );
+        }
         return await backupRestoreCommand(
           {
             ...common,
@@ -254,6 +271,7 @@ async function backupCommand(
             force: v.force,
             ...(at !== undefined ? { at } : {}),
             ...(v.as !== undefined ? { as: v.as } : {}),
+            ...(v.verify ? { verify: { bootSeconds } } : {}),
           },
           io,
         );

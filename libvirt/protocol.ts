@@ -181,6 +181,7 @@ export const Procedure = {
   DomainFsFreeze: 335,
   DomainFsThaw: 336,
   DomainBackupBegin: 421,
+  DomainBackupGetXmlDesc: 422,
 } as const;
 export type Procedure = ValueOf<typeof Procedure>;
 

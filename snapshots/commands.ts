@@ -57,7 +57,7 @@ export async function runCommand(
   let release = () => {};
   if (!opts.dryRun) {
     try {
-      release = acquireLock(opts.lock ?? defaultLockPath(opts.uri));
+      release = acquireLock(opts.lock ?? defaultLockPath(opts.uri), "snapshots run");
     } catch (err) {
       if (!(err instanceof LockBusyError)) throw err;
       io.err(`deskfleet snapshots run: ${err.message}; not running\n`);

@@ -65,6 +65,13 @@ export class DomainJobMethods extends DomainMethods {
     });
   }
 
+  /** The <domainbackup> of the domain's running backup job; fails when none runs. */
+  domainBackupGetXmlDesc(dom: DomainRef): Promise<string> {
+    return this.call(Procedure.DomainBackupGetXmlDesc, withFlags(encodeDomainRef, dom, 0), (r) =>
+      r.readString(),
+    );
+  }
+
   /** The domain's running job (type None when it has none). */
   domainGetJobInfo(dom: DomainRef): Promise<DomainJobInfo> {
     return this.call(

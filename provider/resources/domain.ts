@@ -70,11 +70,11 @@ import type { DomainDevices } from "../../xml/hotplug";
 import { hotplugs } from "../../xml/hotplug";
 import { nvramToKeep, renameGuest } from "./domainRename";
 import { resolveDisks } from "./diskChains";
-import { shutDownGracefully, startGuest, stateName } from "./domainLifecycle";
+import { shutDownGracefully, startGuest, stateName } from "../../guests/lifecycle";
 import { moveGuest, moveNote, surveyMove } from "./domainMove";
 import { disksToRebuild, mergeExternalSnapshots, rebuildDisks, rebuildNote } from "./domainRebuild";
 import { noteOnResource, statusOnResource } from "../engineLog";
-import { guestAddresses, waitUntilReady } from "./guestReadiness";
+import { guestAddresses, waitUntilReady } from "../../guests/readiness";
 
 export const DOMAIN = "deskfleet:libvirt:Domain";
 

@@ -47,7 +47,7 @@ import { readMetadataElement, writeMetadataElement } from "../../xml/domainMetad
 import { allOrNothing, doing, ignoreNotFound } from "../kind";
 import { formatBytes } from "../units";
 import { noteOverlay } from "./backingUsers";
-import { shutDownGracefully, startGuest } from "./domainLifecycle";
+import { shutDownGracefully, startGuest } from "../../guests/lifecycle";
 
 export interface MoveRequest {
   from: LibvirtClient;

@@ -17,7 +17,7 @@ import { buildVolumeXml, parseVolumeXml } from "../../xml/volume";
 import { dropNvram } from "../../snapshots/nvramCopy";
 import { doing, ignoreNotFound } from "../kind";
 import { noteOverlay } from "./backingUsers";
-import { shutDownGracefully } from "./domainLifecycle";
+import { shutDownGracefully } from "../../guests/lifecycle";
 
 interface DiskWithBase {
   pool: string;

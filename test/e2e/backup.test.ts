@@ -4,12 +4,14 @@
  * the real Pulumi CLI) is backed up (full), its data disk's marker changed and
  * it boots again, then backed up again (incremental: only what changed is
  * written). Each backup restores as a new guest beside it, which boots and
- * shows the marker and boot count of its time. A damaged chunk is refused.
+ * shows the marker and boot count of its time; `--verify` boots a scratch
+ * copy and removes it. A runner killed half way leaves nothing listed and the
+ * next run completes. A damaged chunk is refused.
  * Objects: test-bk-*.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { consoleText, REPO_ROOT, requireAppliance } from "../support/host";
 import { useDeployment } from "../support/deployment";
@@ -154,6 +156,21 @@ it("each backup restores as a new guest that boots with the marker and boot coun
   }
 });
 
+it("restore --verify boots the newest backup as a scratch guest, then removes every trace of it", () => {
+  const out = JSON.parse(deskfleet("backup", "restore", G, "--verify", "--json")) as {
+    scratch: string;
+    sign: string;
+    seconds: number;
+  };
+  expect(out.scratch).toMatch(/^test-bk-g-verify-\d{8}-\d{6}$/);
+  // The appliance has no guest agent: it shows it is up by obeying the power button.
+  expect(out.sign).toBe("it shut down on the power button");
+  console.log(`backup: restore --verify booted the copy in ${out.seconds} s`);
+  expect(lastBoot(out.scratch)).toMatch(/boot=3/);
+  expect(virsh("list", "--all", "--name").split("\n")).not.toContain(out.scratch);
+  expect(virsh("vol-list", POOL)).not.toContain(out.scratch);
+});
+
 it("a restore over a guest that exists is refused without --force, naming the way out", () => {
   expect(() => deskfleet("backup", "restore", G)).toThrow(/exists on .*--as NAME.*--force/s);
 });
@@ -199,6 +216,58 @@ it("a backup schedule recorded by pulumi up: backup run takes what is due and pr
       (f) => f.startsWith("20") && !f.startsWith("2030-"),
     ),
   ).toHaveLength(2);
+});
+
+it("a runner killed half way: its backup is never listed, and the next run clears what it left and completes", async () => {
+  deployed.project.writeFleet(fleet(true, `{ target: ${store}, daily: 3 }`));
+  await deployed.project.stack.up();
+  const night = "2030-01-07T03:00Z";
+  const args = [CLI, "backup", "run", "--uri", deployed.uri, "--guest", G, "--now", night];
+  const runner = spawn(process.execPath, args, { stdio: "ignore" });
+  const exited = new Promise((resolve) => runner.once("exit", resolve));
+  // QEMU's copy of a running guest starts with its temporary images: the runner is then
+  // waiting for the job, before it has read anything. Killed there, it leaves the lot.
+  await waitFor(
+    "the runner's temporary images",
+    () =>
+      readdirSync(POOL_DIR).some((f) => f.startsWith(`deskfleet-backup-${G}-`)) ? true : undefined,
+    60_000,
+    5,
+  );
+  runner.kill("SIGKILL");
+  await exited;
+  expect(readdirSync(join(store, "guests", G))).not.toContain("2030-01-07T03-00-00Z.json");
+  expect(deskfleet("backup", "list")).not.toContain("2030-01-07T03:00");
+  expect(existsSync(join(store, "lock"))).toBe(true); // its lock, of a process that is gone
+  expect(readdirSync(POOL_DIR).filter((f) => f.startsWith("deskfleet-backup-"))).not.toEqual([]);
+
+  const again = JSON.parse(
+    execFileSync(process.execPath, [...args, "--json"], { encoding: "utf8" }),
+  ) as { guests: { due: string[]; taken?: { verified: boolean }; error?: string }[] };
+  expect(again.guests[0]).toMatchObject({ due: ["daily"], taken: { verified: true } });
+  expect(readdirSync(join(store, "guests", G))).toContain("2030-01-07T03-00-00Z.json");
+  expect(virsh("vol-list", POOL)).not.toContain("deskfleet-backup-");
+  expect(existsSync(join(store, "lock"))).toBe(false);
+  expect(virsh("domstate", G)).toBe("running");
+});
+
+it("a store in use by another process is refused, naming it", () => {
+  writeFileSync(
+    join(store, "lock"),
+    JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      since: "2030-01-07T03:00:00Z",
+      command: "backup now",
+    }),
+  );
+  try {
+    expect(() => deskfleet("backup", "now", G)).toThrow(
+      `the backup store ${store} is in use: ${join(store, "lock")} is held by deskfleet (backup now, process ${process.pid}`,
+    );
+  } finally {
+    rmSync(join(store, "lock"));
+  }
 });
 
 it("a store without room is refused before anything is made, naming the room it has", () => {

@@ -11,9 +11,10 @@ import { REPO_ROOT } from "../support/host";
 const MAY_IMPORT: Record<string, readonly string[]> = {
   libvirt: [],
   xml: ["libvirt"],
+  guests: ["libvirt"],
   snapshots: ["libvirt", "xml"],
-  backups: ["libvirt", "xml", "snapshots"],
-  provider: ["libvirt", "xml", "snapshots", "backups"],
+  backups: ["libvirt", "xml", "snapshots", "guests"],
+  provider: ["libvirt", "xml", "snapshots", "backups", "guests"],
   fleet: ["snapshots", "xml"],
   components: ["fleet", "provider", "snapshots", "xml", "libvirt"],
   cli: ["libvirt", "xml", "snapshots", "backups", "fleet"],

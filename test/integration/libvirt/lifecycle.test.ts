@@ -14,7 +14,7 @@ import {
   DomainUndefineFlags,
 } from "../../../libvirt";
 import type { DomainLifecycleEvent, DomainRef, LibvirtClient } from "../../../libvirt";
-import { shutDownGracefully } from "../../../provider/resources/domainLifecycle";
+import { shutDownGracefully } from "../../../guests/lifecycle";
 import { requireAppliance } from "../../support/host";
 import { waitFor } from "../../support/wait";
 import { connectClean, sweep } from "./sweep";

@@ -226,12 +226,14 @@ test("a pool fuller than the limit: nothing is taken, and the run says why", asy
 });
 
 test("one run at a time: a held lock makes a run stop with 75", async () => {
-  const release = acquireLock(LOCK);
+  const release = acquireLock(LOCK, "snapshots run");
   try {
     const { code, err } = await run("2030-01-01T09:35:00Z");
     expect(code).toBe(Exit.Busy);
-    expect(err).toBe(
-      `deskfleet snapshots run: another snapshot run (pid ${process.pid}) holds ${LOCK}; not running\n`,
+    expect(err).toMatch(
+      new RegExp(
+        `^deskfleet snapshots run: ${LOCK} is held by deskfleet \\(snapshots run, process ${process.pid} on [^,]+, since [^)]+\\): wait for it to finish; not running\n$`,
+      ),
     );
   } finally {
     release();

@@ -146,6 +146,16 @@ const CASES: Record<string, Case> = {
       [wDom, "<domainbackup/>", null, 0],
     ],
   },
+  domainBackupGetXmlDesc: {
+    proc: Procedure.DomainBackupGetXmlDesc,
+    run: (c) => c.domainBackupGetXmlDesc(DOM),
+    args: [
+      ["dom", "uint"],
+      [wDom, 0],
+    ],
+    ret: [["string"], ["<domainbackup/>"]],
+    result: "<domainbackup/>",
+  },
   domainGetJobInfo: {
     proc: Procedure.DomainGetJobInfo,
     run: (c) => c.domainGetJobInfo(DOM),

@@ -4,7 +4,7 @@
  */
 import type { DomainRef, LibvirtClient } from "../../../libvirt";
 import { LibvirtError, Procedure } from "../../../libvirt";
-import { startGuest } from "../../../provider/resources/domainLifecycle";
+import { startGuest } from "../../../guests/lifecycle";
 import { remoteError } from "../../support/libvirtErrors";
 
 const dom = { name: "win11", uuid: Buffer.alloc(16), id: -1 } as unknown as DomainRef;

@@ -1,20 +1,19 @@
 /**
- * Running-state chores of a guest: graceful shutdown with a forced fallback,
- * state names, and the addresses its interfaces leased from libvirt's DHCP.
+ * Running-state chores of a guest, for the provider, the snapshot runner and
+ * backups alike: starting it, graceful shutdown with a forced fallback, state
+ * names.
  */
-import type {
-  DomainLifecycleEvent,
-  DomainRef,
-  EventRegistration,
-  LibvirtClient,
-} from "../../libvirt";
+import type { DomainLifecycleEvent, DomainRef, EventRegistration, LibvirtClient } from "../libvirt";
 import {
   DomainEventType,
   DomainShutdownFlags,
   DomainState,
   isNotFound,
   LibvirtError,
-} from "../../libvirt";
+} from "../libvirt";
+
+/** How a shutdown ended: the guest was off already, shut itself down, or was forced off at the deadline. */
+export type ShutdownOutcome = "was off" | "shut down" | "forced off";
 
 /** How often the power-button press is repeated while waiting. */
 const RESEND_MS = 2000;
@@ -35,7 +34,7 @@ export async function shutDownGracefully(
   dom: DomainRef,
   timeoutSeconds: number,
   agent = false,
-): Promise<void> {
+): Promise<ShutdownOutcome> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   const stop = new StopWatch();
   // Registered before the first state check, so a stop in between is not missed.
@@ -46,21 +45,21 @@ export async function shutDownGracefully(
       throw err;
     });
   try {
-    if (!(await conn.domainIsActive(dom))) return;
+    if (!(await conn.domainIsActive(dom))) return "was off";
     while (Date.now() < deadline) {
       await pressPowerButton(conn, dom, agent);
       const event = await stop.next(Math.min(RESEND_MS, deadline - Date.now()));
-      if (event === "stopped") return;
+      if (event === "stopped") return "shut down";
       if ((event === "shutdown" || registration === undefined) && !(await conn.domainIsActive(dom)))
-        return;
+        return "shut down";
     }
-    if (await conn.domainIsActive(dom)) {
-      // The guest may finish its own shutdown between the check and the destroy (a slow boot
-      // answering the button at the deadline): "domain is not running" is then the goal reached.
-      await conn.domainDestroy(dom, 0).catch(async (err: unknown) => {
-        if (await conn.domainIsActive(dom)) throw err;
-      });
-    }
+    if (!(await conn.domainIsActive(dom))) return "shut down";
+    // The guest may finish its own shutdown between the check and the destroy (a slow boot
+    // answering the button at the deadline): "domain is not running" is then the goal reached.
+    await conn.domainDestroy(dom, 0).catch(async (err: unknown) => {
+      if (await conn.domainIsActive(dom)) throw err;
+    });
+    return "forced off";
   } finally {
     await deregister(registration);
   }

@@ -4,8 +4,8 @@
  * answers. Addresses come from the leases of its interfaces' MACs and, where
  * the guest agent answers, from the guest itself.
  */
-import type { DomainRef, LibvirtClient } from "../../libvirt";
-import { InterfaceAddressesSource, LibvirtError, isNotFound } from "../../libvirt";
+import type { DomainRef, LibvirtClient } from "../libvirt";
+import { InterfaceAddressesSource, LibvirtError, isNotFound } from "../libvirt";
 
 /** How often readiness is asked while waiting. */
 const POLL_MS = 500;
@@ -45,7 +45,7 @@ async function interfaces(conn: LibvirtClient, dom: DomainRef, source: number) {
 }
 
 /** Whether the guest agent answers now. */
-async function agentAnswers(conn: LibvirtClient, dom: DomainRef): Promise<boolean> {
+export async function agentAnswers(conn: LibvirtClient, dom: DomainRef): Promise<boolean> {
   try {
     await conn.domainInterfaceAddresses(dom, InterfaceAddressesSource.Agent, 0);
     return true;
