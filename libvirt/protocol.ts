@@ -84,6 +84,7 @@ export const Procedure = {
   ConnectOpen: 1,
   ConnectClose: 2,
   ConnectGetVersion: 4,
+  NodeGetInfo: 6,
   ConnectGetCapabilities: 7,
   DomainGetXmlDesc: 14,
   DomainGetAutostart: 15,

@@ -90,6 +90,23 @@ export class ClientCore {
     return this.call(Procedure.ConnectGetHostname, undefined, decodeString);
   }
 
+  /**
+   * The host's memory (bytes) and CPUs. remote_node_get_info_ret's
+   * `char model[32]` is a fixed XDR array: 32 chars of 4 bytes each.
+   */
+  async nodeGetInfo(): Promise<{ model: string; memory: number; cpus: number }> {
+    return this.call(Procedure.NodeGetInfo, undefined, (r) => {
+      const chars: number[] = [];
+      for (let i = 0; i < 32; i++) chars.push(r.readInt() & 0xff);
+      const end = chars.indexOf(0);
+      const model = Buffer.from(end < 0 ? chars : chars.slice(0, end)).toString("latin1");
+      const memory = Number(r.readUhyper()) * 1024; // KiB on the wire
+      const cpus = r.readInt();
+      for (let i = 0; i < 5; i++) r.readInt(); // mhz, nodes, sockets, cores, threads: not used
+      return { model, memory, cpus };
+    });
+  }
+
   /** The host's capabilities XML. */
   getCapabilities(): Promise<string> {
     return this.call(Procedure.ConnectGetCapabilities, undefined, decodeString);

@@ -23,6 +23,28 @@ const CASES: Record<string, Case> = {
     ret: [["string"], ["<domainCapabilities/>"]],
     result: "<domainCapabilities/>",
   },
+  nodeGetInfo: {
+    proc: Procedure.NodeGetInfo,
+    run: (c) => c.nodeGetInfo(),
+    args: [[], []],
+    // char model[32] (a fixed array: each char an XDR int), unsigned hyper memory (KiB),
+    // int cpus, mhz, nodes, sockets, cores, threads
+    ret: [
+      [...Array<"int">(32).fill("int"), "uhyper", ...Array<"int">(6).fill("int")],
+      [
+        ...[..."x86_64"].map((ch) => ch.charCodeAt(0)),
+        ...Array<number>(26).fill(0),
+        24683792n,
+        8,
+        2400,
+        1,
+        1,
+        4,
+        2,
+      ],
+    ],
+    result: { model: "x86_64", memory: 24683792 * 1024, cpus: 8 },
+  },
   domainDefineXml: {
     proc: Procedure.DomainDefineXmlFlags,
     run: (c) => c.domainDefineXml("<domain/>", 1),
