@@ -95,3 +95,14 @@ function decimal(scaled: bigint): string {
   const fraction = (scaled % SCALE).toString().padStart(MAX_DECIMALS, "0").replace(/0+$/, "");
   return fraction ? `${whole}.${fraction}` : `${whole}`;
 }
+
+/**
+ * A size for people to read in a message, not to parse: GiB with one
+ * decimal from 1 GiB up ("14.5 GiB", "3 GiB"), else whole MiB rounded up
+ * ("512 MiB"; a few bytes are "1 MiB", never "0 MiB").
+ */
+export function roughSize(bytes: number): string {
+  const GiB = 1024 ** 3;
+  if (bytes >= GiB) return `${(bytes / GiB).toFixed(1).replace(/\.0$/, "")} GiB`;
+  return `${Math.ceil(bytes / 1024 ** 2)} MiB`;
+}

@@ -6,7 +6,9 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 
-export const VOLUME_TYPE = "deskfleet:libvirt:Volume";
+import { TYPES } from "./resources";
+
+export const VOLUME_TYPE = TYPES.volume;
 
 export function dataDisksAreKept(): ResourceValidationPolicy {
   return {

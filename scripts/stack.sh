@@ -19,4 +19,9 @@ mkdir -p "$DESKFLEET_ROOT/.state"
 
 cd "$DESKFLEET_ROOT"
 pulumi stack select "$stack" 2>/dev/null || pulumi stack init "$stack"
-exec pulumi "$@" --stack "$stack"
+# A stack's policy config (README, "Guardrails"), when the policy pack runs.
+policy_config=()
+if [[ " $* " == *" --policy-pack "* && -f "stacks/policy.$stack.json" ]]; then
+  policy_config=(--policy-pack-config "stacks/policy.$stack.json")
+fi
+exec pulumi "$@" "${policy_config[@]}" --stack "$stack"

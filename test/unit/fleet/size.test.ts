@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { SizeError, formatSize, parseSize } from "../../../fleet/size";
+import { SizeError, formatSize, parseSize, roughSize } from "../../../fleet/size";
 
 const KiB = 1024;
 const MiB = 1024 ** 2;
@@ -118,4 +118,15 @@ describe("formatSize", () => {
       }),
     );
   });
+});
+
+test("roughSize: one decimal of GiB from 1 GiB up, else whole MiB rounded up", () => {
+  const GiB = 1024 ** 3;
+  expect(roughSize(14 * GiB)).toBe("14 GiB");
+  expect(roughSize(14.5 * GiB)).toBe("14.5 GiB");
+  expect(roughSize(GiB)).toBe("1 GiB");
+  expect(roughSize(GiB - 1)).toBe("1024 MiB");
+  expect(roughSize(512 * 1024 ** 2)).toBe("512 MiB");
+  expect(roughSize(1)).toBe("1 MiB");
+  expect(roughSize(0)).toBe("0 MiB");
 });
