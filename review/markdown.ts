@@ -55,7 +55,7 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 function hostSections(r: StackReview): string[] {
-  if (r.hosts.length === 0) return ["No guest, network or pool changes."];
+  if (r.hosts.length === 0) return ["No guest, network or pool changes.", ""];
   return r.hosts.flatMap((h) => [
     `#### Host ${md(h.uri)}`,
     "",
@@ -138,7 +138,7 @@ function stackSection(r: StackReview): string[] {
   return [
     `### Stack ${md(r.stack)}`,
     "",
-    `${outcome(r)}Changes: ${countsInWords(r.counts)}.`,
+    `${outcome(r)}${countsInWords(r.counts)}.`,
     "",
     ...hostSections(r),
     ...policySection(r),

@@ -90,10 +90,10 @@ export function reviewStack(stack: string, preview: PreviewData, text?: string):
   };
 }
 
-/** Counts in words, in the order a change happens: `4 to create, 1 to delete`. */
+/** Counts in words, in the order a change happens: `Changes: 4 to create, 1 to delete`. */
 export function countsInWords(counts: Record<string, number>): string {
   const words = OP_ORDER.filter((op) => (counts[op] ?? 0) > 0).map(
     (op) => `${counts[op]} to ${op === "import" ? "adopt" : op}`,
   );
-  return words.length > 0 ? words.join(", ") : "no changes";
+  return words.length > 0 ? `Changes: ${words.join(", ")}` : "No changes";
 }

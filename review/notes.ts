@@ -78,10 +78,10 @@ export function partsOfNote(message: string, subject?: string): NotePart[] {
     .filter((line) => line !== "")
     .flatMap((line) => {
       const prefix = subject !== undefined ? `${subject}: ` : undefined;
-      if (prefix !== undefined && line.startsWith(prefix) && /^guest /.test(subject ?? "")) {
-        return splitTopLevel(line.slice(prefix.length));
-      }
-      return [line];
+      if (prefix === undefined || !line.startsWith(prefix)) return [line];
+      // A guest's line lists its changes; another kind's is one change (`network lan: …`).
+      const rest = line.slice(prefix.length);
+      return /^guest /.test(subject ?? "") ? splitTopLevel(rest) : [rest];
     })
     .map((text) => ({ text, class: classOfPart(text) }));
 }

@@ -126,6 +126,15 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const isFailure = (n: Note) => n.severity === "error";
 const errorsOf = (notes: Note[]) =>
   notes
@@ -182,6 +191,12 @@ export function parseEventLog(text: string, what = "event log"): PreviewData {
   let events = 0;
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
+    if (events === 0 && isJson(text) && !isJson(line)) {
+      throw new ReviewInputError(
+        "NOT_AN_EVENT_LOG",
+        `${what}: one JSON document, not an engine event a line (\`pulumi preview --json\` output goes to --from)`,
+      );
+    }
     const e = obj(parseJson(line, `${what}:${i + 1}`));
     if (!e || typeof e.sequence !== "number") {
       throw new ReviewInputError(

@@ -303,6 +303,17 @@ function describeOther(st: Step): Described {
   }
 }
 
+/** What an update changes, in the words of its properties; a guest's disk moves with it. */
+function updateWithoutNote(st: Step, guest: string | undefined): Described["rows"][number] {
+  const props = changedProps(st);
+  const label = st.type === VOLUME && guest !== undefined ? `disk ${diskName(st, guest)}: ` : "";
+  if (st.type === VOLUME && props.length === 1 && props[0] === "uri") {
+    return { what: `${label}copied to ${String(st.news?.uri)} with its guest`, class: "move" };
+  }
+  const what = changedWords(st, props);
+  return { what: `${label}${what === "" ? "changes" : what}`, class: "change" };
+}
+
 /** A step's rows and alerts, with the notes the provider attached to it. */
 export function describeStep(st: Step, notes: readonly Note[]): { rows: Row[]; alerts: Alert[] } {
   const subject = subjectOf(st);
@@ -318,10 +329,7 @@ export function describeStep(st: Step, notes: readonly Note[]): { rows: Row[]; a
   const noted = fromNotes(st, subject, notes);
   const rows = [...own.rows, ...noted.rows];
   // An update the provider said nothing about still shows what changed.
-  if (st.op === "update" && rows.length === 0) {
-    const what = changedWords(st, changedProps(st));
-    rows.push({ what: what === "" ? "changes" : what, class: "change" });
-  }
+  if (st.op === "update" && rows.length === 0) rows.push(updateWithoutNote(st, guest));
   return {
     rows: rows.map((r) => ({
       host,
