@@ -13,7 +13,7 @@
  *   deskfleet backup list --target DIR [--guest NAME]… [--json]
  *   deskfleet backup restore GUEST --target DIR [--at ISO] [--as NAME] [--force] [--uri URI]
  *   (backups/commands.ts)
- *   deskfleet review [--stack S]… [--policy-pack DIR]… [--out FILE]
+ *   deskfleet review [--stack S]… [--policy-pack DIR]… [--out FILE] [-- PULUMI-PREVIEW-ARG…]
  *   deskfleet review --from PREVIEW.json… [--event-log FILE]… [--text FILE]… [--stack S]… [--out FILE]
  *   (cli/review.ts)
  */
@@ -40,7 +40,7 @@ import {
 const USAGE = `usage: deskfleet snapshots <command> [options]
        deskfleet backup run|now|list|restore [options]
        deskfleet import [--uri URI] DOMAIN…
-       deskfleet review [--stack S]… [--out FILE] [--from JSON]… [--event-log FILE]…
+       deskfleet review [--stack S]… [--out FILE] [--from JSON]… [--event-log FILE]… [-- ARG…]
 
 import DOMAIN…   print a fleet file that adopts these existing guests, with their pools and
                  networks (adopt: true): put it in a stack and \`pulumi up\` takes them over
@@ -57,6 +57,7 @@ review           Markdown for a pull-request comment about the preview of each s
   --event-log FILE read that run's engine event log (\`pulumi preview --event-log FILE\`, with
                    PULUMI_DEBUG_COMMANDS=true): its policy findings and unchanged resources
   --text FILE      that run's text, folded into the review
+  -- ARG…          arguments for each pulumi preview, e.g. -- --config deskfleet:checkImages=false
 
 commands:
   run            take and prune the snapshots that are due, by each guest's schedule
@@ -162,11 +163,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   if (group === "backup") return backupCommand(command, extra, v, io);
   if (group === "review") {
-    if (positionals.length > 1) {
-      io.err(`deskfleet: unexpected "${positionals.slice(1).join(" ")}"\n\n${USAGE}`);
+    // What follows `--` goes to each `pulumi preview` as it is.
+    const dashes = argv.indexOf("--");
+    const pulumiArgs = dashes >= 0 ? argv.slice(dashes + 1) : [];
+    const operands = positionals.slice(1, positionals.length - pulumiArgs.length);
+    if (operands.length > 0) {
+      io.err(`deskfleet: unexpected "${operands.join(" ")}"\n\n${USAGE}`);
       return Exit.Usage;
     }
-    return reviewCommandOf(v, io);
+    return reviewCommandOf(v, pulumiArgs, io);
   }
   try {
     const operands = command === "revert" ? 2 : 0;
@@ -302,11 +307,12 @@ async function backupCommand(
   }
 }
 
-async function reviewCommandOf(v: Values, io: Io): Promise<number> {
+async function reviewCommandOf(v: Values, pulumiArgs: string[], io: Io): Promise<number> {
   try {
     return await reviewCommand(
       {
         stacks: v.stack ?? [],
+        pulumiArgs,
         from: v.from ?? [],
         eventLogs: v["event-log"] ?? [],
         texts: v.text ?? [],

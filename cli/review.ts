@@ -32,6 +32,8 @@ export interface ReviewOptions {
   eventLogs: string[];
   texts: string[];
   policyPacks: string[];
+  /** More arguments for each `pulumi preview` (`--config deskfleet:checkImages=false`). */
+  pulumiArgs: string[];
   /** The Pulumi project's folder (default: the working directory). */
   cwd: string;
 }
@@ -105,6 +107,7 @@ async function previewStack(stack: string, opts: ReviewOptions, pulumi: string) 
       "--event-log",
       events,
       ...opts.policyPacks.flatMap((p) => ["--policy-pack", p]),
+      ...opts.pulumiArgs,
     ];
     const result = await run(pulumi, args, opts.cwd, pulumiEnv(pulumi, opts.cwd));
     const log = existsSync(events) ? readFileSync(events, "utf8") : "";
@@ -146,6 +149,11 @@ export async function reviewCommand(opts: ReviewOptions, io: Io): Promise<number
   const reading = opts.from.length > 0 || opts.eventLogs.length > 0;
   let reviews: StackReview[];
   if (reading) {
+    if (opts.pulumiArgs.length > 0) {
+      throw new Error(
+        `"-- ${opts.pulumiArgs.join(" ")}" is for a preview it runs, not one it reads`,
+      );
+    }
     reviews = fromFiles(opts);
   } else {
     const pulumi = findPulumi();

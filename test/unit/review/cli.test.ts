@@ -65,6 +65,12 @@ it("reviews two previews at once, named by --stack, the JSON one without policy 
 
 it.each([
   [["review", "extra"], 2, /unexpected "extra"/],
+  [["review", "extra", "--", "--diff"], 2, /unexpected "extra"/],
+  [
+    ["review", "--event-log", fixture("create.events.jsonl"), "--", "--config", "a=b"],
+    1,
+    /"-- --config a=b" is for a preview it runs, not one it reads/,
+  ],
   [
     ["review", "--from", "/nonexistent/p.json"],
     1,
