@@ -34,6 +34,8 @@ export interface ReviewOptions {
   policyPacks: string[];
   /** More arguments for each `pulumi preview` (`--config deskfleet:checkImages=false`). */
   pulumiArgs: string[];
+  /** The pulumi binary (default: findPulumi()). */
+  pulumi?: string;
   /** The Pulumi project's folder (default: the working directory). */
   cwd: string;
 }
@@ -156,7 +158,7 @@ export async function reviewCommand(opts: ReviewOptions, io: Io): Promise<number
     }
     reviews = fromFiles(opts);
   } else {
-    const pulumi = findPulumi();
+    const pulumi = opts.pulumi ?? findPulumi();
     const withPacks = { ...opts, policyPacks: packsOf(opts) };
     reviews = [];
     for (const stack of stacksToPreview(opts)) {

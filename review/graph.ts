@@ -5,7 +5,7 @@
  */
 import { formatBytes } from "../provider/units";
 import type { Props, Step } from "./preview";
-import { DOMAIN, NETWORK, VOLUME, guestOf, hostOf } from "./rows";
+import { DOMAIN, NETWORK, VOLUME, diskName, guestOf, hostOf } from "./kinds";
 
 export type Status = "added" | "changed" | "removed" | "same";
 
@@ -98,9 +98,7 @@ export function fleetGraph(steps: readonly Step[]): FleetGraph {
       const guestName = guestOf(st);
       // Images and seeds are not disks a reviewer follows; overlays and blank disks are.
       if (guestName === undefined || p.iso !== undefined) continue;
-      const disk = st.name.startsWith(`${guestName}-`)
-        ? st.name.slice(guestName.length + 1)
-        : st.name;
+      const disk = diskName(st, guestName);
       const size = typeof p.capacity === "number" ? ` ${formatBytes(p.capacity)}` : "";
       const node = add(`disk ${st.urn}`, { kind: "disk", host, label: `${disk}${size}`, status });
       const guest = nodes.get(`guest ${host} ${guestName}`);

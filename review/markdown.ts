@@ -15,8 +15,11 @@ import type { AlertKind } from "./rows";
 /** The comment's first line: a workflow finds its earlier comment by it. */
 export const MARKER = "<!-- deskfleet-review -->";
 
-/** Pulumi's text per stack is cut here: a comment holds 65,536 characters in all. */
-export const MAX_TEXT = 20_000;
+/**
+ * Pulumi's text of all stacks together is cut to this, shared equally: a comment holds 65,536
+ * characters in all, and the rest of the review needs room too.
+ */
+export const MAX_TEXT = 40_000;
 
 const ALERT_WORDS: Record<AlertKind, string> = {
   "deletes data": "Deletes data",
@@ -110,12 +113,12 @@ function diagram(r: StackReview): string[] {
 /** Escape sequences of a terminal (colours), which a comment would show as text. */
 const ANSI = new RegExp(String.raw`\u001b\[[0-9;]*[A-Za-z]`, "g");
 
-function details(r: StackReview): string[] {
+function details(r: StackReview, budget: number): string[] {
   if (r.text === undefined) return [];
   const clean = r.text.replace(ANSI, "");
   const cut =
-    clean.length > MAX_TEXT
-      ? `${clean.slice(0, MAX_TEXT)}\n… (${clean.length - MAX_TEXT} more characters: see the preview's own log)`
+    clean.length > budget
+      ? `${clean.slice(0, budget)}\n… (${clean.length - budget} more characters: see the preview's own log)`
       : clean;
   return [
     `<details><summary>Pulumi's preview of ${html(r.stack)}</summary>`,
@@ -134,7 +137,7 @@ function outcome(r: StackReview): string {
   return stopped ? "A mandatory policy stops this change. " : "The preview failed. ";
 }
 
-function stackSection(r: StackReview): string[] {
+function stackSection(r: StackReview, budget: number): string[] {
   return [
     `### Stack ${md(r.stack)}`,
     "",
@@ -145,10 +148,11 @@ function stackSection(r: StackReview): string[] {
     "",
     ...diagram(r),
     "",
-    ...details(r),
+    ...details(r, budget),
   ];
 }
 
+/** The comment for `reviews`, one per stack. */
 export function reviewMarkdown(reviews: readonly StackReview[]): string {
   const lines = [
     MARKER,
@@ -156,7 +160,10 @@ export function reviewMarkdown(reviews: readonly StackReview[]): string {
     "",
     ...attention(reviews),
     "",
-    ...reviews.flatMap((r) => [...stackSection(r), ""]),
+    ...reviews.flatMap((r) => [
+      ...stackSection(r, Math.floor(MAX_TEXT / Math.max(1, reviews.length))),
+      "",
+    ]),
   ];
   // One blank line at most between blocks, one newline at the end.
   return `${lines

@@ -6,9 +6,10 @@
 import type { FleetGraph } from "./graph";
 import { fleetGraph } from "./graph";
 import type { PolicyFinding, PreviewData, Step } from "./preview";
-import { urnName } from "./preview";
+import { urnName, urnType } from "./preview";
 import type { Alert, Row } from "./rows";
-import { DOMAIN, VOLUME, describeStep, diskName, guestOf, subjectOf } from "./rows";
+import { DOMAIN, VOLUME, diskName, guestOf, subjectOf } from "./kinds";
+import { describeStep } from "./rows";
 
 export interface Finding extends PolicyFinding {
   /** `guest demo, disk data`, `network lan`: the resource in a reviewer's words. */
@@ -35,7 +36,10 @@ function subjectOfUrn(urn: string | undefined, steps: readonly Step[]): string {
   if (urn === undefined) return "the stack";
   const st = steps.find((s) => s.urn === urn);
   const subject = st ? subjectOf(st) : undefined;
-  if (!st || subject === undefined) return urnName(urn);
+  // A resource the preview has no step for: its name, and its kind where it is a guest's.
+  if (!st || subject === undefined) {
+    return urnType(urn) === DOMAIN ? `guest ${urnName(urn)}` : urnName(urn);
+  }
   const guest = guestOf(st);
   return st.type === VOLUME && guest !== undefined
     ? `${subject}, disk ${diskName(st, guest)}`

@@ -20,3 +20,17 @@ it.each(Object.keys(SCENARIOS))("%s", (name) => {
   if (process.env.UPDATE_GOLDEN === "1" || !existsSync(file)) writeFileSync(file, markdown);
   expect(markdown).toBe(readFileSync(file, "utf8"));
 });
+
+it("Pulumi's text is cut to share the comment's room between stacks, and says so", () => {
+  const { data } = SCENARIOS["no changes"];
+  const long = `${"x".repeat(29_999)}\n`;
+  const markdown = reviewMarkdown([
+    reviewStack("desk", data, long),
+    reviewStack("laptop", data, "short\n"),
+  ]);
+  const texts = [...markdown.matchAll(/<pre>([\s\S]*?)<\/pre>/g)].map((m) => m[1]);
+  expect(texts).toEqual([
+    `${"x".repeat(20_000)}\n… (10000 more characters: see the preview&#39;s own log)`,
+    "short",
+  ]);
+});
