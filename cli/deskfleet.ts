@@ -13,10 +13,14 @@
  *   deskfleet backup list --target DIR [--guest NAME]… [--json]
  *   deskfleet backup restore GUEST --target DIR [--at ISO] [--as NAME | --force | --verify] [--uri URI]
  *   (backups/commands.ts)
+ *   deskfleet review [--stack S]… [--policy-pack DIR]… [--out FILE] [-- PULUMI-PREVIEW-ARG…]
+ *   deskfleet review --from PREVIEW.json… [--event-log FILE]… [--text FILE]… [--stack S]… [--out FILE]
+ *   (cli/review.ts)
  */
 import { parseArgs } from "node:util";
 import { closeAll, getConnection } from "../libvirt";
 import { importFleet } from "./importFleet";
+import { reviewCommand } from "./review";
 import {
   backupListCommand,
   backupNowCommand,
@@ -36,9 +40,24 @@ import {
 const USAGE = `usage: deskfleet snapshots <command> [options]
        deskfleet backup run|now|list|restore [options]
        deskfleet import [--uri URI] DOMAIN…
+       deskfleet review [--stack S]… [--out FILE] [--from JSON]… [--event-log FILE]… [-- ARG…]
 
 import DOMAIN…   print a fleet file that adopts these existing guests, with their pools and
                  networks (adopt: true): put it in a stack and \`pulumi up\` takes them over
+
+review           Markdown for a pull-request comment about the preview of each stack: first, in
+                 bold, what deletes data, replaces, moves or restarts a guest and what a policy
+                 stops; a table per host; policy findings; a diagram of the fleet after the
+                 change; Pulumi's own text. Runs \`pulumi preview\` here (exit 1 when one fails,
+                 the review written all the same), or reads a preview made elsewhere
+  --stack S        a stack to preview; repeatable (default $DESKFLEET_STACK or example)
+  --policy-pack D  a policy pack to run; repeatable (default ./policies when there is one)
+  --out FILE       write the review there (default: stdout)
+  --from JSON      read \`pulumi preview --json\` output instead of running a preview; repeatable
+  --event-log FILE read that run's engine event log (\`pulumi preview --event-log FILE\`, with
+                   PULUMI_DEBUG_COMMANDS=true): its policy findings and unchanged resources
+  --text FILE      that run's text, folded into the review
+  -- ARG…          arguments for each pulumi preview, e.g. -- --config deskfleet:checkImages=false
 
 commands:
   run            take and prune the snapshots that are due, by each guest's schedule
@@ -96,6 +115,12 @@ const OPTIONS = {
   force: { type: "boolean", default: false },
   verify: { type: "boolean", default: false },
   "boot-seconds": { type: "string", default: "300" },
+  stack: { type: "string", multiple: true },
+  out: { type: "string" },
+  from: { type: "string", multiple: true },
+  "event-log": { type: "string", multiple: true },
+  text: { type: "string", multiple: true },
+  "policy-pack": { type: "string", multiple: true },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -143,6 +168,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return importCommand(v.uri ?? defaultUri(), names, io);
   }
   if (group === "backup") return backupCommand(command, extra, v, io);
+  if (group === "review") {
+    // What follows `--` goes to each `pulumi preview` as it is.
+    const dashes = argv.indexOf("--");
+    const pulumiArgs = dashes >= 0 ? argv.slice(dashes + 1) : [];
+    const operands = positionals.slice(1, positionals.length - pulumiArgs.length);
+    if (operands.length > 0) {
+      io.err(`deskfleet: unexpected "${operands.join(" ")}"\n\n${USAGE}`);
+      return Exit.Usage;
+    }
+    return reviewCommandOf(v, pulumiArgs, io);
+  }
   try {
     const operands = command === "revert" ? 2 : 0;
     if (group !== "snapshots" || extra.length > operands)
@@ -285,6 +321,27 @@ async function backupCommand(
       return Exit.Usage;
     }
     io.err(`deskfleet backup ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return Exit.Failed;
+  }
+}
+
+async function reviewCommandOf(v: Values, pulumiArgs: string[], io: Io): Promise<number> {
+  try {
+    return await reviewCommand(
+      {
+        stacks: v.stack ?? [],
+        pulumiArgs,
+        from: v.from ?? [],
+        eventLogs: v["event-log"] ?? [],
+        texts: v.text ?? [],
+        policyPacks: v["policy-pack"] ?? [],
+        cwd: process.cwd(),
+        ...(v.out !== undefined ? { out: v.out } : {}),
+      },
+      io,
+    );
+  } catch (err) {
+    io.err(`deskfleet review: ${err instanceof Error ? err.message : String(err)}\n`);
     return Exit.Failed;
   }
 }

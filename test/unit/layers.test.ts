@@ -17,7 +17,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   provider: ["libvirt", "xml", "snapshots", "backups", "guests"],
   fleet: ["snapshots", "xml"],
   components: ["fleet", "provider", "snapshots", "xml", "libvirt"],
-  cli: ["libvirt", "xml", "snapshots", "backups", "fleet"],
+  review: ["provider"],
+  cli: ["libvirt", "xml", "snapshots", "backups", "fleet", "review"],
 };
 
 function sources(dir: string): string[] {
