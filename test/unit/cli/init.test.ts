@@ -1,5 +1,5 @@
 /** `deskfleet init`: the checks (all before anything is written), the two files, the next steps. */
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { loadFleet } from "../../../fleet/load";
@@ -8,6 +8,7 @@ import { InitError, planInit, stackNameProblem, writeInit } from "../../../cli/i
 import { initCommand, nextSteps } from "../../../cli/initCommand";
 import { SKELETON_MARKER, key } from "../../../cli/overrides";
 import { Exit } from "../../../snapshots/commands";
+import { REPO_ROOT } from "../../support/host";
 import { Project } from "./project";
 
 let projects: Project[] = [];
@@ -174,6 +175,19 @@ describe("a new machine", () => {
       "shared fleet: stacks/extra.yaml, stacks/example.yaml, given with --fleet",
     );
   });
+});
+
+test("the README's walk-through: its laptop overrides give demo 512MiB on the laptop", () => {
+  const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const overrides = /```yaml\n( *# stacks\/laptop\.yaml — only what differs[\s\S]*?)```/.exec(
+    readme,
+  )?.[1];
+  expect(overrides).toBeDefined();
+  const p = project();
+  expect(run(p).code).toBe(Exit.Ok);
+  p.write("stacks/laptop.yaml", (overrides ?? "").replace(/^ {3}/gm, ""));
+  const spec = load(p, ["stacks/example.yaml", "stacks/laptop.yaml"]);
+  expect(spec.guests.map((g) => [g.name, g.memory])).toEqual([["demo", 512 * 1024 ** 2]]);
 });
 
 describe("bad input: one clear error, nothing written", () => {
