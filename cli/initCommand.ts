@@ -8,7 +8,7 @@ import { loadFleet } from "../fleet/load";
 import type { Io } from "../snapshots/commands";
 import { Exit } from "../snapshots/commands";
 import type { InitOptions, InitPlan } from "./init";
-import { InitError, planInit, writeInit } from "./init";
+import { planInit, writeInit } from "./init";
 
 export interface InitCommandOptions extends Omit<InitOptions, "root"> {
   /** The project root (the directory with Pulumi.yaml). */
@@ -32,12 +32,21 @@ export function initCommand(
     });
     writeInit(root, plan);
   } catch (err) {
-    if (!(err instanceof InitError)) throw err;
-    io.err(`deskfleet init: nothing was written:\n${err.message.replace(/^/gm, "  ")}\n`);
+    const message = messageOf(err);
+    io.err(`deskfleet init: nothing was written:\n${message.replace(/^/gm, "  ")}\n`);
     return Exit.Failed;
   }
   // Proof from the files as written, with the loader the program uses.
-  const spec = loadFleet([...plan.shared, plan.overrides.file], { cwd: root, checkImages: false });
+  let spec;
+  try {
+    spec = loadFleet([...plan.shared, plan.overrides.file], { cwd: root, checkImages: false });
+  } catch (err) {
+    const message = messageOf(err);
+    io.err(
+      `deskfleet init: wrote ${plan.stackConfig.file} and ${plan.overrides.file}, but the merged fleet does not load:\n${message}\n`,
+    );
+    return Exit.Failed;
+  }
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   const verb = (f: InitPlan["overrides"]) => (f.replaces ? "replaced" : "wrote");
   io.out(
@@ -73,4 +82,10 @@ export function nextSteps(plan: InitPlan, root: string, env: NodeJS.ProcessEnv):
     `  4. commit ${plan.stackConfig.file} (pulumi stack init adds its encryptionsalt) and ${plan.overrides.file}`,
     "",
   ].join("\n");
+}
+
+/** An error's message (also of errors from another realm, which are no `instanceof Error`). */
+function messageOf(err: unknown): string {
+  const message = (err as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? message : String(err);
 }

@@ -1,5 +1,6 @@
 /** `deskfleet affected`: which stacks a pull request's changed paths touch. */
 import { affectedCommand, affectedStacks, parsePathList } from "../../../cli/affected";
+import { main } from "../../../cli/deskfleet";
 import type { StackConfig } from "../../../cli/stackConfigs";
 import {
   StackConfigError,
@@ -132,5 +133,30 @@ describe("the command", () => {
     const { code, err } = run({ paths: ["x"] });
     expect(code).toBe(Exit.Failed);
     expect(err).toContain("deskfleet affected: stacks/Pulumi.bad.yaml: not valid YAML");
+  });
+});
+
+describe("the deskfleet command line (run in this repository)", () => {
+  async function cli(...argv: string[]) {
+    let out = "";
+    let err = "";
+    const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+    return { code, out, err };
+  }
+
+  test("affected", async () => {
+    expect(await cli("affected", "stacks/example.yaml", "README.md")).toEqual({
+      code: Exit.Ok,
+      out: "example\n",
+      err: "",
+    });
+    expect((await cli("affected", "--json", "README.md")).out).toBe("[]\n");
+  });
+
+  test.each([[["init"]], [["init", "a", "b"]]])("%j is a usage error", async (argv) => {
+    const { code, err } = await cli(...argv);
+    expect(code).toBe(Exit.Usage);
+    expect(err).toContain("deskfleet: init needs one machine name: init MACHINE");
+    expect(err).toContain("deskfleet init MACHINE [--uri URI] [--fleet FILE]… [--force]");
   });
 });

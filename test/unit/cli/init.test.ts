@@ -368,6 +368,20 @@ test("a write that fails half way leaves neither file nor a temporary one", () =
   ]);
 });
 
+test("the command says so when writing fails, and leaves nothing behind", () => {
+  const p = project();
+  mkdirSync(path.join(p.root, "stacks", "laptop.yaml"));
+  const { code, out, err } = run(p, { force: true });
+  expect(code).toBe(Exit.Failed);
+  expect(out).toBe("");
+  expect(err).toMatch(/^deskfleet init: nothing was written:\n {2}EISDIR: /);
+  expect(readdirSync(path.join(p.root, "stacks")).sort()).toEqual([
+    "Pulumi.example.yaml",
+    "example.yaml",
+    "laptop.yaml",
+  ]);
+});
+
 describe("next steps", () => {
   const plan = () => planInit({ root: projects[0].root, machine: "laptop" });
   beforeEach(() => project());
