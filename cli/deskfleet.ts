@@ -8,6 +8,8 @@
  *   deskfleet snapshots revert [--uri URI] GUEST SNAPSHOT
  *   deskfleet snapshots install-timer [--uri URI] [--print] [--interval MIN] [--unit-name NAME]
  *   deskfleet import [--uri URI] DOMAIN…   (cli/importFleet.ts)
+ *   deskfleet init MACHINE [--uri URI] [--fleet FILE]… [--force]   (cli/init.ts)
+ *   deskfleet affected [--changed FILE] [--json] [PATH…]   (cli/affected.ts)
  *   deskfleet backup run [--guest NAME]… [--uri URI] [--now ISO] [--dry-run] [--json]
  *   deskfleet backup now GUEST… --target DIR [--uri URI] [--json]
  *   deskfleet backup list --target DIR [--guest NAME]… [--json]
@@ -21,6 +23,9 @@ import { parseArgs } from "node:util";
 import { closeAll, getConnection } from "../libvirt";
 import { importFleet } from "./importFleet";
 import { reviewCommand } from "./review";
+import { affectedCommand } from "./affected";
+import { initCommand } from "./initCommand";
+import { findProjectRoot } from "./stackConfigs";
 import {
   backupListCommand,
   backupNowCommand,
@@ -41,9 +46,19 @@ const USAGE = `usage: deskfleet snapshots <command> [options]
        deskfleet backup run|now|list|restore [options]
        deskfleet import [--uri URI] DOMAIN…
        deskfleet review [--stack S]… [--out FILE] [--from JSON]… [--event-log FILE]… [-- ARG…]
+       deskfleet init MACHINE [--uri URI] [--fleet FILE]… [--force]
+       deskfleet affected [--changed FILE] [--json] [PATH…]
 
 import DOMAIN…   print a fleet file that adopts these existing guests, with their pools and
                  networks (adopt: true): put it in a stack and \`pulumi up\` takes them over
+init MACHINE     a stack for another machine: stacks/Pulumi.MACHINE.yaml (its --uri, default
+                 qemu:///system, and its fleet files) and stacks/MACHINE.yaml, its overrides of
+                 the shared fleet (a commented skeleton). The shared fleet files are those named
+                 by every stack config, or --fleet FILE (repeatable, in merge order); --force
+                 replaces existing files (the stack config keeps its other settings)
+affected PATH…   the stacks whose stack config or fleet files are among the changed PATHs
+                 (and those listed in --changed FILE, one per line, - for stdin), one per
+                 line or with --json as a JSON list (the pull-request preview uses it)
 
 review           Markdown for a pull-request comment about the preview of each stack: first, in
                  bold, what deletes data, replaces, moves or restarts a guest and what a policy
@@ -121,6 +136,8 @@ const OPTIONS = {
   "event-log": { type: "string", multiple: true },
   text: { type: "string", multiple: true },
   "policy-pack": { type: "string", multiple: true },
+  fleet: { type: "string", multiple: true },
+  changed: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -179,6 +196,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     return reviewCommandOf(v, pulumiArgs, io);
   }
+  if (group === "init" || group === "affected")
+    return projectCommand(group, positionals.slice(1), v, io);
   try {
     const operands = command === "revert" ? 2 : 0;
     if (group !== "snapshots" || extra.length > operands)
@@ -344,6 +363,43 @@ async function reviewCommandOf(v: Values, pulumiArgs: string[], io: Io): Promise
     io.err(`deskfleet review: ${err instanceof Error ? err.message : String(err)}\n`);
     return Exit.Failed;
   }
+}
+
+/** The commands that work on the project's files (the nearest directory with Pulumi.yaml). */
+function projectCommand(group: "init" | "affected", operands: string[], v: Values, io: Io): number {
+  const cwd = process.cwd();
+  const root = findProjectRoot(cwd);
+  if (root === undefined) {
+    io.err(`deskfleet ${group}: no Pulumi.yaml in ${cwd} or above it: run it in the project\n`);
+    return Exit.Failed;
+  }
+  if (group === "affected") {
+    return affectedCommand(
+      {
+        root,
+        paths: operands,
+        json: v.json,
+        ...(v.changed !== undefined ? { changedFile: v.changed } : {}),
+      },
+      io,
+    );
+  }
+  const [machine, ...rest] = operands;
+  if (machine === undefined || rest.length > 0) {
+    io.err(`deskfleet: init needs one machine name: init MACHINE\n\n${USAGE}`);
+    return Exit.Usage;
+  }
+  return initCommand(
+    {
+      root,
+      cwd,
+      machine,
+      force: v.force,
+      ...(v.uri !== undefined ? { uri: v.uri } : {}),
+      ...(v.fleet !== undefined ? { fleet: v.fleet } : {}),
+    },
+    io,
+  );
 }
 
 async function importCommand(uri: string, names: string[], io: Io): Promise<number> {

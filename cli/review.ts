@@ -109,6 +109,7 @@ async function previewStack(stack: string, opts: ReviewOptions, pulumi: string) 
       "--event-log",
       events,
       ...opts.policyPacks.flatMap((p) => ["--policy-pack", p]),
+      ...policyConfigOf(stack, opts),
       ...opts.pulumiArgs,
     ];
     const result = await run(pulumi, args, opts.cwd, pulumiEnv(pulumi, opts.cwd));
@@ -127,6 +128,15 @@ async function previewStack(stack: string, opts: ReviewOptions, pulumi: string) 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The stack's policy config (README, "Guardrails"), as `scripts/stack.sh`
+ * passes it: `stacks/policy.<stack>.json`, when the pack runs and it exists.
+ */
+function policyConfigOf(stack: string, opts: ReviewOptions): string[] {
+  const file = join(opts.cwd, "stacks", `policy.${stack}.json`);
+  return opts.policyPacks.length > 0 && existsSync(file) ? ["--policy-pack-config", file] : [];
 }
 
 /** The stacks to preview: those named, else $DESKFLEET_STACK or `example` (as npm run preview). */

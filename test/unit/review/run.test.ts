@@ -105,3 +105,12 @@ it("a preview that wrote no events is an error that says what pulumi said", asyn
     `pulumi preview of stack "broken" did not run: error: no stack named 'broken' found`,
   );
 });
+
+it("a stack's policy config (stacks/policy.<stack>.json) goes with its preview, and only its", async () => {
+  mkdirSync(join(dir, "stacks"));
+  writeFileSync(join(dir, "stacks", "policy.desk.json"), '{ "memory-budget": "advisory" }\n');
+  await reviewCommand(options(["clean", "desk"]), capture().io);
+  const config = join(dir, "stacks", "policy.desk.json");
+  expect(ran("desk").args.slice(-2)).toEqual(["--policy-pack-config", config]);
+  expect(ran("clean").args).not.toContain("--policy-pack-config");
+});
