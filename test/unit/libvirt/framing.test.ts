@@ -71,6 +71,72 @@ describe("FrameDecoder", () => {
     );
   });
 
+  /** Three stream packets of distinct bytes, the middle one large. */
+  const streamWire = (): { wire: Buffer; payloads: Buffer[] } => {
+    const payloads = [3, 1000, 37].map((n, i) =>
+      Buffer.from(Array.from({ length: n }, (_, j) => (j * 7 + i) & 255)),
+    );
+    const wire = Buffer.concat(
+      payloads.map((p, i) => encodeRawPacket(header(i + 1, PacketType.Stream), p)),
+    );
+    return { wire, payloads };
+  };
+
+  test("a split at every boundary, into separate memory: whole packets (copied)", () => {
+    const { wire, payloads } = streamWire();
+    for (let cut = 0; cut <= wire.length; cut++) {
+      const d = new FrameDecoder();
+      const got = [
+        ...d.push(Buffer.from(wire.subarray(0, cut))),
+        ...d.push(Buffer.from(wire.subarray(cut))),
+      ];
+      expect(got.map((p) => p.payload)).toEqual(payloads);
+      expect(d.pendingBytes).toBe(0);
+    }
+  });
+
+  test("a split at every boundary of one piece of memory: whole packets, none copied", () => {
+    const { wire, payloads } = streamWire();
+    for (let cut = 0; cut <= wire.length; cut++) {
+      const d = new FrameDecoder();
+      const got = [...d.push(wire.subarray(0, cut)), ...d.push(wire.subarray(cut))];
+      expect(got.map((p) => p.payload)).toEqual(payloads);
+      for (const p of got) expect(p.payload.buffer).toBe(wire.buffer);
+      expect(d.pendingBytes).toBe(0);
+    }
+  });
+
+  test("every byte its own chunk of one piece of memory: joined, not copied", () => {
+    const { wire, payloads } = streamWire();
+    const d = new FrameDecoder();
+    const got = [];
+    for (let i = 0; i < wire.length; i++) got.push(...d.push(wire.subarray(i, i + 1)));
+    expect(got.map((p) => p.payload)).toEqual(payloads);
+    for (const p of got) expect(p.payload.buffer).toBe(wire.buffer);
+  });
+
+  test("several packets in one chunk, and a packet begun at its end", () => {
+    const { wire, payloads } = streamWire();
+    const twice = Buffer.concat([wire, wire]);
+    const d = new FrameDecoder();
+    const cut = wire.length + 10;
+    const first = d.push(Buffer.from(twice.subarray(0, cut)));
+    expect(first.map((p) => p.payload)).toEqual(payloads);
+    expect(d.pendingBytes).toBe(10);
+    const rest = d.push(Buffer.from(twice.subarray(cut)));
+    expect(rest.map((p) => p.payload)).toEqual(payloads);
+    expect(d.pendingBytes).toBe(0);
+  });
+
+  test("memory that only looks adjacent (a later chunk of another buffer) is not joined", () => {
+    const { wire, payloads } = streamWire();
+    const a = Buffer.from(wire); // two copies: chunk 2 comes from b, right after chunk 1's end in a
+    const b = Buffer.from(wire);
+    const d = new FrameDecoder();
+    const got = [...d.push(a.subarray(0, 50)), ...d.push(b.subarray(50))];
+    expect(got.map((p) => p.payload)).toEqual(payloads);
+  });
+
   test("payload is exactly the bytes after the header", () => {
     const [p] = new FrameDecoder().push(
       encodeRawPacket(header(3, PacketType.Stream), Buffer.from("hello")),
