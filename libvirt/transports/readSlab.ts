@@ -7,7 +7,7 @@
  * the daemon sends stream data in packets of 262,172 bytes. Nearly every
  * packet straddled five reads, and FrameDecoder (framing.ts) copied each
  * into one buffer: a copy of the whole download, about 100–130 ms per GiB,
- * the most of what kept downloads above 1.2× libvirt's C client.
+ * the known cause of downloads missing 1.2× libvirt's C client.
  *
  * How: each read goes into the unused tail of a slab (SLAB_SIZE), right
  * after the bytes of the read before, and the next slab is begun only when
@@ -23,9 +23,30 @@
  * a use-after-overwrite. The XDR decoder copies whatever it keeps of a
  * reply (strings, opaques), so only stream data refers to slabs for long.
  *
- * Decision, measured (bench:libvirt, 1 GiB, libvirt 9.0, 2-core VM shared
- * with other work, medians of 3 runs of 5): see libvirt/README.md
- * ("Downloads and reads"), where the figures are kept.
+ * Decision, measured (libvirt 9.0, 1 GiB volumes, a 2-core VM that other
+ * sessions' tests kept at a load average of 4–10 throughout, December 2026).
+ * Our process's CPU time per download (user + sys, medians of 9, each
+ * batch alternating C / before / after):
+ *
+ *                      C client   before (64 KiB reads)   after (slabs)
+ *   download dense     707 ms     1394 ms (user 545)      1205 ms (user 268)
+ *   download sparse    103 ms      183 ms (user 73)        155 ms (user 41)
+ *
+ * User time halves (the copy is gone, and there are fewer, larger reads:
+ * up to 256 KiB each, 40–80 KiB median under that load). sys time does not
+ * fall, and rose by up to ~90 ms per GiB in some runs: fresh slabs fault
+ * their pages in (minor faults 5–9 k per GiB before, 7–38 k after) once the
+ * allocator has returned freed slabs to the kernel. bench:libvirt's ours/C
+ * wall-time ratios under that load, medians of 6 runs before / 6 after:
+ * download dense 1.05 → 0.97 (runs 0.92–1.17), download sparse 1.13 →
+ * 1.25 (runs 0.42–1.85 after, 0.87–1.38 before: noise; the copy saved is
+ * ~15 ms of a 128 MiB-data download), calls 1.19 / 1.17, upload sparse
+ * 1.69 / 1.54, upload dense 0.97 / 1.02 (uploads unchanged by this).
+ * The rest of our extra CPU is the sink's writes: fileSink (sparse.ts) awaits
+ * one FileHandle.write per packet on the libuv pool; writing with writeSync
+ * instead measured 899 / 130 ms (sys 669 ms, one thread hop less per packet)
+ * but blocks the event loop for each write, which the provider shares with
+ * everything else: not done here (libvirt/README.md, "Downloads and reads").
  *
  * The ssh transport cannot use this (its bytes come from the child's stdout,
  * a pipe Node creates and reads itself) and keeps 'data' events and the
