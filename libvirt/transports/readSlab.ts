@@ -42,11 +42,11 @@
  * 1.25 (runs 0.42–1.85 after, 0.87–1.38 before: noise; the copy saved is
  * ~15 ms of a 128 MiB-data download), calls 1.19 / 1.17, upload sparse
  * 1.69 / 1.54, upload dense 0.97 / 1.02 (uploads unchanged by this).
- * The rest of our extra CPU is the sink's writes: fileSink (sparse.ts) awaits
- * one FileHandle.write per packet on the libuv pool; writing with writeSync
- * instead measured 899 / 130 ms (sys 669 ms, one thread hop less per packet)
- * but blocks the event loop for each write, which the provider shares with
- * everything else: not done here (libvirt/README.md, "Downloads and reads").
+ * The next cost was the sink's writes, one FileHandle.write per packet on
+ * the libuv pool: now batched into one writev per up to 4 MiB queued
+ * (transfer.ts, BATCH_BYTES, where its figures are). writeSync instead
+ * measured 899 / 130 ms of CPU but blocks the event loop for each write,
+ * which the provider shares with everything else: not done.
  *
  * The ssh transport cannot use this (its bytes come from the child's stdout,
  * a pipe Node creates and reads itself) and keeps 'data' events and the
