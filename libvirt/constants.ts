@@ -309,3 +309,34 @@ export const StorageVolDownloadFlags = { SparseStream: 1 } as const;
 
 /** virDomainGetJobStatsFlags. Completed: the last job that ended, not the running one. */
 export const DomainJobStatsFlags = { Completed: 1, KeepCompleted: 2 } as const;
+
+/** virDomainMigrateFlags (the ones deskfleet sends). */
+export const DomainMigrateFlags = {
+  Live: 1,
+  PeerToPeer: 2,
+  Tunnelled: 4,
+  PersistDest: 8,
+  UndefineSource: 16,
+  Paused: 32,
+  /** Copies every disk's whole chain into the target's (pre-)created images. */
+  NonSharedDisk: 64,
+  /** Copies only each disk's top image: the target has its backing chain. */
+  NonSharedInc: 128,
+  ChangeProtection: 256,
+  AbortOnError: 4096,
+  AutoConverge: 8192,
+} as const;
+
+/** VIR_MIGRATE_PARAM_* names (libvirt-domain.h). */
+export const MigrateParam = {
+  Uri: "migrate_uri",
+  DestName: "destination_name",
+  DestXml: "destination_xml",
+  PersistXml: "persistent_xml",
+  Bandwidth: "bandwidth",
+  ListenAddress: "listen_address",
+  MigrateDisks: "migrate_disks",
+  DisksPort: "disks_port",
+  /** Since libvirt 6.6: where the target's NBD server listens, e.g. `unix:///path`. */
+  DisksUri: "disks_uri",
+} as const;

@@ -53,4 +53,5 @@ export { ContentDigest } from "./contentDigest";
 export { copyVolume, volumeDigest } from "./volumeCopy";
 export type { CopyResult, VolumeEnd } from "./volumeCopy";
 export { DomainJobType } from "./api/domainJobs";
-export type { DomainJobInfo } from "./api/domainJobs";
+export type { DomainJobInfo, DomainJobStats } from "./api/domainJobs";
+export type { MigrateParamValue } from "./api/domainMigrate";

@@ -183,6 +183,7 @@ export const Procedure = {
   DomainFsThaw: 336,
   DomainBackupBegin: 421,
   DomainBackupGetXmlDesc: 422,
+  DomainMigratePerform3Params: 305,
 } as const;
 export type Procedure = ValueOf<typeof Procedure>;
 

@@ -34,15 +34,23 @@ export interface DomainJobInfo {
 /** Limit on freeze/thaw mount point lists (REMOTE_DOMAIN_FSFREEZE_MOUNTPOINTS_MAX). */
 const MAX_MOUNTPOINTS = 256;
 
-/** Skips one remote_typed_param (name, then a value whose type says its size). */
-function skipTypedParam(r: XdrReader): void {
-  r.readString();
+/** One remote_typed_param: its name, and its value (ints and doubles as numbers). */
+function readTypedParam(r: XdrReader): [string, number | string] {
+  const name = r.readString();
   const type = r.readInt();
-  if (type === 1 || type === 2 || type === 6) r.readInt();
-  else if (type === 3 || type === 4) r.readHyper();
-  else if (type === 5) r.readDouble();
-  else if (type === 7) r.readString();
-  else throw new RangeError(`typed parameter of unknown type ${type}`);
+  if (type === 1 || type === 6) return [name, r.readInt()];
+  if (type === 2) return [name, r.readUint()];
+  if (type === 3) return [name, Number(r.readHyper())];
+  if (type === 4) return [name, Number(r.readUhyper())];
+  if (type === 5) return [name, r.readDouble()];
+  if (type === 7) return [name, r.readString()];
+  throw new RangeError(`typed parameter of unknown type ${type}`);
+}
+
+/** remote_domain_get_job_stats_ret: the job's type and its statistics by name (`downtime`, ms). */
+export interface DomainJobStats {
+  type: number;
+  stats: Map<string, number | string>;
 }
 
 export class DomainJobMethods extends DomainMethods {
@@ -96,12 +104,18 @@ export class DomainJobMethods extends DomainMethods {
    * The type of a job's statistics: with DomainJobStatsFlags.Completed, the
    * outcome of the last job that ended (Completed, Failed or Cancelled).
    */
-  domainGetJobStatsType(dom: DomainRef, flags = 0): Promise<number> {
+  async domainGetJobStatsType(dom: DomainRef, flags = 0): Promise<number> {
+    return (await this.domainGetJobStats(dom, flags)).type;
+  }
+
+  /** The job's statistics (libvirt's VIR_DOMAIN_JOB_* names); flags as domainGetJobStatsType. */
+  domainGetJobStats(dom: DomainRef, flags = 0): Promise<DomainJobStats> {
     return this.call(Procedure.DomainGetJobStats, withFlags(encodeDomainRef, dom, flags), (r) => {
       const type = r.readInt();
       const count = r.readUint();
-      for (let i = 0; i < count; i++) skipTypedParam(r);
-      return type;
+      const stats = new Map<string, number | string>();
+      for (let i = 0; i < count; i++) stats.set(...readTypedParam(r));
+      return { type, stats };
     });
   }
 

@@ -13,14 +13,14 @@ import {
 import type { DhcpLease, NetworkRef } from "../types";
 import type { Encoder } from "../connection";
 import { decodeIntBool, listArgs, listRet, withFlags } from "./core";
-import { DomainJobMethods } from "./domainJobs";
+import { DomainMigrateMethods } from "./domainMigrate";
 
 const network =
   (net: NetworkRef): Encoder =>
   (w) =>
     encodeNetworkRef(w, net);
 
-export class NetworkMethods extends DomainJobMethods {
+export class NetworkMethods extends DomainMigrateMethods {
   private updateOrder?: Promise<boolean>;
 
   /** Defines a persistent network (NETWORK_DEFINE_XML: no flags on this procedure). */
