@@ -67,13 +67,13 @@ export class DeskfleetProvider implements provider.Provider {
   async check(urn: pulumi.URN, olds: unknown, news: unknown): Promise<provider.CheckResult> {
     const kind = kindOf(urn);
     const { inputs, failures } = kind.check(plain(olds), plain(news));
+    // The old inputs as diff sees them: with the defaults of inputs they did not have yet.
+    const before = Object.keys(plain(olds)).length > 0 ? stored(kind, olds) : {};
     if (failures.length === 0 && kind.validate) {
-      failures.push(...(await kind.validate(inputs).catch(() => [])));
+      failures.push(...(await kind.validate(inputs, before).catch(() => [])));
     }
     const explain = kind.explain?.bind(kind);
     if (failures.length === 0 && explain) {
-      // The old inputs as diff sees them: with the defaults of inputs they did not have yet.
-      const before = Object.keys(plain(olds)).length > 0 ? stored(kind, olds) : {};
       await noteOnResource(urn, () => explain(before, inputs));
     }
     return { inputs: secret(kind, inputs), failures };

@@ -34,9 +34,10 @@ export interface ResourceKind<I extends HostInputs> {
   explain?(olds: Record<string, unknown>, inputs: I): Promise<string | undefined>;
   /**
    * What only the host can say is wrong with the inputs (a device it does not
-   * have), asked after a check that passed; nothing when the host cannot be asked.
+   * have, a move it cannot make), asked after a check that passed; nothing when
+   * the host cannot be asked. `olds` as for explain.
    */
-  validate?(inputs: I): Promise<CheckFailure[]>;
+  validate?(inputs: I, olds: Record<string, unknown>): Promise<CheckFailure[]>;
   /** `urn` names the Pulumi resource: kinds that mark their objects as theirs record it. */
   create(inputs: I, urn: string): Promise<{ id: string; outs: Record<string, unknown> }>;
   /** Returns undefined when the object is gone from the host. */

@@ -51,6 +51,13 @@ export const guestSettingsFields = {
   graphicsListen: z.enum(["loopback", "socket"]).default("loopback"),
   running: z.boolean().default(true),
   autostart: z.boolean().default(false),
+  /**
+   * How the guest moves when its `host` changes: `cold` (it shuts down, its disks are copied
+   * through the machine running Pulumi, it starts on the new host) or `live` (libvirt's peer to
+   * peer migration: it runs on while its memory and disks are copied host to host; the preview
+   * refuses it, saying why, where the hosts or the guest do not allow it).
+   */
+  move: z.enum(["cold", "live"]).default("cold"),
   /** Seconds a graceful (ACPI) shutdown may take before the guest is forced off. */
   shutdownTimeout: z.number().int().min(0).max(3600).default(60),
   /**

@@ -72,6 +72,7 @@ import { nvramToKeep, renameGuest } from "./domainRename";
 import { resolveDisks } from "./diskChains";
 import { shutDownGracefully, startGuest, stateName } from "../../guests/lifecycle";
 import { moveGuest, moveNote, surveyMove } from "./domainMove";
+import { liveMoveFigures, liveMoveNote, liveMoveRefusal, moveGuestLive } from "./liveMove";
 import { disksToRebuild, mergeExternalSnapshots, rebuildDisks, rebuildNote } from "./domainRebuild";
 import { noteOnResource, statusOnResource } from "../engineLog";
 import { guestAddresses, waitUntilReady } from "../../guests/readiness";
@@ -202,10 +203,15 @@ export const domain: ResourceKind<DomainInputs> = {
     return disksToRebuild(olds, news).length > 0 ? { ...result, changes: true } : result;
   },
 
-  async validate(inputs) {
-    if (inputs.pciDevices.length === 0) return [];
-    const conn = await getConnection(inputs.uri);
+  async validate(inputs, olds) {
     const failures: CheckFailure[] = [];
+    const before = olds as Partial<DomainInputs>;
+    if (inputs.move === "live" && typeof before.uri === "string" && before.uri !== inputs.uri) {
+      const refusal = await liveRefusalFromHosts(before as DomainInputs, inputs);
+      if (refusal !== undefined) failures.push({ property: "move", reason: refusal });
+    }
+    if (inputs.pciDevices.length === 0) return failures;
+    const conn = await getConnection(inputs.uri);
     for (const address of inputs.pciDevices) {
       const name = `pci_${address.replace(/[:.]/g, "_")}`;
       const found = await conn.nodeDeviceLookupByName(name).catch(ignoreNotFound);
@@ -307,6 +313,7 @@ export const domain: ResourceKind<DomainInputs> = {
       running: await conn.domainIsActive(dom),
       autostart: await conn.domainGetAutostart(dom),
       shutdownTimeout: declared.shutdownTimeout ?? 60,
+      move: declared.move ?? "cold",
       restart: declared.restart ?? "never",
       restartGeneration: declared.restartGeneration ?? 0,
       rebuild: declared.rebuild ?? 0,
@@ -764,7 +771,35 @@ async function moveNoteFromHosts(olds: DomainInputs, news: DomainInputs): Promis
   const to = await getConnection(news.uri);
   const dom = await from.domainLookupByName(olds.name);
   const current = await currentDefinition(from, dom, XML_INACTIVE, olds.disks ?? []);
-  return moveNote(news.name, olds.uri, news.uri, await surveyMove(from, to, dom, current, true));
+  const survey = await surveyMove(from, to, dom, current, true);
+  if (news.move === "live" && survey.problems.length === 0) {
+    const { memory } = await from.domainGetInfo(dom);
+    const bytes = Number(memory) * 1024;
+    return liveMoveNote(
+      news.name,
+      olds.uri,
+      news.uri,
+      survey.disks,
+      survey.allocated,
+      bytes,
+      survey.first,
+    );
+  }
+  return moveNote(news.name, olds.uri, news.uri, survey);
+}
+
+/** Why the guest cannot move live from its old host to its new one (undefined: it can). */
+async function liveRefusalFromHosts(
+  olds: DomainInputs,
+  news: DomainInputs,
+): Promise<string | undefined> {
+  const from = await getConnection(olds.uri);
+  const to = await getConnection(news.uri);
+  const dom = await from.domainLookupByName(olds.name).catch(ignoreNotFound);
+  // Already moved (a move cut short after it ran there): nothing to refuse.
+  if (!dom) return undefined;
+  const current = await currentDefinition(from, dom, XML_INACTIVE, olds.disks ?? []);
+  return liveMoveRefusal(from, to, dom, news, current, true);
 }
 
 /** `update` when the host changed: the guest moves there (domainMove.ts), with the other changes. */
@@ -779,13 +814,15 @@ async function move(
   const progress = (message: string) => {
     if (urn !== undefined) statusOnResource(urn, message);
   };
+  // What a live move measured, said under the resource once it is done.
+  let figures: string | undefined;
   const { target, leftBehind } = await doing(
     `move guest "${news.name}" ${olds.uri} → ${news.uri}`,
     async () => {
       const dom = await from.domainLookupByUuid(uuidFromString(id));
       const current = await currentDefinition(from, dom, XML_INACTIVE, olds.disks ?? []);
       const definition = buildDomainXml({ ...model(news, current), uuid: id });
-      return moveGuest({
+      const req = {
         from,
         to,
         dom,
@@ -796,9 +833,17 @@ async function move(
         shutdownTimeout: news.shutdownTimeout,
         guestAgent: news.guestAgent,
         progress,
-      });
+      };
+      if (news.move !== "live") return moveGuest(req);
+      const moved = await moveGuestLive(req, news);
+      figures = liveMoveFigures(moved);
+      return moved;
     },
   );
+  if (figures !== undefined && urn !== undefined) {
+    const said = figures;
+    await noteOnResource(urn, () => Promise.resolve(`guest ${news.name} ${said}`));
+  }
   if (leftBehind.length > 0 && urn !== undefined) {
     await noteOnResource(
       urn,

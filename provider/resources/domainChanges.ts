@@ -85,6 +85,7 @@ export interface ChangePlan {
 const DESKFLEET_ONLY = new Set([
   "autostart",
   "shutdownTimeout",
+  "move",
   "waitFor",
   "waitTimeout",
   "keepFirmwareState",

@@ -237,10 +237,7 @@ async function volumeOf(
   return pool && conn.storageVolLookupByName(pool, name).catch(ignoreNotFound);
 }
 
-/**
- * The disk's volume made again on the target (what an earlier, cut-short move
- * left there is replaced) and its bytes copied over it.
- */
+/** The disk's volume made again on the target (makeTargetVolume) and its bytes copied over it. */
 async function copyDisk(
   req: MoveRequest,
   poolName: string,
@@ -248,6 +245,29 @@ async function copyDisk(
   onUndo: (undo: () => Promise<unknown>) => void,
 ): Promise<void> {
   const { from, to } = req;
+  const { source, copy } = await makeTargetVolume(from, to, poolName, name, onUndo);
+  const { allocation } = await from.storageVolGetInfo(source);
+  const total = formatBytes(Number(allocation));
+  let shown = 0;
+  await copyVolume({ conn: from, vol: source }, { conn: to, vol: copy }, (done) => {
+    if (done - shown < 64 * 1024 ** 2) return;
+    shown = done;
+    req.progress?.(`copying ${name}: ${formatBytes(done)} read (${total} allocated)`);
+  });
+}
+
+/**
+ * The disk's volume made on the target like the source's (same format and
+ * capacity; an overlay on the same base path), empty; what an earlier,
+ * cut-short move left there is replaced. Also where a live move's copy lands.
+ */
+export async function makeTargetVolume(
+  from: LibvirtClient,
+  to: LibvirtClient,
+  poolName: string,
+  name: string,
+  onUndo: (undo: () => Promise<unknown>) => void,
+): Promise<{ source: StorageVolRef; copy: StorageVolRef }> {
   const source = await from.storageVolLookupByName(
     await from.storagePoolLookupByName(poolName),
     name,
@@ -273,14 +293,7 @@ async function copyDisk(
     await to.storageVolDelete(copy, 0);
     await noteOverlay(to, pool, name, undefined, false);
   });
-  const { allocation } = await from.storageVolGetInfo(source);
-  const total = formatBytes(Number(allocation));
-  let shown = 0;
-  await copyVolume({ conn: from, vol: source }, { conn: to, vol: copy }, (done) => {
-    if (done - shown < 64 * 1024 ** 2) return;
-    shown = done;
-    req.progress?.(`copying ${name}: ${formatBytes(done)} read (${total} allocated)`);
-  });
+  return { source, copy };
 }
 
 /** Files of `dir` on the source (those `wanted` keeps) copied into the same folder on the target. */
@@ -359,7 +372,7 @@ export function withDefinition(snapshotXml: string, definition: string): string 
  * its snapshots), TPM state and disks go from the source. Returns what could
  * not be removed (the guest has moved either way).
  */
-async function removeFromSource(req: MoveRequest): Promise<string[]> {
+export async function removeFromSource(req: MoveRequest): Promise<string[]> {
   const { from, dom, current } = req;
   const left: string[] = [];
   const snapshots = (await from.domainListAllSnapshots(dom, 0)).map((s) => s.name);

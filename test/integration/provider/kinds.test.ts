@@ -547,7 +547,7 @@ describe("Domain validate: what only the host can say", () => {
       // Every PC has a host bridge at 0000:00:00.0; no bus 0xff slot 0x1f function 7 here.
       pciDevices: ["0000:00:00.0", "0000:ff:1f.7"],
     });
-    expect(await domain.validate?.(inputs)).toEqual([
+    expect(await domain.validate?.(inputs, {})).toEqual([
       {
         property: "pciDevices",
         reason: `${TEST_URI} has no PCI device 0000:ff:1f.7 (lspci -D on the host lists its devices)`,

@@ -21,6 +21,7 @@ describe("check", () => {
         name: "demo",
         type: "kvm",
         memory: 256 * MiB,
+        move: "cold",
         vcpus: 1,
         machine: "pc",
         firmware: "bios",
