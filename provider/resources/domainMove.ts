@@ -174,8 +174,14 @@ export async function moveGuest(req: MoveRequest): Promise<MoveResult> {
   const { from, to, dom, current } = req;
   const earlier = await to.domainLookupByUuid(dom.uuid).catch(ignoreNotFound);
   const marked = await readMetadataElement(from, dom, MOVED_METADATA);
-  if (earlier && marked !== undefined && parseMovedXml(marked) === to.uri.uri) {
-    // Cut short after the guest started on the target: only the removal is left to do.
+  if (
+    earlier &&
+    marked !== undefined &&
+    parseMovedXml(marked) === to.uri.uri &&
+    !(await from.domainIsActive(dom))
+  ) {
+    // Cut short after the guest started on the target: only the removal is left to do. (A
+    // source that runs was never switched over: a live move's mark whose migration failed.)
     return { target: earlier, leftBehind: await removeFromSource(req) };
   }
   const survey = await surveyMove(from, to, dom, current);

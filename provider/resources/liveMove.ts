@@ -26,6 +26,7 @@ import {
   DomainJobStatsFlags,
   DomainMetadataType,
   DomainMigrateFlags,
+  DomainUndefineFlags,
   DomainXmlFlags,
   MigrateParam,
   parseUri,
@@ -155,14 +156,14 @@ export function liveMoveNote(
 export interface LiveMoveResult extends MoveResult {
   /** How long the guest was paused, in ms (libvirt's `downtime`), when the source said. */
   downtimeMs?: number;
-  /** The whole migration, in ms. */
+  /** The migration, from its start to the guest running on the target, in ms. */
   elapsedMs: number;
 }
 
 /** Moves the running guest live (see the header). */
 export async function moveGuestLive(req: MoveRequest, guest: LiveGuest): Promise<LiveMoveResult> {
   const { from, to, dom, current } = req;
-  const started = performance.now();
+  let started = performance.now();
   const earlier = await to.domainLookupByUuid(dom.uuid).catch(ignoreNotFound);
   const marked = await readMetadataElement(from, dom, MOVED_METADATA);
   if (
@@ -181,7 +182,14 @@ export async function moveGuestLive(req: MoveRequest, guest: LiveGuest): Promise
   // What a cut-short cold move left defined on the target is not the guest: the source is.
   if (earlier) {
     if (await to.domainIsActive(earlier)) await to.domainDestroy(earlier, 0);
-    await to.domainUndefine(earlier, 0).catch(ignoreNotFound);
+    await to
+      .domainUndefine(
+        earlier,
+        DomainUndefineFlags.SnapshotsMetadata |
+          DomainUndefineFlags.KeepNvram |
+          DomainUndefineFlags.KeepTpm,
+      )
+      .catch(ignoreNotFound);
   }
   const target = await allOrNothing(async (onUndo) => {
     const live = await from.domainGetXmlDesc(
@@ -211,6 +219,7 @@ export async function moveGuestLive(req: MoveRequest, guest: LiveGuest): Promise
           );
     try {
       req.progress?.(`migrating live to ${to.uri.uri}`);
+      started = performance.now();
       await doing(`migrating it live to ${to.uri.uri}`, () =>
         from.domainMigratePerform3Params(
           dom,
