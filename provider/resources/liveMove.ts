@@ -336,6 +336,9 @@ async function makeSocketFolder(to: LibvirtClient, folder: string): Promise<() =
   const name = posix.basename(folder);
   const leftover = await to.storagePoolLookupByName(name).catch(ignoreNotFound);
   if (leftover) {
+    // A move cut short left it; a daemon restarted since made it active (a dir pool whose
+    // folder exists is taken for running).
+    if (await to.storagePoolIsActive(leftover)) await to.storagePoolDestroy(leftover);
     await to.storagePoolDelete(leftover, 0).catch(() => undefined);
     await to.storagePoolUndefine(leftover);
   }

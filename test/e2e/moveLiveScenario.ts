@@ -5,15 +5,18 @@
  * disk with a marker) moves desk → laptop without stopping: it answers the
  * power button there, and its next boot is its second. Back the other way
  * the preview refuses it: the laptop's daemon cannot reach the desk's
- * default socket (liveMoveRules.ts), and nothing changes.
+ * default socket (liveMoveRules.ts), and nothing changes. A live move whose
+ * target daemon dies during the migration leaves the guest running where it
+ * was, never restarted, and the next `up` moves it.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { consoleText, requireAppliance } from "../support/host";
 import { systemHost } from "../support/hosts";
 import type { TestHost } from "../support/hosts";
 import type { TestProject } from "../support/project";
-import { createTestProject } from "../support/project";
+import { createTestProject, spawnTracedUp } from "../support/project";
 import { waitFor } from "../support/wait";
 
 /**
@@ -179,5 +182,43 @@ guests:
     await sees("desk", "boot=3");
     expect(virsh("desk", "domuuid", GUEST)).toBe(uuid);
     expect(virsh("laptop", "list", "--all", "--name").split("\n")).not.toContain(GUEST);
+  });
+
+  it("a live move whose target daemon dies in the migration leaves the guest running where it was; the next up moves it", async () => {
+    project.writeFleet(fleet("laptop"));
+    const trace = join(project.dir, "trace");
+    const { exited } = spawnTracedUp(project, trace);
+    await waitFor(
+      "the migration's start",
+      () =>
+        readFileSync(trace, "utf8").includes("DomainMigratePerform3Params") ? true : undefined,
+      120_000,
+      2,
+    );
+    // Into the copy of its memory (the migration takes seconds here).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const pid = LAPTOP.pid();
+    process.kill(pid, "SIGSTOP");
+    process.kill(pid, "SIGKILL");
+    LAPTOP.start();
+    expect(await exited).not.toBe(0);
+
+    // The same running guest on the desk: never stopped, so no fourth boot.
+    expect(virsh("desk", "domstate", GUEST)).toBe("running");
+    expect(virsh("desk", "domuuid", GUEST)).toBe(uuid);
+    // The laptop's restarted daemon ends the half-received guest.
+    await waitFor(
+      "no guest on the laptop",
+      () =>
+        virsh("laptop", "list", "--all", "--name").split("\n").includes(GUEST) ? undefined : true,
+      60_000,
+    );
+
+    // The next up moves it, over what the cut left on the laptop.
+    await upAndClean();
+    expect(virsh("laptop", "domstate", GUEST)).toBe("running");
+    expect(virsh("laptop", "domuuid", GUEST)).toBe(uuid);
+    expect(virsh("desk", "list", "--all", "--name").split("\n")).not.toContain(GUEST);
+    expect(consoleOf("desk")).not.toContain("boot=4");
   });
 }
