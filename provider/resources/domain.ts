@@ -73,6 +73,7 @@ import { resolveDisks } from "./diskChains";
 import { shutDownGracefully, startGuest, stateName } from "../../guests/lifecycle";
 import { moveGuest, moveNote, surveyMove } from "./domainMove";
 import { liveMoveFigures, liveMoveNote, liveMoveRefusal, moveGuestLive } from "./liveMove";
+import type { LiveGuest } from "./liveMove";
 import { disksToRebuild, mergeExternalSnapshots, rebuildDisks, rebuildNote } from "./domainRebuild";
 import { noteOnResource, statusOnResource } from "../engineLog";
 import { guestAddresses, waitUntilReady } from "../../guests/readiness";
@@ -788,6 +789,11 @@ async function moveNoteFromHosts(olds: DomainInputs, news: DomainInputs): Promis
   return moveNote(news.name, olds.uri, news.uri, survey);
 }
 
+/** The declared guest as a live move looks at it, with what else this `up` changes. */
+function liveGuest(olds: DomainInputs, news: DomainInputs): LiveGuest {
+  return { ...news, changes: changedProperties(olds, sameDiskOrder(olds, news), INPUTS) };
+}
+
 /** Why the guest cannot move live from its old host to its new one (undefined: it can). */
 async function liveRefusalFromHosts(
   olds: DomainInputs,
@@ -799,7 +805,7 @@ async function liveRefusalFromHosts(
   // Already moved (a move cut short after it ran there): nothing to refuse.
   if (!dom) return undefined;
   const current = await currentDefinition(from, dom, XML_INACTIVE, olds.disks ?? []);
-  return liveMoveRefusal(from, to, dom, news, current, true);
+  return liveMoveRefusal(from, to, dom, liveGuest(olds, news), current, true);
 }
 
 /** `update` when the host changed: the guest moves there (domainMove.ts), with the other changes. */
@@ -835,7 +841,7 @@ async function move(
         progress,
       };
       if (news.move !== "live") return moveGuest(req);
-      const moved = await moveGuestLive(req, news);
+      const moved = await moveGuestLive(req, liveGuest(olds, news));
       figures = liveMoveFigures(moved);
       return moved;
     },

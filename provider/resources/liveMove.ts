@@ -46,6 +46,8 @@ export interface LiveGuest {
   name: string;
   running: boolean;
   cpu: string;
+  /** Its declared properties this `up` changes besides its host. */
+  changes: readonly string[];
   pciDevices: readonly string[];
   usbDevices: readonly unknown[];
   shares: Record<string, unknown>;
@@ -83,6 +85,7 @@ export async function liveMoveFacts(
     machine: /machine=['"]([^'"]+)['"]/.exec(type)?.[1] ?? "",
     targetMachines: machinesOf(caps, arch),
     cpu: guest.cpu,
+    changes: guest.changes,
     pciDevices: guest.pciDevices.length,
     usbDevices: guest.usbDevices.length,
     shares: Object.keys(guest.shares).length,

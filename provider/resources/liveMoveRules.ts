@@ -48,10 +48,29 @@ export interface LiveMoveFacts {
   /** Machine types the destination's QEMU has, for the guest's arch and domain type. */
   targetMachines: readonly string[];
   cpu: string;
+  /** The guest's declared properties this `up` changes besides its host (changedProperties). */
+  changes: readonly string[];
   pciDevices: number;
   usbDevices: number;
   shares: number;
 }
+
+/**
+ * Changes a live move carries out as well: deskfleet's own settings, and the
+ * move itself. Any other (memory, devices, a rebuild…) would have to reach a
+ * guest that is running on through the migration.
+ */
+const CARRIED = new Set([
+  "uri",
+  "move",
+  "running",
+  "autostart",
+  "shutdownTimeout",
+  "waitFor",
+  "waitTimeout",
+  "keepFirmwareState",
+  "restart",
+]);
 
 /** How the migration reaches the destination (see the header). */
 export interface LiveChannel {
@@ -135,6 +154,12 @@ export function liveMoveRefusals(f: LiveMoveFacts, uuid: string): string[] {
   if (f.snapshots.length > 0) {
     refusals.push(
       `it has snapshots (${f.snapshots.join(", ")}), which a live copy of its disks does not carry (internal ones live inside the disk images, external ones are overlays); delete them first`,
+    );
+  }
+  const others = f.changes.filter((c) => !CARRIED.has(c));
+  if (others.length > 0) {
+    refusals.push(
+      `this up also changes its ${others.join(", ")}, which a live move does not apply to the running guest; apply them in an up of their own first`,
     );
   }
   if (f.cpu === "host-passthrough") {

@@ -30,6 +30,7 @@ function facts(
     machine: "pc-q35-7.2",
     targetMachines: ["pc-q35-7.2", "q35", "pc-i440fx-7.2"],
     cpu: "default",
+    changes: ["uri", "move", "autostart"],
     pciDevices: 0,
     usbDevices: 0,
     shares: 0,
@@ -131,6 +132,11 @@ describe("liveMoveRefusals", () => {
       "snapshots",
       { snapshots: ["good", "autosnap_2030-01-01_04-30-00_hourly"] },
       "it has snapshots (good, autosnap_2030-01-01_04-30-00_hourly), which a live copy of its disks does not carry (internal ones live inside the disk images, external ones are overlays); delete them first",
+    ],
+    [
+      "other changes in the same up",
+      { changes: ["uri", "memory", "rebuild", "waitFor"] },
+      "this up also changes its memory, rebuild, which a live move does not apply to the running guest; apply them in an up of their own first",
     ],
     [
       "a host CPU",
