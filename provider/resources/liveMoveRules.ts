@@ -9,7 +9,7 @@
  * source host, not just from the machine running Pulumi. Tunnelled migration
  * (everything through the daemons' connection) cannot copy storage: libvirt
  * has no host for the NBD server then ("argument key 'host' must not have
- * null value", measured on 9.0 and 11.3).
+ * null value", measured on libvirt 9.0).
  *
  *  - destination remote (ssh, tcp, tls: it has a host): the source daemon
  *    connects to that URI; memory goes to `tcp://HOST` and each disk to the
