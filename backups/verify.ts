@@ -13,6 +13,7 @@
  * does neither in time fails the verification, naming what was waited for.
  */
 import type { LibvirtClient } from "../libvirt";
+import { DomainShutoffReason } from "../libvirt";
 import { shutDownGracefully, startGuest } from "../guests/lifecycle";
 import { agentAnswers } from "../guests/readiness";
 import { parseDomainXml } from "../xml/domain";
@@ -86,6 +87,14 @@ export async function verifyBackup(
       );
     }
     const outcome = await shutDownGracefully(conn, dom, opts.bootSeconds);
+    // A guest that stopped by itself some other way (QEMU failed, it crashed) did not obey.
+    const { reason } = await conn.domainGetState(dom, 0);
+    if (outcome === "shut down" && reason !== DomainShutoffReason.Shutdown) {
+      const why = Object.entries(DomainShutoffReason).find(([, n]) => n === reason)?.[0];
+      throw new Error(
+        `the restored copy ${scratch} did not boot: it stopped by itself (libvirt's reason: ${why ?? reason}) instead of shutting down on the power button`,
+      );
+    }
     if (outcome !== "shut down") {
       throw new Error(
         `the restored copy ${scratch} did not boot: it did not shut down on the ACPI power button within ${opts.bootSeconds} s` +

@@ -20,6 +20,20 @@ export const DomainState = {
 } as const;
 export type DomainState = ValueOf<typeof DomainState>;
 
+/** virDomainShutoffReason: why a shut-off domain stopped (domainGetState's reason). */
+export const DomainShutoffReason = {
+  Unknown: 0,
+  /** The guest shut itself down (ACPI, its agent, its own power-off). */
+  Shutdown: 1,
+  Destroyed: 2,
+  Crashed: 3,
+  Migrated: 4,
+  Saved: 5,
+  Failed: 6,
+  FromSnapshot: 7,
+  Daemon: 8,
+} as const;
+
 /** virDomainUndefineFlagsValues. */
 export const DomainUndefineFlags = {
   ManagedSave: 1,

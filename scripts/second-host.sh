@@ -97,7 +97,9 @@ case "$cmd" in
     fi
     if [ -d "$caps" ] && [ ! -d "$base/cache/qemu/capabilities" ]; then
       mkdir -p "$base/cache/qemu"
-      cp -a "$caps" "$base/cache/qemu/capabilities"
+      # Another libvirt 11 host stopping at this moment replaces the kept probe (stop, below):
+      # then this host starts without it and probes QEMU itself.
+      cp -a "$caps" "$base/cache/qemu/capabilities" 2>/dev/null || rm -rf "$base/cache/qemu/capabilities"
     fi
     echo "$version" >"$base/version"
     # libvirt-qemu must reach images and logs under the private folders.
