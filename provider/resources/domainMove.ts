@@ -169,19 +169,36 @@ export interface MoveResult {
   leftBehind: string[];
 }
 
+/**
+ * What a move cut short left: the guest's definition on the target (undefined
+ * when there is none), and whether the move got past its switch-over, so that
+ * only the removal from the source is left: the source is marked as moved to
+ * this target and no longer runs (a source that runs was never switched over:
+ * a live move's mark whose migration failed), and, with `targetRunning`, the
+ * target runs it.
+ */
+export async function cutShort(
+  req: Pick<MoveRequest, "from" | "to" | "dom">,
+  targetRunning: boolean,
+): Promise<{ earlier?: DomainRef; switchedOver: boolean }> {
+  const { from, to, dom } = req;
+  const earlier = await to.domainLookupByUuid(dom.uuid).catch(ignoreNotFound);
+  if (!earlier) return { switchedOver: false };
+  const marked = await readMetadataElement(from, dom, MOVED_METADATA);
+  const switchedOver =
+    marked !== undefined &&
+    parseMovedXml(marked) === to.uri.uri &&
+    !(await from.domainIsActive(dom)) &&
+    (!targetRunning || (await to.domainIsActive(earlier)));
+  return { earlier, switchedOver };
+}
+
 /** Moves the guest (see the header). */
 export async function moveGuest(req: MoveRequest): Promise<MoveResult> {
   const { from, to, dom, current } = req;
-  const earlier = await to.domainLookupByUuid(dom.uuid).catch(ignoreNotFound);
-  const marked = await readMetadataElement(from, dom, MOVED_METADATA);
-  if (
-    earlier &&
-    marked !== undefined &&
-    parseMovedXml(marked) === to.uri.uri &&
-    !(await from.domainIsActive(dom))
-  ) {
-    // Cut short after the guest started on the target: only the removal is left to do. (A
-    // source that runs was never switched over: a live move's mark whose migration failed.)
+  const { earlier, switchedOver } = await cutShort(req, false);
+  if (earlier && switchedOver) {
+    // Cut short after the guest started on the target: only the removal is left to do.
     return { target: earlier, leftBehind: await removeFromSource(req) };
   }
   const survey = await surveyMove(from, to, dom, current);

@@ -32,12 +32,11 @@ import {
   parseUri,
 } from "../../libvirt";
 import type { ParsedDomain } from "../../xml/domain";
-import { MOVED_METADATA, movedXml, parseMovedXml } from "../../xml/metadata";
-import { readMetadataElement } from "../../xml/domainMetadata";
+import { MOVED_METADATA, movedXml } from "../../xml/metadata";
 import { allOrNothing, doing, ignoreNotFound } from "../kind";
 import { formatBytes } from "../units";
 import type { MoveRequest, MoveResult } from "./domainMove";
-import { makeTargetVolume, removeFromSource, surveyMove } from "./domainMove";
+import { cutShort, makeTargetVolume, removeFromSource, surveyMove } from "./domainMove";
 import type { LiveChannel, LiveMoveFacts } from "./liveMoveRules";
 import { liveChannel, liveMoveRefusals, liveRefusalMessage } from "./liveMoveRules";
 
@@ -167,15 +166,8 @@ export interface LiveMoveResult extends MoveResult {
 export async function moveGuestLive(req: MoveRequest, guest: LiveGuest): Promise<LiveMoveResult> {
   const { from, to, dom, current } = req;
   let started = performance.now();
-  const earlier = await to.domainLookupByUuid(dom.uuid).catch(ignoreNotFound);
-  const marked = await readMetadataElement(from, dom, MOVED_METADATA);
-  if (
-    earlier &&
-    marked !== undefined &&
-    parseMovedXml(marked) === to.uri.uri &&
-    !(await from.domainIsActive(dom)) &&
-    (await to.domainIsActive(earlier))
-  ) {
+  const { earlier, switchedOver } = await cutShort(req, true);
+  if (earlier && switchedOver) {
     // Cut short after libvirt switched over: the guest runs on the target; only the removal is left.
     return { target: earlier, leftBehind: await removeFromSource(req), elapsedMs: 0 };
   }

@@ -17,6 +17,7 @@ import { systemHost } from "../support/hosts";
 import type { TestHost } from "../support/hosts";
 import type { TestProject } from "../support/project";
 import { createTestProject, spawnTracedUp } from "../support/project";
+import { upAndClean } from "../support/converged";
 import { waitFor } from "../support/wait";
 
 /**
@@ -83,17 +84,6 @@ guests:
     );
   }
 
-  /** An up that succeeds and leaves nothing to do; its seconds. */
-  async function upAndClean(): Promise<number> {
-    const t0 = performance.now();
-    const up = await project.stack.up();
-    const seconds = (performance.now() - t0) / 1000;
-    expect(up.summary.result).toBe("succeeded");
-    const preview = await project.stack.preview();
-    expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
-    return seconds;
-  }
-
   beforeAll(async () => {
     laptopUri = LAPTOP.start();
     project = await createTestProject(`${PREFIX}stack`, fleet("desk", false));
@@ -110,10 +100,10 @@ guests:
   let mac: string;
 
   it("moves a running guest live: it runs on, same UUID, MAC and disks, and was never rebooted", async () => {
-    await upAndClean();
+    await upAndClean(project);
     execFileSync("qemu-io", ["-f", "qcow2", "-c", "write -P 0x5a 0 64k", dataDisk("desk")]);
     project.writeFleet(fleet("desk"));
-    await upAndClean();
+    await upAndClean(project);
     await sees("desk", "boot=1");
     uuid = virsh("desk", "domuuid", GUEST);
     mac = virsh("desk", "domiflist", GUEST).split(/\s+/).pop() ?? "";
@@ -150,11 +140,11 @@ guests:
     // The same kernel runs on: it answers the power button there, and its next boot is its second.
     expect(consoleOf("laptop")).not.toContain("boot=");
     project.writeFleet(fleet("laptop", false));
-    await upAndClean();
+    await upAndClean(project);
     await sees("laptop", "shutdown");
     expect(markerIntact("laptop", 0x5a)).toBe(true);
     project.writeFleet(fleet("laptop"));
-    await upAndClean();
+    await upAndClean(project);
     await sees("laptop", "boot=2");
     expect(consoleOf("laptop")).not.toContain("boot=3");
     expect(
@@ -178,7 +168,7 @@ guests:
 
     // The default, cold, takes it back.
     project.writeFleet(fleet("desk", true, "cold"));
-    await upAndClean();
+    await upAndClean(project);
     await sees("desk", "boot=3");
     expect(virsh("desk", "domuuid", GUEST)).toBe(uuid);
     expect(virsh("laptop", "list", "--all", "--name").split("\n")).not.toContain(GUEST);
@@ -215,7 +205,7 @@ guests:
     );
 
     // The next up moves it, over what the cut left on the laptop.
-    await upAndClean();
+    await upAndClean(project);
     expect(virsh("laptop", "domstate", GUEST)).toBe("running");
     expect(virsh("laptop", "domuuid", GUEST)).toBe(uuid);
     expect(virsh("desk", "list", "--all", "--name").split("\n")).not.toContain(GUEST);

@@ -20,6 +20,7 @@ import { systemHost } from "../support/hosts";
 import type { TestHost } from "../support/hosts";
 import type { TestProject } from "../support/project";
 import { createTestProject, spawnTracedUp } from "../support/project";
+import { upAndClean } from "../support/converged";
 import { waitFor } from "../support/wait";
 
 export function moveScenario(LAPTOP: TestHost, prefix: string): void {
@@ -93,17 +94,6 @@ guests:
     );
   }
 
-  /** An up that succeeds and leaves nothing to do; the up's seconds. */
-  async function upAndClean(): Promise<number> {
-    const t0 = performance.now();
-    const up = await project.stack.up();
-    const seconds = (performance.now() - t0) / 1000;
-    expect(up.summary.result).toBe("succeeded");
-    const preview = await project.stack.preview();
-    expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
-    return seconds;
-  }
-
   /** Nothing of the guest on `host`: no domain, no disk, no NVRAM, no TPM state. */
   function goneFrom(host: "desk" | "laptop", uuid: string): void {
     expect(virsh(host, "list", "--all", "--name").split("\n")).not.toContain(GUEST);
@@ -133,10 +123,10 @@ guests:
   let mac: string;
 
   it("converges a two-host stack: the guest on the desk, the image only where a guest needs it", async () => {
-    await upAndClean();
+    await upAndClean(project);
     writeMarker("desk", 0x4d);
     project.writeFleet(fleet("desk"));
-    await upAndClean();
+    await upAndClean(project);
     await booted("desk", 1);
     uuid = virsh("desk", "domuuid", GUEST);
     mac = virsh("desk", "domiflist", GUEST).split(/\s+/).pop() ?? "";
@@ -159,7 +149,7 @@ guests:
     expect(preview.changeSummary).toMatchObject({ create: 1, delete: 1 });
     expect(preview.changeSummary.replace).toBeUndefined();
 
-    const seconds = await upAndClean();
+    const seconds = await upAndClean(project);
     console.log(`move desk → laptop (${LAPTOP.label}): ${seconds.toFixed(1)} s for the up`);
     await booted("laptop", 2); // the same root disk: its second boot
     expect(virsh("laptop", "domuuid", GUEST)).toBe(uuid);
@@ -177,7 +167,7 @@ guests:
     // Back to the desk, but the desk's daemon cannot die here (the system daemon): the fault
     // strikes the laptop's on the way there instead, after this move.
     project.writeFleet(fleet("desk"));
-    await upAndClean();
+    await upAndClean(project);
     await booted("desk", 3);
     goneFrom("laptop", uuid);
 
@@ -209,18 +199,18 @@ guests:
     expect(virsh("desk", "domstate", GUEST)).toBe("running");
 
     // The next up completes the move, over what the cut-short one left on the laptop.
-    await upAndClean();
+    await upAndClean(project);
     await booted("laptop", 5);
     expect(virsh("laptop", "domuuid", GUEST)).toBe(uuid);
     goneFrom("desk", uuid);
     project.writeFleet(fleet("laptop", false));
-    await upAndClean();
+    await upAndClean(project);
     expect(markerIntact("laptop", 0x4d)).toBe(true);
 
     // The baseline came along: reverting to it on the laptop brings back the data disk as it was
     // when it was taken on the desk, before the marker.
     project.writeFleet(fleet("laptop", false, 1));
-    await upAndClean();
+    await upAndClean(project);
     expect(markerIntact("laptop", 0x4d)).toBe(false);
   });
 }

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { consoleText, requireAppliance } from "../support/host";
 import { useDeployment } from "../support/deployment";
+import { upAndClean } from "../support/converged";
 import type { TestHost } from "../support/hosts";
 import { waitFor } from "../support/wait";
 
@@ -74,26 +75,15 @@ guests:
       .filter((l) => l.includes("DESKFLEET-APPLIANCE boot="))
       .at(-1);
 
-  async function upAndClean(): Promise<number> {
-    const t0 = performance.now();
-    const up = await deployed.project.stack.up();
-    const seconds = (performance.now() - t0) / 1000;
-    expect(up.summary.result).toBe("succeeded");
-    const preview = await deployed.project.stack.preview({ diff: true });
-    if (Object.keys(preview.changeSummary).length > 1) console.log(preview.stdout);
-    expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
-    return seconds;
-  }
-
   let uuid: string;
   let mac: string;
 
   it("creates the guests; the appliance boots once on its overlay", async () => {
-    await upAndClean();
+    await upAndClean(deployed.project);
     // The marker is written while the guest is off (QEMU holds the disk while it runs).
     execFileSync("qemu-io", ["-f", "qcow2", "-c", "write -P 0x52 0 64k", disk(`${G}-data.qcow2`)]);
     deployed.project.writeFleet(fleet());
-    await upAndClean();
+    await upAndClean(deployed.project);
     await waitFor(
       "the first boot",
       () => (lastBoot()?.includes("boot=1") ? true : undefined),
@@ -114,7 +104,7 @@ guests:
     const run = virsh("domid", G);
     // The rebuild deletes the baseline; the next up takes it again (a preview after it is clean).
     await deployed.project.stack.up();
-    await upAndClean();
+    await upAndClean(deployed.project);
     expect(virsh("domid", G)).not.toBe(run); // restarted
     // A fresh root disk: the appliance counts its first boot again (its old disk was at 1 too,
     // but the console log starts anew with each run of the guest).
@@ -137,9 +127,9 @@ guests:
 
   it("a guest on a 50 GiB image rebuilds like one on a 1 GiB image: a new, empty overlay", async () => {
     deployed.project.writeFleet(fleet({ g: 1, small: 1 }));
-    const smallUp = await upAndClean();
+    const smallUp = await upAndClean(deployed.project);
     deployed.project.writeFleet(fleet({ g: 1, small: 1, big: 1 }));
-    const bigUp = await upAndClean();
+    const bigUp = await upAndClean(deployed.project);
     console.log(
       `rebuild: 50 GiB image ${bigUp.toFixed(2)} s, 1 GiB image ${smallUp.toFixed(2)} s (each a whole up and preview)`,
     );
@@ -155,7 +145,7 @@ guests:
       `rebuild test-reb-big: ${POOL}/test-reb-big-root.qcow2 from test-reb-small.qcow2 made anew`,
     );
     expect(preview.changeSummary.replace).toBeUndefined();
-    await upAndClean();
+    await upAndClean(deployed.project);
     const info = JSON.parse(
       execFileSync("qemu-img", ["info", "-U", "--output=json", disk("test-reb-big-root.qcow2")], {
         encoding: "utf8",
