@@ -1,6 +1,8 @@
 /**
  * A local file as the source of an upload: its bytes in order as data
- * chunks, and (sparse) its all-zero blocks as holes (sparse.ts scans).
+ * chunks, and (sparse) its holes and all-zero blocks as holes. Holes the
+ * kernel reports (fileHoles.ts) are skipped without reading; what is read
+ * is scanned for zero blocks (sparse.ts).
  *
  * Reading runs ahead of sending, bounded by the data waiting to be sent,
  * not by file bytes: a hole costs a number in the queue, not a buffer. So
@@ -11,6 +13,8 @@
  */
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
+import { HoleCursor, findHoles } from "./fileHoles";
+import type { HoleRange } from "./fileHoles";
 import { scanChunk } from "./sparse";
 import type { Segment } from "./sparse";
 import type { LentData, StreamHole } from "./transfer";
@@ -33,6 +37,11 @@ interface ChunkRead {
   bytes: number;
 }
 
+/** A known hole passed over instead of read, kept in file order with the reads. */
+interface SkippedHole {
+  hole: number;
+}
+
 interface Item {
   segment: Segment;
   slot?: Slot;
@@ -40,16 +49,19 @@ interface Item {
 
 /**
  * Yields `length` bytes of the file from `start`. Each data chunk is valid
- * only until the next item is requested.
+ * only until the next item is requested. `holes` (sparse only) are the
+ * file's known holes; by default the kernel is asked for them.
  */
 export async function* readFileChunks(
   path: string,
   start: number,
   length: number,
   sparse: boolean,
+  holes?: readonly HoleRange[],
 ): AsyncGenerator<Segment> {
+  const known = await knownHoles(path, start, length, sparse, holes);
   const file = await open(path, "r");
-  const source = new FileSource(file, path, start, length, sparse);
+  const source = new FileSource(file, path, start, length, sparse, known);
   try {
     for (;;) {
       const item = await source.next();
@@ -73,9 +85,11 @@ export async function* lendFileChunks(
   start: number,
   length: number,
   sparse: boolean,
+  holes?: readonly HoleRange[],
 ): AsyncGenerator<LentData | StreamHole> {
+  const known = await knownHoles(path, start, length, sparse, holes);
   const file = await open(path, "r");
-  const source = new FileSource(file, path, start, length, sparse);
+  const source = new FileSource(file, path, start, length, sparse, known);
   try {
     for (;;) {
       const item = await source.next();
@@ -90,6 +104,17 @@ export async function* lendFileChunks(
   }
 }
 
+function knownHoles(
+  path: string,
+  start: number,
+  length: number,
+  sparse: boolean,
+  given: readonly HoleRange[] | undefined,
+): Promise<readonly HoleRange[]> | readonly HoleRange[] {
+  if (!sparse) return [];
+  return given ?? findHoles(path, start, start + length);
+}
+
 class FileSource {
   private readonly free: Slot[];
   private readonly queue: Item[] = [];
@@ -100,7 +125,8 @@ class FileSource {
   private readonly producing: Promise<void>;
   private readonly holes = { pending: 0 };
   private readonly waitingForSlot: (() => void)[] = [];
-  private reads: Promise<ChunkRead>[] = [];
+  private reads: Promise<ChunkRead | SkippedHole>[] = [];
+  private readonly holeCursor: HoleCursor;
 
   constructor(
     private readonly file: FileHandle,
@@ -108,7 +134,9 @@ class FileSource {
     private readPos: number,
     length: number,
     private readonly sparse: boolean,
+    holes: readonly HoleRange[],
   ) {
+    this.holeCursor = new HoleCursor(holes);
     this.end = readPos + length;
     const size = Math.min(READ_CHUNK, Math.max(length, 1));
     const count = Math.min(BUFFERS, Math.ceil(length / size) + 1);
@@ -164,12 +192,14 @@ class FileSource {
 
   private async produce(): Promise<void> {
     while (!this.done && (this.readPos < this.end || this.reads.length > 0)) {
-      while (
-        this.readPos < this.end &&
-        this.reads.length < READS_IN_FLIGHT &&
-        this.free.length > 0
-      ) {
-        this.reads.push(this.read(this.free.pop() as Slot));
+      while (this.readPos < this.end && this.reads.length < READS_IN_FLIGHT) {
+        const hole = Math.min(this.holeCursor.holeAt(this.readPos), this.end - this.readPos);
+        if (hole > 0) {
+          this.readPos += hole; // a known hole: nothing to read, no buffer taken
+          this.reads.push(Promise.resolve({ hole }));
+        } else if (this.free.length > 0) {
+          this.reads.push(this.read(this.free.pop() as Slot));
+        } else break;
       }
       if (this.reads.length === 0) {
         // Every buffer holds data not yet sent: wait for the consumer to release one.
@@ -177,18 +207,20 @@ class FileSource {
         if (slot !== undefined) this.reads.push(this.read(slot));
         continue;
       }
-      const { slot, bytes } = await this.reads[0];
+      const next = await this.reads[0];
       void this.reads.shift(); // the one just awaited
-      if (!this.done) this.take(slot, bytes);
+      if ("hole" in next) this.holes.pending += next.hole;
+      else if (!this.done) this.take(next.slot, next.bytes);
     }
     if (this.holes.pending > 0) this.queue.push({ segment: { hole: this.holes.pending } });
     this.done = true;
     this.signal();
   }
 
+  /** Reads into `slot` from readPos, stopping at the next known hole. */
   private read(slot: Slot): Promise<ChunkRead> {
     const pos = this.readPos;
-    const want = Math.min(slot.buf.length, this.end - pos);
+    const want = Math.min(slot.buf.length, this.end - pos, this.holeCursor.nextHole(pos) - pos);
     this.readPos += want;
     const read = this.file.read(slot.buf, 0, want, pos).then(({ bytesRead }) => {
       if (bytesRead < want) {

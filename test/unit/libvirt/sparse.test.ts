@@ -1,8 +1,20 @@
 /** Local files as stream sources (zero blocks → holes) and sinks (holes stay holes). */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import { HoleCursor, findHoles, holesFromMap } from "../../../libvirt/fileHoles";
+import type { HoleRange } from "../../../libvirt/fileHoles";
 import { READ_CHUNK, lendFileChunks, readFileChunks } from "../../../libvirt/fileSource";
 import { HOLE_BLOCK, fileSink, isZero, scanChunk } from "../../../libvirt/sparse";
 import type { StreamHole } from "../../../libvirt/transfer";
@@ -17,9 +29,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 type Item = Buffer | StreamHole;
 
 /** Every item, data copied (the reader reuses its buffers). */
-async function collect(path: string, start: number, length: number, sparse: boolean) {
+async function collect(
+  path: string,
+  start: number,
+  length: number,
+  sparse: boolean,
+  holes?: HoleRange[],
+) {
   const items: Item[] = [];
-  for await (const item of readFileChunks(path, start, length, sparse)) {
+  for await (const item of readFileChunks(path, start, length, sparse, holes)) {
     items.push("hole" in item ? item : Buffer.from(item));
   }
   return items;
@@ -159,6 +177,158 @@ test("data runs far apart: one hole per gap, however many chunks it spans", asyn
   expect(
     items.map((i) => ("hole" in i ? `hole:${Number(i.hole) / MiB}` : `data:${i.length / MiB}`)),
   ).toEqual(["data:1", "hole:39", "data:1", "hole:58", "data:1"]);
+});
+
+/** Runs of zero blocks in a layout, as byte ranges. */
+function zeroRuns(blocks: boolean[]): HoleRange[] {
+  const runs: HoleRange[] = [];
+  blocks.forEach((data, i) => {
+    if (data) return;
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.to === i * HOLE_BLOCK) last.to += HOLE_BLOCK;
+    else runs.push({ from: i * HOLE_BLOCK, to: (i + 1) * HOLE_BLOCK });
+  });
+  return runs;
+}
+
+describe("known holes (fileHoles.ts)", () => {
+  test("any layout, any subset of its zero runs known, any range: the same items as scanning", async () => {
+    const path = join(dir, "known");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.boolean(), { maxLength: 120 }),
+        fc.nat({ max: HOLE_BLOCK - 1 }),
+        fc.array(fc.boolean(), { maxLength: 120 }), // which runs are known
+        fc.nat({ max: 3 * HOLE_BLOCK }), // skipped at the start
+        async (blocks, tail, knownMask, skip) => {
+          const bytes = layout(blocks, tail);
+          writeFileSync(path, bytes);
+          const start = Math.min(skip, bytes.length);
+          // Known holes may also be only part of a zero run: shrink some.
+          const known = zeroRuns(blocks)
+            .filter((_, i) => knownMask[i] ?? true)
+            .map((r, i) => (i % 3 === 2 ? { from: r.from + 512, to: r.to - 512 } : r));
+          const scanned = await collect(path, start, bytes.length - start, true, []);
+          const skipped = await collect(path, start, bytes.length - start, true, known);
+          expect(rebuild(skipped).equals(bytes.subarray(start))).toBe(true);
+          for (let i = 1; i < skipped.length; i++) {
+            expect("hole" in skipped[i] && "hole" in skipped[i - 1]).toBe(false);
+          }
+          const holeBytes = (items: Item[]) =>
+            items.reduce((n, i) => n + ("hole" in i ? Number(i.hole) : 0), 0);
+          // Never fewer hole bytes than scanning finds; more only where a
+          // known hole starts or ends inside a zero block the scan keeps.
+          expect(holeBytes(skipped)).toBeGreaterThanOrEqual(holeBytes(scanned));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test("a known hole is not read: bytes there come out as a hole", async () => {
+    // Only a wrong map could show this; it proves the range is skipped.
+    const path = join(dir, "not-read");
+    const bytes = Buffer.alloc(4 * HOLE_BLOCK, 5);
+    writeFileSync(path, bytes);
+    const items = await collect(path, 0, bytes.length, true, [
+      { from: HOLE_BLOCK, to: 3 * HOLE_BLOCK },
+    ]);
+    expect(items.map((i) => ("hole" in i ? `hole:${i.hole}` : `data:${i.length}`))).toEqual([
+      `data:${HOLE_BLOCK}`,
+      `hole:${2 * HOLE_BLOCK}`,
+      `data:${HOLE_BLOCK}`,
+    ]);
+  });
+
+  test("dense reads ignore known holes", async () => {
+    const path = join(dir, "dense-known");
+    const bytes = Buffer.alloc(2 * HOLE_BLOCK, 3);
+    writeFileSync(path, bytes);
+    const items = await collect(path, 0, bytes.length, false, [{ from: 0, to: HOLE_BLOCK }]);
+    expect(rebuild(items).equals(bytes)).toBe(true);
+  });
+
+  test("a real sparse file: qemu-img maps its holes and the upload items match its layout", async () => {
+    const path = join(dir, "real-sparse");
+    const MiB = 1024 * 1024;
+    writeFileSync(path, "");
+    truncateSync(path, 64 * MiB);
+    const fd = openSync(path, "r+");
+    for (const at of [8 * MiB, 40 * MiB]) writeSync(fd, Buffer.alloc(MiB, 7), 0, MiB, at);
+    closeSync(fd);
+    const holes = await findHoles(path, 0, 64 * MiB);
+    // qemu-utils is installed by setup; without it there would be no holes here.
+    expect(holes).toEqual([
+      { from: 0, to: 8 * MiB },
+      { from: 9 * MiB, to: 40 * MiB },
+      { from: 41 * MiB, to: 64 * MiB },
+    ]);
+    expect(await findHoles(path, 20 * MiB, 40 * MiB + 1)).toEqual([
+      { from: 20 * MiB, to: 40 * MiB },
+    ]);
+    const items = await collect(path, 0, 64 * MiB, true);
+    expect(
+      items.map((i) => ("hole" in i ? `hole:${Number(i.hole) / MiB}` : `data:${i.length / MiB}`)),
+    ).toEqual(["hole:8", "data:1", "hole:31", "data:1", "hole:23"]);
+  });
+
+  test("no map to be had (a missing file, a directory): no holes, never an error", async () => {
+    expect(await findHoles(join(dir, "missing"), 0, 100)).toEqual([]);
+    expect(await findHoles(dir, 0, 100)).toEqual([]);
+  });
+
+  test("holesFromMap: only no-data zero entries, clipped to the range, adjacent ones joined", () => {
+    const entry = (start: number, length: number, data: boolean, zero: boolean) => ({
+      start,
+      length,
+      depth: 0,
+      present: true,
+      data,
+      zero,
+      offset: start,
+    });
+    const map = JSON.stringify([
+      entry(0, 100, false, true),
+      entry(100, 50, false, true), // joins the one before
+      entry(150, 50, true, false),
+      entry(200, 30, true, true), // data that reads as zeros: read it anyway
+      entry(230, 20, false, false), // unknown contents: read it
+      entry(250, 100, false, true),
+    ]);
+    expect(holesFromMap(map, 0, 1000)).toEqual([
+      { from: 0, to: 150 },
+      { from: 250, to: 350 },
+    ]);
+    expect(holesFromMap(map, 120, 300)).toEqual([
+      { from: 120, to: 150 },
+      { from: 250, to: 300 },
+    ]);
+    expect(holesFromMap(map, 150, 250)).toEqual([]);
+    for (const bad of [
+      "",
+      "not json",
+      "{}",
+      '[{"start": -1, "length": 5, "data": false, "zero": true}]',
+      '[{"start": 0}]',
+      "[null]",
+    ]) {
+      expect(holesFromMap(bad, 0, 1000)).toEqual([]);
+    }
+  });
+
+  test("HoleCursor: the hole at a position and the next one, positions only increasing", () => {
+    const c = new HoleCursor([
+      { from: 10, to: 20 },
+      { from: 30, to: 40 },
+    ]);
+    expect([c.holeAt(0), c.nextHole(0)]).toEqual([0, 10]);
+    expect([c.holeAt(10), c.nextHole(10)]).toEqual([10, 10]);
+    expect([c.holeAt(19), c.nextHole(19)]).toEqual([1, 19]);
+    expect([c.holeAt(20), c.nextHole(20)]).toEqual([0, 30]);
+    expect([c.holeAt(35), c.nextHole(35)]).toEqual([5, 35]);
+    expect([c.holeAt(40), c.nextHole(40)]).toEqual([0, Infinity]);
+    expect(new HoleCursor([]).nextHole(0)).toBe(Infinity);
+  });
 });
 
 describe("isZero", () => {
