@@ -140,6 +140,7 @@ export function planDomain(
       ...(n.mac !== undefined ? { mac: n.mac } : {}),
     })),
     ...(graphicsPassword !== undefined ? { graphicsPassword } : {}),
+    ...(guest.movedFrom !== undefined ? { movedFrom: guest.movedFrom } : {}),
     ...pickGuestSettings(guest),
   };
 }

@@ -16,6 +16,7 @@
 import type { Issues } from "./issues";
 import type { Path } from "./positions";
 import { Names } from "./refs";
+import { hostSchema } from "./schema";
 import { quoteList } from "./suggest";
 import type { FleetSpec, GuestSpec, HostSpec, OnHosts } from "./spec";
 import type { Entry, GuestEntry, ShapedFleet } from "./validate";
@@ -50,7 +51,8 @@ export function placeOnHosts(fleet: ShapedFleet, spec: Placed, issues: Issues): 
     specs.map((s) => ({ spec: s, entry: kind.find((e) => e.name === s.name) }));
   if (fleet.hosts.length === 0) {
     refuseHostsWithoutHosts(fleet, issues);
-    return { hosts, ...spec };
+    const guests = spec.guests.map((g) => withMovedFrom(g, fleet, hosts, issues));
+    return { hosts, ...spec, guests };
   }
   const listed = (entry: Entry<{ hosts?: string[] }> | undefined): string[] | undefined => {
     const names = entry?.fields?.hosts;
@@ -69,7 +71,7 @@ export function placeOnHosts(fleet: ShapedFleet, spec: Placed, issues: Issues): 
   const guests = spec.guests.map((g) => {
     const entry = fleet.guests.find((e) => e.name === g.name);
     const host = entry && guestHost(entry, named, issues);
-    return host === undefined ? g : { ...g, host };
+    return withMovedFrom(host === undefined ? g : { ...g, host }, fleet, hosts, issues);
   });
   const images = entriesOf(fleet.images, spec.images).map(({ spec: image, entry }) => {
     const users = guests.filter((g) => usesImage(g, image.name)).map((g) => g.host);
@@ -87,6 +89,44 @@ export function placeOnHosts(fleet: ShapedFleet, spec: Placed, issues: Issues): 
     if (entry && guest.host !== undefined) usesAreOnHost(guest.host, guest, entry, placed, issues);
   }
   return placed;
+}
+
+/**
+ * The guest with its `movedFrom` as a URI: a host's name stands for its URI;
+ * a URI is taken as it is (the host left may be gone from `hosts`). Naming
+ * the guest's own host would acknowledge nothing, so it is refused.
+ */
+function withMovedFrom(
+  guest: GuestSpec,
+  fleet: ShapedFleet,
+  hosts: HostSpec[],
+  issues: Issues,
+): GuestSpec {
+  const entry = fleet.guests.find((e) => e.name === guest.name);
+  const given = entry?.fields?.movedFrom;
+  if (entry === undefined || given === undefined) return guest;
+  const path = [...entry.path, "movedFrom"];
+  const named = hosts.find((h) => h.name === given);
+  const uri = named?.uri ?? (hostSchema.safeParse(given).success ? given : undefined);
+  if (uri === undefined) {
+    const names = hosts.length > 0 ? `a host of ${quoteList(hosts.map((h) => h.name))} or ` : "";
+    issues.value(
+      path,
+      "unknown_reference",
+      `expected ${names}the libvirt URI of the host it leaves, like "qemu+ssh://me@desk/system"`,
+    );
+    return guest;
+  }
+  const own = hosts.find((h) => h.name === guest.host);
+  if (own !== undefined && own.uri === uri) {
+    issues.value(
+      path,
+      "invalid_value",
+      `"${given}" is the guest's own host; name the host it leaves, or remove movedFrom`,
+    );
+    return guest;
+  }
+  return { ...guest, movedFrom: uri };
 }
 
 function usesImage(guest: GuestSpec, image: string): boolean {

@@ -240,6 +240,11 @@ export const guestSchema = z.strictObject({
   adopt: z.boolean().default(false),
   /** The host it runs on, of the fleet's `hosts` (required when there are several). */
   host: z.string().optional(),
+  /**
+   * The host it leaves (a name of `hosts`, or a libvirt URI): says that a new host is meant.
+   * The moves-are-acknowledged guardrail refuses a move from any other host (hosts.ts).
+   */
+  movedFrom: z.string().min(1).optional(),
   /** A set of defaults for the entry's other fields (presets.ts); the entry overrides any. */
   preset: z.enum(PRESET_NAMES).optional(),
   memory: size(MIN_MEMORY, formatSize(MIN_MEMORY)),

@@ -116,6 +116,11 @@ export interface GuestSpec extends GuestSettings {
   name: string;
   /** Its host, of `FleetSpec.hosts`; absent when the fleet declares none (the stack's host). */
   host?: string;
+  /**
+   * The URI of the host it leaves (`movedFrom`, given as a host's name or a URI): the
+   * acknowledgement the moves-are-acknowledged guardrail asks of a move.
+   */
+  movedFrom?: string;
   /** Its earlier names, oldest first (`formerly`): the same guest, renamed in place. */
   formerly?: string[];
   /** Taken over from the host as it is (Pulumi import), with its disks' volumes. */

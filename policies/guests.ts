@@ -6,7 +6,12 @@
  *   boot kits out;
  * - a guest whose NVRAM or TPM state would be deleted with it
  *   (`keepFirmwareState: false`) is pointed out: that state holds BitLocker's
- *   keys and boot entries, and no backup of the disks brings it back.
+ *   keys and boot entries, and no backup of the disks brings it back;
+ * - a guest moves to another host only when its fleet entry names the host it
+ *   leaves (`movedFrom`): a host's URI edited in `hosts:`, or a guest's `host`
+ *   changed in an override file, would otherwise move guests unasked;
+ * - its disks are made anew from their image only when `rebuild` is raised,
+ *   not because a disk was pointed at another image in passing.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { GuestProps } from "./resources";
@@ -35,6 +40,24 @@ export function firmwareStateProblem(p: GuestProps, name: string): string | unde
   ];
   if (keep || has.length === 0) return undefined;
   return `guest "${name}": keepFirmwareState: false deletes its ${has.join(" and ")} with it (BitLocker keys, boot entries); remove that line unless you mean it`;
+}
+
+export function moveProblem(p: GuestProps, name: string): string | undefined {
+  const move = p.pendingChange?.move;
+  if (move === undefined || p.movedFrom === move.from) return undefined;
+  const to = p.uri ?? "the stack's host";
+  const said =
+    p.movedFrom === undefined
+      ? "the fleet does not say it is meant"
+      : `its movedFrom says ${p.movedFrom}`;
+  return `guest "${name}" would move from ${move.from} to ${to}, but ${said}; if it is meant, set movedFrom: to the host it leaves (its name in hosts:, or ${move.from}), else give it back its host`;
+}
+
+export function rebuildProblem(p: GuestProps, name: string): string | undefined {
+  const rebuild = p.pendingChange?.rebuild;
+  if (rebuild === undefined || rebuild.raised) return undefined;
+  const next = (p.rebuild ?? 0) + 1;
+  return `guest "${name}" would have ${rebuild.disks.join(", ")} made anew, deleting what is on them, because a disk now names another image; if it is meant, raise its rebuild to ${next}, else point the disk back at its image`;
 }
 
 function guestPolicy(
@@ -78,4 +101,20 @@ export const firmwareStateIsKept = () =>
     "A guest's NVRAM and TPM state are not deleted with it unless the fleet says so.",
     "advisory",
     firmwareStateProblem,
+  );
+
+export const movesAreAcknowledged = () =>
+  guestPolicy(
+    "moves-are-acknowledged",
+    "A guest moves to another host only when its fleet entry names the host it leaves (movedFrom).",
+    "mandatory",
+    moveProblem,
+  );
+
+export const rebuildsAreAcknowledged = () =>
+  guestPolicy(
+    "rebuilds-are-acknowledged",
+    "A guest's disks are made anew from their image only when its rebuild is raised.",
+    "mandatory",
+    rebuildProblem,
   );

@@ -5,7 +5,13 @@
 import { PolicyPack } from "@pulumi/policy";
 import { dataDisksAreKept } from "./dataDisks";
 import { desktopsHaveSnapshots } from "./desktopSnapshots";
-import { consolesOnLoopback, firmwareStateIsKept, windowsHasSecureBoot } from "./guests";
+import {
+  consolesOnLoopback,
+  firmwareStateIsKept,
+  movesAreAcknowledged,
+  rebuildsAreAcknowledged,
+  windowsHasSecureBoot,
+} from "./guests";
 import { askHostMemory } from "./hostMemory";
 import { memoryBudget } from "./memoryBudget";
 
@@ -17,5 +23,7 @@ new PolicyPack("deskfleet", {
     windowsHasSecureBoot(),
     firmwareStateIsKept(),
     desktopsHaveSnapshots(),
+    movesAreAcknowledged(),
+    rebuildsAreAcknowledged(),
   ],
 });

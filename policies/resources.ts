@@ -25,6 +25,17 @@ export interface GuestProps {
   graphics?: "none" | "vnc" | "spice";
   graphicsListen?: string;
   keepFirmwareState?: boolean;
+  rebuild?: number;
+  /** The URI of the host it leaves, as the fleet acknowledges a move. */
+  movedFrom?: string;
+  /**
+   * What its update would do that the fleet must acknowledge, added by the provider's check
+   * from the stored inputs (provider/resources/pendingChange.ts): policies see no old state.
+   */
+  pendingChange?: {
+    move?: { from: string };
+    rebuild?: { disks: string[]; raised: boolean };
+  };
 }
 
 /** The defaults the Domain kind applies to what a program leaves out. */

@@ -75,6 +75,8 @@ import { moveGuest, moveNote, surveyMove } from "./domainMove";
 import { liveMoveFigures, liveMoveNote, liveMoveRefusal, moveGuestLive } from "./liveMove";
 import type { LiveGuest } from "./liveMove";
 import { disksToRebuild, mergeExternalSnapshots, rebuildDisks, rebuildNote } from "./domainRebuild";
+import { pendingChange } from "./pendingChange";
+import type { PendingChange } from "./pendingChange";
 import { noteOnResource, statusOnResource } from "../engineLog";
 import { guestAddresses, waitUntilReady } from "../../guests/readiness";
 
@@ -131,6 +133,11 @@ const schema = z.object({
     .default([]),
   /** The console's password; without one, only the console's loopback address guards it. */
   graphicsPassword: z.string().min(1).optional(),
+  /**
+   * The URI of the host the guest leaves (the fleet's `movedFrom`): the acknowledgement the
+   * moves-are-acknowledged policy asks of a move. Changes nothing on the guest.
+   */
+  movedFrom: z.string().min(1).optional(),
   ...guestSettingsFields,
   /**
    * Has a definition. Always declared true; read says what is: a running guest undefined
@@ -140,7 +147,11 @@ const schema = z.object({
   persistent: z.boolean().default(true),
 });
 
-export type DomainInputs = z.infer<typeof schema> & HostInputs;
+export type DomainInputs = z.infer<typeof schema> &
+  HostInputs & {
+    /** Added by check for the policies, never declared (pendingChange.ts). */
+    pendingChange?: PendingChange;
+  };
 /** What a program passes (provider/sdk.ts): defaults may be left out. */
 export type DomainInputsDeclared = z.input<typeof schema>;
 
@@ -168,8 +179,8 @@ export const domain: ResourceKind<DomainInputs> = {
   token: DOMAIN,
   secrets: ["graphicsPassword"],
 
-  check(_olds, news) {
-    const result = validateInputs(schema, news);
+  check(olds, news) {
+    const result: { inputs: DomainInputs; failures: CheckFailure[] } = validateInputs(schema, news);
     const { graphics, graphicsPassword } = result.inputs;
     if (graphicsPassword !== undefined && graphics === "none") {
       result.failures.push({
@@ -191,6 +202,8 @@ export const domain: ResourceKind<DomainInputs> = {
       const interfaceCount = result.inputs.interfaces.length;
       result.failures.push(...settingsConflicts({ ...result.inputs, interfaceCount }));
     }
+    const pending = result.failures.length === 0 ? pendingChange(olds, result.inputs) : undefined;
+    if (pending !== undefined) result.inputs.pendingChange = pending;
     return result;
   },
 

@@ -83,6 +83,7 @@ export interface ChangePlan {
 
 /** Kept by deskfleet alone, or applied by it at once: nothing in the definition changes. */
 const DESKFLEET_ONLY = new Set([
+  "movedFrom",
   "autostart",
   "shutdownTimeout",
   "move",

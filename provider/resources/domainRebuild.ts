@@ -19,7 +19,7 @@ import { doing, ignoreNotFound } from "../kind";
 import { noteOverlay } from "./backingUsers";
 import { shutDownGracefully } from "../../guests/lifecycle";
 
-interface DiskWithBase {
+export interface DiskWithBase {
   pool: string;
   volume: string;
   base?: string;

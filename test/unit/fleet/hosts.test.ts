@@ -71,6 +71,27 @@ test("a fleet without hosts is one share on the stack's URI, and names no host",
   expect(sharesByHost(spec, "qemu+ssh://x/system")).toEqual([{ uri: "qemu+ssh://x/system", spec }]);
 });
 
+test("movedFrom: a host's name stands for its URI; a URI is kept, with or without hosts", () => {
+  const guests = parseOne(
+    yaml(
+      ...HOSTS,
+      "guests:",
+      "  a: { host: laptop, movedFrom: desk, memory: 1GiB }",
+      "  b: { host: desk, movedFrom: 'qemu+ssh://me@oldbox/system', memory: 1GiB }",
+      "  c: { host: desk, memory: 1GiB }",
+    ),
+  ).guests;
+  expect(guests.map((g) => g.movedFrom)).toEqual([
+    "qemu:///system",
+    "qemu+ssh://me@oldbox/system",
+    undefined,
+  ]);
+  const single = parseOne(
+    yaml("guests:", "  a: { movedFrom: 'qemu+ssh://me@desk/system', memory: 1GiB }"),
+  );
+  expect(single.guests[0].movedFrom).toBe("qemu+ssh://me@desk/system");
+});
+
 const NO_HOSTS =
   'the fleet declares no hosts: add a "hosts" section (e.g. hosts: { desk: "qemu:///system" }) or remove this';
 
@@ -196,6 +217,44 @@ const cases: IssueCase[] = [
     [
       [2, "[desk]", "pools.p.hosts", "unknown_reference", NO_HOSTS],
       [4, "desk", "guests.a.host", "unknown_reference", NO_HOSTS],
+    ],
+  ],
+  [
+    "movedFrom that is neither a host nor a URI, or is the guest's own host",
+    [
+      ...HOSTS,
+      "guests:",
+      "  a: { host: laptop, movedFrom: dsk, memory: 1GiB }",
+      "  b: { host: desk, movedFrom: desk, memory: 1GiB }",
+    ],
+    [
+      [
+        14,
+        "dsk",
+        "guests.a.movedFrom",
+        "unknown_reference",
+        'expected a host of "desk", "laptop" or the libvirt URI of the host it leaves, like "qemu+ssh://me@desk/system"',
+      ],
+      [
+        15,
+        31,
+        "guests.b.movedFrom",
+        "invalid_value",
+        '"desk" is the guest\'s own host; name the host it leaves, or remove movedFrom',
+      ],
+    ],
+  ],
+  [
+    "movedFrom naming a host in a fleet without hosts",
+    ["guests:", "  a: { movedFrom: desk, memory: 1GiB }"],
+    [
+      [
+        2,
+        "desk",
+        "guests.a.movedFrom",
+        "unknown_reference",
+        'expected the libvirt URI of the host it leaves, like "qemu+ssh://me@desk/system"',
+      ],
     ],
   ],
 ];

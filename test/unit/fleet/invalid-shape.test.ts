@@ -6,7 +6,7 @@ import { expectIssues } from "./helpers";
 import type { IssueCase } from "./helpers";
 
 const GUEST_KEYS =
-  '"formerly", "adopt", "host", "preset", "memory", "maxMemory", "machine", "disks", "interfaces", "networks", "consolePassword", "snapshotSchedule", "backupSchedule", "baseline", "revertGeneration", "cloudInit", "type", "vcpus", "maxVcpus", "restart", "restartGeneration", "rebuild", "firmware", "diskBus", "nicModel", "graphics", "graphicsListen", "running", "autostart", "move", "shutdownTimeout", "waitFor", "waitTimeout", "keepFirmwareState", "shares", "secureBoot", "tpm", "video", "sound", "tablet", "usbRedirection", "guestAgent", "spiceAgent", "rng", "hyperv", "clock", "cpu", "usbDevices", "pciDevices", "xml"';
+  '"formerly", "adopt", "host", "movedFrom", "preset", "memory", "maxMemory", "machine", "disks", "interfaces", "networks", "consolePassword", "snapshotSchedule", "backupSchedule", "baseline", "revertGeneration", "cloudInit", "type", "vcpus", "maxVcpus", "restart", "restartGeneration", "rebuild", "firmware", "diskBus", "nicModel", "graphics", "graphicsListen", "running", "autostart", "move", "shutdownTimeout", "waitFor", "waitTimeout", "keepFirmwareState", "shares", "secureBoot", "tpm", "video", "sound", "tablet", "usbRedirection", "guestAgent", "spiceAgent", "rng", "hyperv", "clock", "cpu", "usbDevices", "pciDevices", "xml"';
 const NAME_RULE = 'use 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit';
 
 const cases: IssueCase[] = [

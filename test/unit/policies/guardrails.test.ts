@@ -1,6 +1,12 @@
 /** The guardrails' rules, on the inputs the engine hands the policy pack. */
 import { unprotectedDesktops } from "../../../policies/desktopSnapshots";
-import { consoleProblem, firmwareStateProblem, secureBootProblem } from "../../../policies/guests";
+import {
+  consoleProblem,
+  firmwareStateProblem,
+  moveProblem,
+  rebuildProblem,
+  secureBootProblem,
+} from "../../../policies/guests";
 import { memoryOverruns, readBudgetConfig } from "../../../policies/memoryBudget";
 import { TYPES } from "../../../policies/resources";
 
@@ -113,5 +119,35 @@ describe("desktops have snapshots", () => {
       { type: TYPES.snapshot, name: "win-b", props: { uri: DESK, domain: "win" } },
     ];
     expect(unprotectedDesktops(resources)).toHaveLength(1);
+  });
+});
+
+describe("moves and rebuilds are acknowledged", () => {
+  const moving = { uri: LAPTOP, pendingChange: { move: { from: DESK } } };
+  it("a move with movedFrom naming the host it leaves passes; none pending passes", () => {
+    expect(moveProblem({ ...moving, movedFrom: DESK }, "mail")).toBeUndefined();
+    expect(moveProblem({ uri: LAPTOP }, "mail")).toBeUndefined();
+    expect(moveProblem({ uri: LAPTOP, movedFrom: DESK }, "mail")).toBeUndefined(); // done before
+  });
+  it("a move without movedFrom, or from another host than it names, is refused with what to do", () => {
+    expect(moveProblem(moving, "mail")).toBe(
+      `guest "mail" would move from ${DESK} to ${LAPTOP}, but the fleet does not say it is meant; ` +
+        `if it is meant, set movedFrom: to the host it leaves (its name in hosts:, or ${DESK}), else give it back its host`,
+    );
+    expect(moveProblem({ ...moving, movedFrom: "qemu+ssh://old/system" }, "mail")).toContain(
+      "but its movedFrom says qemu+ssh://old/system;",
+    );
+  });
+  const rebuilding = (raised: boolean) => ({
+    rebuild: 2,
+    pendingChange: { rebuild: { disks: ["images/mail-root.qcow2 from debian-14.qcow2"], raised } },
+  });
+  it("a rebuild asked for by raising rebuild passes; one from a new image alone is refused", () => {
+    expect(rebuildProblem(rebuilding(true), "mail")).toBeUndefined();
+    expect(rebuildProblem({ rebuild: 2 }, "mail")).toBeUndefined();
+    expect(rebuildProblem(rebuilding(false), "mail")).toBe(
+      'guest "mail" would have images/mail-root.qcow2 from debian-14.qcow2 made anew, deleting what is on them, ' +
+        "because a disk now names another image; if it is meant, raise its rebuild to 3, else point the disk back at its image",
+    );
   });
 });
