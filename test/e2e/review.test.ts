@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, requireAppliance } from "../support/host";
+import { renderMermaid } from "../support/mermaidRender";
 import { useDeployment } from "../support/deployment";
 import { systemHost } from "../support/hosts";
 import { pulumiEnv } from "../support/project";
@@ -105,6 +106,11 @@ it("puts the data deletion and the policy violation at the top of the review", a
     { input: JSON.stringify([diagram]), encoding: "utf8" },
   );
   expect(JSON.parse(parsed.stdout)).toEqual([{ ok: true, type: "flowchart-v2" }]);
+  // And drawn, as a pull-request page would: every guest, disk and network, styled.
+  const [drawn] = renderMermaid([diagram]);
+  expect(drawn.ok).toBe(true);
+  expect(drawn.ok && drawn.nodes).toBe((diagram.match(/^\s+n\d+[[({]/gm) ?? []).length);
+  expect(drawn.ok && drawn.styled.removed).toBeGreaterThan(0); // the deleted data disk
 
   // Pulumi's own text, folded away.
   expect(review).toMatch(

@@ -1,7 +1,8 @@
 /**
  * Every diagram a review draws is parsed by the real `mermaid` package (the
  * parser GitHub's renderer runs before drawing; test/support/mermaidParse.mjs),
- * so a diagram that would show as an error box in a comment fails here.
+ * and drawn by it in headless Chromium (test/support/mermaidRender.ts), so a
+ * diagram that would show as an error box in a comment fails here.
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import type { FleetGraph } from "../../../review/graph";
 import { fleetFlowchart, mermaidText } from "../../../review/mermaid";
 import { reviewStack } from "../../../review/model";
 import { SCENARIOS } from "./scenarios";
+import { renderMermaid } from "../../support/mermaidRender";
+import type { Drawn } from "../../support/mermaidRender";
 
 // One Node process for mermaid with jsdom takes a second or two.
 jest.setTimeout(60_000);
@@ -54,14 +57,23 @@ const BROKEN = 'flowchart LR\n  n0["unclosed label]\n  n0 --- n1\n';
 const UNESCAPED = fleetFlowchart(HOSTILE).split(mermaidText(hostile)).join(hostile);
 
 let results: Parsed[];
+let drawn: Drawn[];
 beforeAll(() => {
-  results = parseAll([
-    ...scenarioDiagrams.map(([, d]) => d),
-    fleetFlowchart(HOSTILE),
-    BROKEN,
-    UNESCAPED,
-  ]);
+  const all = [...scenarioDiagrams.map(([, d]) => d), fleetFlowchart(HOSTILE), BROKEN, UNESCAPED];
+  results = parseAll(all);
+  drawn = renderMermaid(all);
 });
+
+/** What a diagram declares: its shapes, and how many of them each class styles. */
+function declared(diagram: string) {
+  const lines = diagram.split("\n");
+  const styled = { added: 0, changed: 0, removed: 0 };
+  for (const line of lines) {
+    const m = /^\s*class (\S+) (added|changed|removed)$/.exec(line);
+    if (m) styled[m[2] as keyof typeof styled] += m[1].split(",").length;
+  }
+  return { nodes: lines.filter((l) => /^\s+n\d+[[({]/.test(l)).length, styled };
+}
 
 it("draws a diagram for every scenario that has a fleet", () => {
   expect(scenarioDiagrams.length).toBeGreaterThanOrEqual(10);
@@ -73,6 +85,23 @@ it.each(scenarioDiagrams.map(([name], i) => [name, i] as const))(
     expect(results[i]).toEqual({ ok: true, type: "flowchart-v2" });
   },
 );
+
+it.each(scenarioDiagrams.map(([name, diagram], i) => [name, diagram, i] as const))(
+  "the diagram of %s draws in Chromium: every shape, each styled as declared",
+  (_name, diagram, i) => {
+    const d = drawn[i];
+    expect(d).toMatchObject({ ok: true, ...declared(diagram) });
+    expect(d.ok && d.width > 0 && d.height > 0).toBe(true);
+  },
+);
+
+it("the hostile names draw too; the broken and unescaped diagrams do not", () => {
+  const n = scenarioDiagrams.length;
+  expect(drawn[n]).toMatchObject({ ok: true, ...declared(fleetFlowchart(HOSTILE)) });
+  const broken = drawn[n + 1];
+  expect(broken.ok ? "drew" : broken.error).toMatch(/Parse error/);
+  expect(drawn[n + 2].ok).toBe(false);
+});
 
 it("names full of Mermaid's and HTML's syntax still make a diagram mermaid parses", () => {
   expect(results[scenarioDiagrams.length]).toEqual({ ok: true, type: "flowchart-v2" });

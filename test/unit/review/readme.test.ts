@@ -3,13 +3,14 @@
  * preview in fixtures/ (names changed there for the reader, Pulumi's text cut
  * short): it cannot drift from the command.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { reviewMarkdown } from "../../../review/markdown";
 import { reviewStack } from "../../../review/model";
 import { parseEventLog } from "../../../review/preview";
 import { fixture } from "./scenarios";
 import { REPO_ROOT } from "../../support/host";
+import { renderMermaid } from "../../support/mermaidRender";
 
 const NAMES: [RegExp, string][] = [
   [/test-revp-app/g, "debian-13"],
@@ -30,4 +31,17 @@ it("README's sample comment is the review of the real preview in fixtures/", () 
     reviewStack("laptop", parseEventLog(renamed(fixture("update.events.jsonl"))), renamed(text)),
   ]);
   expect(sample).toBe(review);
+});
+
+it("README's sample diagram draws in Chromium, every shape, as its image shows", () => {
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const diagram = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const [drawn] = renderMermaid([diagram]);
+  expect(drawn).toMatchObject({
+    ok: true,
+    nodes: 10,
+    styled: { added: 3, changed: 3, removed: 1 },
+  });
+  expect(readme).toContain("](review/sample-diagram.png)");
+  expect(existsSync(join(REPO_ROOT, "review", "sample-diagram.png"))).toBe(true);
 });
