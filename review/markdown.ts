@@ -23,6 +23,7 @@ export const MAX_TEXT = 40_000;
 
 const ALERT_WORDS: Record<AlertKind, string> = {
   "deletes data": "Deletes data",
+  removes: "Removes a guest",
   replaces: "Replaces a guest",
   rebuilds: "Rebuilds a guest",
   moves: "Moves a guest",
@@ -46,7 +47,7 @@ function attention(reviews: readonly StackReview[]): string[] {
   ]);
   return lines.length > 0
     ? lines
-    : ["Nothing here deletes data, replaces, rebuilds, moves or restarts a guest."];
+    : ["Nothing here deletes data, removes, replaces, rebuilds, moves or restarts a guest."];
 }
 
 function table(header: string[], rows: string[][]): string[] {

@@ -7,7 +7,7 @@ import type { FleetGraph } from "./graph";
 import { fleetGraph } from "./graph";
 import type { PolicyFinding, PreviewData, Step } from "./preview";
 import { urnName, urnType } from "./preview";
-import type { Alert, Row } from "./rows";
+import type { Alert, AlertKind, Row } from "./rows";
 import { DOMAIN, VOLUME, diskName, guestOf, subjectOf } from "./kinds";
 import { describeStep } from "./rows";
 
@@ -46,7 +46,15 @@ function subjectOfUrn(urn: string | undefined, steps: readonly Step[]): string {
     : subject;
 }
 
-const ALERT_ORDER = ["deletes data", "replaces", "rebuilds", "moves", "restarts"];
+/** Alerts come gravest first; every kind has its place (a new kind will not compile without one). */
+const ALERT_RANK: Record<AlertKind, number> = {
+  "deletes data": 0,
+  removes: 1,
+  replaces: 2,
+  rebuilds: 3,
+  moves: 4,
+  restarts: 5,
+};
 const OP_ORDER = ["create", "import", "update", "replace", "delete"];
 
 export function reviewStack(stack: string, preview: PreviewData, text?: string): StackReview {
@@ -77,7 +85,7 @@ export function reviewStack(stack: string, preview: PreviewData, text?: string):
       // Stable: a subject's rows keep the order the preview gave them.
       rows: rows.filter((r) => r.host === uri).sort(bySubject),
     })),
-    alerts: alerts.sort((a, b) => ALERT_ORDER.indexOf(a.kind) - ALERT_ORDER.indexOf(b.kind)),
+    alerts: alerts.sort((a, b) => ALERT_RANK[a.kind] - ALERT_RANK[b.kind]),
     ...(preview.policies
       ? {
           policies: {

@@ -41,7 +41,7 @@ export interface Row {
   class: ChangeClass;
 }
 
-export type AlertKind = "deletes data" | "replaces" | "restarts" | "moves" | "rebuilds";
+export type AlertKind = "deletes data" | "removes" | "replaces" | "restarts" | "moves" | "rebuilds";
 
 export interface Alert {
   kind: AlertKind;
@@ -123,14 +123,19 @@ function describeDomain(st: Step, name: string): Described {
         ...(old.firmware === "uefi" ? ["NVRAM"] : []),
         ...(old.tpm === true ? ["TPM state"] : []),
       ];
+      // Declared running: the delete shuts it down first (gracefully, then forced).
+      const removed = old.running === false ? "guest removed" : "guest shut down and removed";
       if (old.keepFirmwareState === false && state.length > 0) {
-        const what = `guest removed, with its ${state.join(" and ")} (keepFirmwareState: false)`;
+        const what = `${removed}, with its ${state.join(" and ")} (keepFirmwareState: false)`;
         return {
           rows: [{ what, class: "deletes data" }],
           alerts: [{ kind: "deletes data", text: `guest ${name}: ${what}` }],
         };
       }
-      return { rows: [{ what: "guest removed", class: "removed" }], alerts: [] };
+      return {
+        rows: [{ what: removed, class: "removed" }],
+        alerts: [{ kind: "removes", text: `guest ${name}: ${removed}` }],
+      };
     }
     case "replace": {
       const why = changedWords(

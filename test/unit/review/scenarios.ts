@@ -203,6 +203,7 @@ export const SCENARIOS: Record<string, { stack: string; data: PreviewData; text?
       volume("delete", "win11", "data", { ...DATA, retain: false }),
       domain("delete", "old"),
       volume("delete", "old", "data", { ...DATA, retain: true }),
+      domain("delete", "spare", { olds: { running: false } }),
     ]),
   },
   policies: {
