@@ -23,7 +23,9 @@ import type { StackReview } from "../review/model";
 import { reviewStack } from "../review/model";
 import type { PreviewData } from "../review/preview";
 import { combine, parseEventLog, parsePreviewJson, urnStack } from "../review/preview";
+import { loadFleet } from "../fleet/load";
 import { findPulumi, pathFor } from "./pulumiBinary";
+import { findProjectRoot, readStackConfigs } from "./stackConfigs";
 
 export interface ReviewOptions {
   stacks: string[];
@@ -52,7 +54,8 @@ function fromFiles(opts: ReviewOptions): StackReview[] {
       events !== undefined ? parseEventLog(readFileSync(events, "utf8"), events) : undefined,
     );
     const stack = opts.stacks[i] ?? stackOf(data) ?? `preview ${i + 1}`;
-    return reviewStack(stack, data, text !== undefined ? readFileSync(text, "utf8") : undefined);
+    const said = text !== undefined ? readFileSync(text, "utf8") : undefined;
+    return reviewStack(stack, data, said, hostNamesOf(stack, opts.cwd));
   });
 }
 
@@ -124,9 +127,26 @@ async function previewStack(stack: string, opts: ReviewOptions, pulumi: string) 
       data.failed = true;
       data.errors.push(result.stderr.trim() || `pulumi exited with ${result.code}`);
     }
-    return reviewStack(stack, data, result.stdout);
+    return reviewStack(stack, data, result.stdout, hostNamesOf(stack, opts.cwd));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The names the stack's fleet gives its hosts, by URI, so the review says
+ * `desk (qemu:///system)`; {} when the project, the stack's config or its
+ * fleet cannot be read here (the preview itself says what is wrong with them).
+ */
+export function hostNamesOf(stack: string, cwd: string): Record<string, string> {
+  try {
+    const root = findProjectRoot(cwd);
+    const config = root && readStackConfigs(root).find((c) => c.stack === stack);
+    if (!root || !config) return {};
+    const spec = loadFleet(config.fleet, { cwd: root, checkImages: false });
+    return Object.fromEntries(spec.hosts.map((h) => [h.uri, h.name]));
+  } catch {
+    return {};
   }
 }
 

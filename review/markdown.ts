@@ -9,7 +9,7 @@
 import { html, md } from "./escape";
 import { fleetFlowchart } from "./mermaid";
 import type { StackReview } from "./model";
-import { countsInWords } from "./model";
+import { countsInWords, hostLabel } from "./model";
 import type { AlertKind } from "./rows";
 
 /** The comment's first line: a workflow finds its earlier comment by it. */
@@ -31,7 +31,7 @@ const ALERT_WORDS: Record<AlertKind, string> = {
 };
 
 const where = (r: StackReview, host?: string) =>
-  `stack ${md(r.stack)}${host !== undefined ? `, host ${md(host)}` : ""}`;
+  `stack ${md(r.stack)}${host !== undefined ? `, host ${md(hostLabel(host, r.hostNames))}` : ""}`;
 
 /** The bold lines at the top, over every stack. */
 function attention(reviews: readonly StackReview[]): string[] {
@@ -61,7 +61,7 @@ function table(header: string[], rows: string[][]): string[] {
 function hostSections(r: StackReview): string[] {
   if (r.hosts.length === 0) return ["No guest, network or pool changes.", ""];
   return r.hosts.flatMap((h) => [
-    `#### Host ${md(h.uri)}`,
+    `#### Host ${md(hostLabel(h.uri, r.hostNames))}`,
     "",
     ...table(
       ["guest", "what changes", "class"],
@@ -104,7 +104,7 @@ function diagram(r: StackReview): string[] {
     "#### The fleet after the change",
     "",
     "```mermaid",
-    fleetFlowchart(r.graph).trimEnd(),
+    fleetFlowchart(r.graph, (uri) => hostLabel(uri, r.hostNames)).trimEnd(),
     "```",
     "",
     "<sub>green: new · yellow: changed · red, dashed: removed</sub>",

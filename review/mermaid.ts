@@ -37,10 +37,14 @@ const CLASS_DEFS = [
   "classDef removed fill:#ffebe9,stroke:#cf222e,color:#a40e26,stroke-dasharray:5 3",
 ];
 
-export function fleetFlowchart(graph: FleetGraph): string {
+/** `label` names a host (by URI) in its subgraph's title. */
+export function fleetFlowchart(
+  graph: FleetGraph,
+  label: (uri: string) => string = (uri) => uri,
+): string {
   const lines = ["flowchart LR"];
   graph.hosts.forEach((host, i) => {
-    lines.push(`  subgraph h${i}["${mermaidText(`host ${host}`)}"]`);
+    lines.push(`  subgraph h${i}["${mermaidText(`host ${label(host)}`)}"]`);
     for (const node of graph.nodes.filter((n) => n.host === host)) {
       const [open, close] = SHAPES[node.kind];
       lines.push(`    ${node.id}${open}"${mermaidText(node.label + MARKS[node.status])}"${close}`);

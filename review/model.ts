@@ -29,6 +29,14 @@ export interface StackReview {
   graph: FleetGraph;
   /** Pulumi's own text of the preview, when there is one. */
   text?: string;
+  /** The fleet's names of its hosts (`hosts: { desk: URI }`), by URI; {} when not known. */
+  hostNames: Readonly<Record<string, string>>;
+}
+
+/** A host as a reviewer knows it: `desk (qemu:///system)` where the fleet names it, else its URI. */
+export function hostLabel(uri: string, names: Readonly<Record<string, string>>): string {
+  const name = Object.hasOwn(names, uri) ? names[uri] : undefined;
+  return name !== undefined ? `${name} (${uri})` : uri;
 }
 
 /** The resource a finding or note names, in a reviewer's words. */
@@ -57,7 +65,12 @@ const ALERT_RANK: Record<AlertKind, number> = {
 };
 const OP_ORDER = ["create", "import", "update", "replace", "delete"];
 
-export function reviewStack(stack: string, preview: PreviewData, text?: string): StackReview {
+export function reviewStack(
+  stack: string,
+  preview: PreviewData,
+  text?: string,
+  hostNames: Readonly<Record<string, string>> = {},
+): StackReview {
   const rows: Row[] = [];
   const alerts: Alert[] = [];
   const counts: Record<string, number> = {};
@@ -97,6 +110,7 @@ export function reviewStack(stack: string, preview: PreviewData, text?: string):
           },
         }
       : {}),
+    hostNames,
     graph: fleetGraph(preview.steps),
     ...(text !== undefined ? { text } : {}),
   };

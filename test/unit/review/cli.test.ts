@@ -2,10 +2,11 @@
  * `deskfleet review` reading previews made elsewhere (the e2e test runs the
  * previews itself), and how it finds the pulumi CLI.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../../cli/deskfleet";
+import { hostNamesOf } from "../../../cli/review";
 import { PulumiNotFoundError, findPulumi, pathFor } from "../../../cli/pulumiBinary";
 
 const FIXTURES = join(__dirname, "fixtures");
@@ -109,4 +110,25 @@ describe("findPulumi", () => {
   it("runs pulumi with its own folder first on PATH (its language host is beside it)", () => {
     expect(pathFor("/r/.tools/bin/pulumi", "/bin:/usr/bin")).toBe("/r/.tools/bin:/bin:/usr/bin");
   });
+});
+
+it("names hosts as the stack's fleet does; {} where the project, stack or fleet cannot be read", () => {
+  writeFileSync(join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\nstackConfigDir: stacks\n");
+  mkdirSync(join(dir, "stacks"));
+  writeFileSync(
+    join(dir, "stacks", "Pulumi.desk.yaml"),
+    "config:\n  deskfleet:fleet: [stacks/fleet.yaml]\n",
+  );
+  writeFileSync(
+    join(dir, "stacks", "fleet.yaml"),
+    "hosts:\n  desk: qemu:///system\n  laptop: qemu+ssh://me@laptop/system\n",
+  );
+  expect(hostNamesOf("desk", join(dir, "stacks"))).toEqual({
+    "qemu:///system": "desk",
+    "qemu+ssh://me@laptop/system": "laptop",
+  });
+  expect(hostNamesOf("other", dir)).toEqual({});
+  writeFileSync(join(dir, "stacks", "fleet.yaml"), "hosts: [not, a, map]\n");
+  expect(hostNamesOf("desk", dir)).toEqual({});
+  expect(hostNamesOf("desk", tmpdir())).toEqual({});
 });

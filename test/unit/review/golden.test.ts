@@ -14,8 +14,8 @@ const fileOf = (name: string) =>
   join(__dirname, "golden", `${name.replace(/[^a-z0-9]+/gi, "-").replace(/-$/, "")}.md`);
 
 it.each(Object.keys(SCENARIOS))("%s", (name) => {
-  const { stack, data, text } = SCENARIOS[name];
-  const markdown = reviewMarkdown([reviewStack(stack, data, text)]);
+  const { stack, data, text, hostNames } = SCENARIOS[name];
+  const markdown = reviewMarkdown([reviewStack(stack, data, text, hostNames)]);
   const file = fileOf(name);
   if (process.env.UPDATE_GOLDEN === "1" || !existsSync(file)) writeFileSync(file, markdown);
   expect(markdown).toBe(readFileSync(file, "utf8"));

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { FleetGraph } from "../../../review/graph";
 import { fleetFlowchart, mermaidText } from "../../../review/mermaid";
-import { reviewStack } from "../../../review/model";
+import { hostLabel, reviewStack } from "../../../review/model";
 import { SCENARIOS } from "./scenarios";
 import { renderMermaid } from "../../support/mermaidRender";
 import type { Drawn } from "../../support/mermaidRender";
@@ -47,10 +47,17 @@ const HOSTILE: FleetGraph = {
   ],
 };
 
+/** Each scenario's diagram as its review draws it (hosts named where the fleet names them). */
 const scenarioDiagrams = Object.entries(SCENARIOS)
-  .map(([name, { stack, data }]) => [name, reviewStack(stack, data).graph] as const)
-  .filter(([, graph]) => graph.nodes.length > 0)
-  .map(([name, graph]) => [name, fleetFlowchart(graph)] as const);
+  .map(
+    ([name, { stack, data, hostNames }]) =>
+      [name, reviewStack(stack, data, "", hostNames)] as const,
+  )
+  .filter(([, review]) => review.graph.nodes.length > 0)
+  .map(
+    ([name, review]) =>
+      [name, fleetFlowchart(review.graph, (uri) => hostLabel(uri, review.hostNames))] as const,
+  );
 
 const BROKEN = 'flowchart LR\n  n0["unclosed label]\n  n0 --- n1\n';
 /** The hostile diagram with its labels as they are, unescaped: what the escaping prevents. */

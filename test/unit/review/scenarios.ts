@@ -96,7 +96,15 @@ const DATA = { capacity: 2 ** 30 };
 const OVERLAY = { backingVolume: "debian-13.qcow2" };
 
 /** Every scenario: a stack name, its preview, and Pulumi's text where there is one. */
-export const SCENARIOS: Record<string, { stack: string; data: PreviewData; text?: string }> = {
+export interface Scenario {
+  stack: string;
+  data: PreviewData;
+  text?: string;
+  /** The fleet's names of its hosts, by URI (cli/review.ts reads them from the fleet). */
+  hostNames?: Record<string, string>;
+}
+
+export const SCENARIOS: Record<string, Scenario> = {
   "create (real)": { stack: "test-revp", data: parseEventLog(fixture("create.events.jsonl")) },
   "update, replace, delete and policy violations (real)": {
     stack: "test-revp",
@@ -158,6 +166,7 @@ export const SCENARIOS: Record<string, { stack: string; data: PreviewData; text?
   },
   move: {
     stack: "desk",
+    hostNames: { [URI]: "desk", [LAPTOP]: "laptop" },
     data: preview(
       [
         domain("update", "demo", { news: { uri: LAPTOP } }),
