@@ -37,6 +37,9 @@ interface ChunkRead {
   bytes: number;
 }
 
+/** A file's known holes, or the search for them (started early, to overlap the stream's opening). */
+export type KnownHoles = readonly HoleRange[] | Promise<readonly HoleRange[]>;
+
 /** A known hole passed over instead of read, kept in file order with the reads. */
 interface SkippedHole {
   hole: number;
@@ -50,14 +53,14 @@ interface Item {
 /**
  * Yields `length` bytes of the file from `start`. Each data chunk is valid
  * only until the next item is requested. `holes` (sparse only) are the
- * file's known holes; by default the kernel is asked for them.
+ * file's known holes; by default the kernel is asked for them (findHoles).
  */
 export async function* readFileChunks(
   path: string,
   start: number,
   length: number,
   sparse: boolean,
-  holes?: readonly HoleRange[],
+  holes?: KnownHoles,
 ): AsyncGenerator<Segment> {
   const known = await knownHoles(path, start, length, sparse, holes);
   const file = await open(path, "r");
@@ -85,7 +88,7 @@ export async function* lendFileChunks(
   start: number,
   length: number,
   sparse: boolean,
-  holes?: readonly HoleRange[],
+  holes?: KnownHoles,
 ): AsyncGenerator<LentData | StreamHole> {
   const known = await knownHoles(path, start, length, sparse, holes);
   const file = await open(path, "r");
@@ -109,8 +112,8 @@ function knownHoles(
   start: number,
   length: number,
   sparse: boolean,
-  given: readonly HoleRange[] | undefined,
-): Promise<readonly HoleRange[]> | readonly HoleRange[] {
+  given: KnownHoles | undefined,
+): KnownHoles {
   if (!sparse) return [];
   return given ?? findHoles(path, start, start + length);
 }
