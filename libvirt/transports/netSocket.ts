@@ -5,9 +5,9 @@
  */
 import { createConnection } from "node:net";
 import type { NetConnectOpts } from "node:net";
-import { ConnectionError } from "../errors";
+import { ConnectionError, asError } from "../errors";
 import type { Transport } from "../transport";
-import { ReadSlab } from "./readSlab";
+import { MIN_READ, ReadSlab, SLAB_SIZE } from "./readSlab";
 
 /**
  * Connects; rejects with ConnectionError("connect") naming `description` and,
@@ -24,7 +24,14 @@ export function connectNetSocket(
     // The daemon speaks only when spoken to, but bytes before onChunks() are kept, not lost.
     let receiver: ((chunk: Buffer) => void) | undefined;
     const early: Buffer[] = [];
-    const reads = new ReadSlab((chunk) => (receiver ? receiver(chunk) : early.push(chunk)));
+    // A receiver that throws has lost the rest of what it was given (calls whose replies
+    // were in it would wait forever): the connection ends with that error instead.
+    const reads = new ReadSlab(
+      (chunk) => (receiver ? receiver(chunk) : early.push(chunk)),
+      SLAB_SIZE,
+      MIN_READ,
+      (err) => socket.destroy(asError(err)),
+    );
     const socket = createConnection({ ...options, onread: reads.onread });
     const fail = (why: string, cause?: unknown): void => {
       socket.destroy();
