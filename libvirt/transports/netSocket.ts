@@ -5,9 +5,9 @@
  */
 import { createConnection } from "node:net";
 import type { NetConnectOpts } from "node:net";
-import { ConnectionError, asError } from "../errors";
+import { ConnectionError } from "../errors";
 import type { Transport } from "../transport";
-import { MIN_READ, ReadSlab, SLAB_SIZE } from "./readSlab";
+import { ReadSlab } from "./readSlab";
 
 /**
  * Connects; rejects with ConnectionError("connect") naming `description` and,
@@ -24,14 +24,7 @@ export function connectNetSocket(
     // The daemon speaks only when spoken to, but bytes before onChunks() are kept, not lost.
     let receiver: ((chunk: Buffer) => void) | undefined;
     const early: Buffer[] = [];
-    // A receiver that throws has lost the rest of what it was given (calls whose replies
-    // were in it would wait forever): the connection ends with that error instead.
-    const reads = new ReadSlab(
-      (chunk) => (receiver ? receiver(chunk) : early.push(chunk)),
-      SLAB_SIZE,
-      MIN_READ,
-      (err) => socket.destroy(asError(err)),
-    );
+    const reads = new ReadSlab((chunk) => (receiver ? receiver(chunk) : early.push(chunk)));
     const socket = createConnection({ ...options, onread: reads.onread });
     const fail = (why: string, cause?: unknown): void => {
       socket.destroy();

@@ -48,15 +48,6 @@
  * measured 899 / 130 ms of CPU but blocks the event loop for each write,
  * which the provider shares with everything else: not done.
  *
- * The callback must never throw. When it does, Node does not ask for the
- * next buffer and reads the next bytes into the same memory again, over a
- * chunk already handed on (held by FrameDecoder, or queued as stream data);
- * in a process that survives uncaught exceptions, as the Pulumi provider
- * does (@pulumi/pulumi/provider logs them and goes on), that is silent
- * corruption. So an exception of `deliver` goes to `failed` instead
- * (netSocket.ts destroys the socket with it: every pending call then fails
- * rather than waiting for packets that were dropped with the throw).
- *
  * The ssh transport cannot use this (its bytes come from the child's stdout,
  * a pipe Node creates and reads itself) and keeps 'data' events and the
  * decoder's copy of straddling packets.
@@ -80,8 +71,6 @@ export class ReadSlab {
     private readonly deliver: (chunk: Buffer) => void,
     private readonly slabSize = SLAB_SIZE,
     private readonly minRead = MIN_READ,
-    /** Gets what `deliver` threw (by default thrown again, outside the read). */
-    private readonly failed: (err: unknown) => void = throwLater,
   ) {
     this.slab = Buffer.allocUnsafeSlow(slabSize);
   }
@@ -106,23 +95,10 @@ export class ReadSlab {
     return this.slab.subarray(this.used);
   }
 
-  /**
-   * A read put `bytes` into `buf` (what next() returned last). Never throws:
-   * Node would then read the next bytes into `buf` again, over this chunk.
-   */
+  /** A read put `bytes` into `buf` (what next() returned last). */
   took(bytes: number, buf: Uint8Array): void {
     const chunk = Buffer.from(buf.buffer, buf.byteOffset, bytes);
     if (buf.buffer === this.slab.buffer) this.used += bytes;
-    try {
-      this.deliver(chunk);
-    } catch (err) {
-      this.failed(err);
-    }
+    this.deliver(chunk);
   }
-}
-
-function throwLater(err: unknown): void {
-  queueMicrotask(() => {
-    throw err;
-  });
 }
