@@ -70,9 +70,6 @@ export class Connection {
     this.decoder = new FrameDecoder(maxMessage);
     this.writer = new BatchWriter(transport.stream);
     const s = transport.stream;
-    // With onChunks there are no 'data' events, but the listener keeps the stream flowing
-    // (so that 'end' is emitted).
-    transport.onChunks?.((chunk) => this.receive(chunk));
     s.on("data", (chunk: Buffer) => this.receive(chunk));
     s.on("error", (err: Error) => this.transportEnded("transport", err));
     s.on("end", () => this.transportEnded("eof"));

@@ -1,10 +1,7 @@
 /**
  * Packets on the wire (virnetprotocol.x): a big-endian u32 length covering the
  * whole packet including itself, a 24-byte header, then the payload. A stream
- * delivers these in arbitrary chunks; FrameDecoder reassembles them, copying
- * only a packet split across chunks that are not consecutive in memory (see
- * FrameDecoder.push and transports/readSlab.ts, which makes them so for the
- * unix and tcp transports).
+ * delivers these in arbitrary chunks; FrameDecoder reassembles them.
  */
 import { ProtocolError } from "./errors";
 import { HEADER_SIZE, LENGTH_WORD_SIZE, MAX_MESSAGE_SIZE } from "./protocol";
@@ -120,22 +117,9 @@ export class FrameDecoder {
     return this.buffered;
   }
 
-  /**
-   * Takes the next chunk of the stream. The decoder keeps chunks (and hands
-   * out packets that are views of them): they must never be overwritten. A
-   * chunk that continues the last one held in the same memory (consecutive
-   * reads into one slab, transports/readSlab.ts) is joined to it without a
-   * copy, so a packet split across such reads comes out whole without one.
-   */
   push(chunk: Buffer): Packet[] {
     if (chunk.length > 0) {
-      const last = this.chunks.length - 1;
-      const prev = this.chunks[last];
-      if (prev !== undefined && continues(prev, chunk)) {
-        this.chunks[last] = Buffer.from(prev.buffer, prev.byteOffset, prev.length + chunk.length);
-      } else {
-        this.chunks.push(chunk);
-      }
+      this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
     const out: Packet[] = [];
@@ -193,11 +177,6 @@ export class FrameDecoder {
     this.buffered -= n;
     return frame;
   }
-}
-
-/** Whether `next` is the memory right after `prev`'s, in the same ArrayBuffer. */
-function continues(prev: Buffer, next: Buffer): boolean {
-  return prev.buffer === next.buffer && prev.byteOffset + prev.length === next.byteOffset;
 }
 
 function decodeFrame(frame: Buffer): Packet {

@@ -82,27 +82,10 @@ export function scanChunk(chunk: Buffer, holes: { pending: number }): Segment[] 
   return out;
 }
 
-/** What is left of `chunks` once their first `bytes` bytes are written (a short writev). */
-export function unwritten(chunks: Buffer[], bytes: number): Buffer[] {
-  let skip = bytes;
-  let i = 0;
-  for (; i < chunks.length; i++) {
-    const length = chunks[i]?.length ?? 0;
-    if (skip < length) break;
-    skip -= length;
-  }
-  const rest = chunks.slice(i);
-  const first = rest[0];
-  if (first !== undefined && skip > 0) rest[0] = first.subarray(skip);
-  return rest;
-}
-
 /**
  * A download sink writing to `path` (created or truncated). Holes are
  * skipped over, never written, so they stay holes in the local file; close()
- * sets the final size, which makes a trailing hole too. Packets queued
- * together go in one writev (dataMany): one trip to the libuv pool for up
- * to 4 MiB instead of one per packet (transfer.ts, BATCH_BYTES).
+ * sets the final size, which makes a trailing hole too.
  */
 export async function fileSink(path: string): Promise<DownloadSink & { close(): Promise<void> }> {
   const file = await open(path, "w");
@@ -116,13 +99,6 @@ export async function fileSink(path: string): Promise<DownloadSink & { close(): 
         written += r.bytesWritten;
       }
       pos += chunk.length;
-    },
-    async dataMany(chunks: Buffer[]): Promise<void> {
-      for (let rest = chunks; rest.length > 0;) {
-        const { bytesWritten } = await file.writev(rest, pos);
-        pos += bytesWritten;
-        rest = unwritten(rest, bytesWritten);
-      }
     },
     hole(length: bigint): void {
       pos += Number(length);

@@ -146,26 +146,6 @@ export class StreamCall implements PendingHandler {
     }
   }
 
-  /**
-   * The data chunks already queued after the one last received, as long as
-   * they add up to at most `maxBytes`: taken without waiting (as receive()
-   * would return them), stopping at a hole or the end of the data.
-   */
-  takeQueuedData(maxBytes: number): Buffer[] {
-    const out: Buffer[] = [];
-    let bytes = 0;
-    for (;;) {
-      const next = this.incoming[0];
-      if (next === undefined || next === null || !("data" in next)) break;
-      if (bytes + next.data.length > maxBytes) break;
-      this.incoming.shift();
-      out.push(next.data);
-      bytes += next.data.length;
-    }
-    if (bytes > 0) this.drained(bytes);
-    return out;
-  }
-
   /** Ends the stream (our data, or our acceptance of theirs) and waits for the daemon's OK. */
   async finish(): Promise<void> {
     this.check("data");

@@ -42,10 +42,7 @@ export interface LentData {
 export type UploadItem = Uint8Array | StreamHole | LentData;
 
 export interface TransferOptions {
-  /**
-   * Called after each chunk or hole (a download: after each batch of chunks
-   * the sink took at once), with the bytes covered so far (holes included).
-   */
+  /** Called after each chunk or hole, with the bytes covered so far (holes included). */
   onProgress?: (done: number) => void;
 }
 
@@ -165,22 +162,9 @@ class Packer {
   }
 }
 
-/**
- * At most this many bytes of queued data go to a sink's dataMany() at once.
- * Measured (1 GiB dense download, fileSink, libvirt 9.0, the shared 2-core VM
- * at load 5–6, medians of 9 alternating runs): one FileHandle.write per
- * packet took 1207 ms of our CPU (sys 912) and 2206 ms; one writev of all
- * the packets queued, up to 4 MiB, 1021 ms (sys 747) and 1856 ms. Each
- * write is a trip to the libuv pool and back; the data waiting while one
- * write runs goes in the next. Sparse (128 MiB of data): 146 → 139 ms.
- */
-export const BATCH_BYTES = 4 * 1024 * 1024;
-
 /** Where a download goes: called in order, one at a time; may be async. */
 export interface DownloadSink {
   data(chunk: Buffer): Promise<void> | void;
-  /** Several data chunks in a row, if the sink can take them at once (one writev). */
-  dataMany?(chunks: Buffer[]): Promise<void> | void;
   /** Only in sparse downloads. */
   hole(length: bigint): Promise<void> | void;
 }
@@ -203,12 +187,7 @@ export async function downloadStream(
     for (;;) {
       const chunk: StreamChunk | null = await call.receive();
       if (chunk === null) break;
-      if ("data" in chunk && sink.dataMany !== undefined) {
-        const more = call.takeQueuedData(BATCH_BYTES - chunk.data.length);
-        const chunks = [chunk.data, ...more];
-        await sink.dataMany(chunks);
-        for (const c of chunks) done += c.length;
-      } else if ("data" in chunk) {
+      if ("data" in chunk) {
         await sink.data(chunk.data);
         done += chunk.data.length;
       } else {

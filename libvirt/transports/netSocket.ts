@@ -1,13 +1,8 @@
-/**
- * A net.Socket (unix or tcp) as a Transport; shared by transports/unix.ts and
- * transports/tcp.ts. Its reads go into slabs of our own (readSlab.ts) and
- * reach the connection through onChunks(), not as 'data' events.
- */
+/** A net.Socket (unix or tcp) as a Transport; shared by transports/unix.ts and transports/tcp.ts. */
 import { createConnection } from "node:net";
 import type { NetConnectOpts } from "node:net";
 import { ConnectionError } from "../errors";
 import type { Transport } from "../transport";
-import { ReadSlab } from "./readSlab";
 
 /**
  * Connects; rejects with ConnectionError("connect") naming `description` and,
@@ -21,11 +16,7 @@ export function connectNetSocket(
   signal?: AbortSignal,
 ): Promise<Transport> {
   return new Promise((resolve, reject) => {
-    // The daemon speaks only when spoken to, but bytes before onChunks() are kept, not lost.
-    let receiver: ((chunk: Buffer) => void) | undefined;
-    const early: Buffer[] = [];
-    const reads = new ReadSlab((chunk) => (receiver ? receiver(chunk) : early.push(chunk)));
-    const socket = createConnection({ ...options, onread: reads.onread });
+    const socket = createConnection(options);
     const fail = (why: string, cause?: unknown): void => {
       socket.destroy();
       signal?.removeEventListener("abort", onAbort);
@@ -39,15 +30,7 @@ export function connectNetSocket(
     socket.once("connect", () => {
       socket.off("error", onError);
       signal?.removeEventListener("abort", onAbort);
-      resolve({
-        stream: socket,
-        description,
-        close: () => socket.destroy(),
-        onChunks(receive) {
-          receiver = receive;
-          for (const chunk of early.splice(0)) receive(chunk);
-        },
-      });
+      resolve({ stream: socket, description, close: () => socket.destroy() });
     });
   });
 }

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { thrown } from "./helpers";
 import { ProtocolError } from "../../../libvirt/errors";
 import { FrameDecoder, encodePacket, encodeRawPacket } from "../../../libvirt/framing";
-import type { Packet, PacketHeader } from "../../../libvirt/framing";
+import type { PacketHeader } from "../../../libvirt/framing";
 import { MAX_MESSAGE_SIZE, PacketStatus, PacketType, Program } from "../../../libvirt/protocol";
 
 const header = (serial: number, type: number = PacketType.Reply): PacketHeader => ({
@@ -69,76 +69,6 @@ describe("FrameDecoder", () => {
         expect(d.pendingBytes).toBe(0);
       }),
     );
-  });
-
-  /** Three stream packets of distinct bytes, the middle one large. */
-  const streamWire = (): { wire: Buffer; payloads: Buffer[] } => {
-    const payloads = [3, 1000, 37].map((n, i) =>
-      Buffer.from(Array.from({ length: n }, (_, j) => (j * 7 + i) & 255)),
-    );
-    const wire = Buffer.concat(
-      payloads.map((p, i) => encodeRawPacket(header(i + 1, PacketType.Stream), p)),
-    );
-    return { wire, payloads };
-  };
-
-  /** The payloads' bytes (Buffer.equals: toEqual on buffers is slow, byte by byte). */
-  const payloadsOf = (got: Packet[]): string[] => got.map((p) => p.payload.toString("hex"));
-  const hex = (bufs: Buffer[]): string[] => bufs.map((b) => b.toString("hex"));
-
-  test("a split at every boundary, into separate memory: whole packets (copied)", () => {
-    const { wire, payloads } = streamWire();
-    for (let cut = 0; cut <= wire.length; cut++) {
-      const d = new FrameDecoder();
-      const got = [
-        ...d.push(Buffer.from(wire.subarray(0, cut))),
-        ...d.push(Buffer.from(wire.subarray(cut))),
-      ];
-      expect(payloadsOf(got)).toEqual(hex(payloads));
-      expect(d.pendingBytes).toBe(0);
-    }
-  });
-
-  test("a split at every boundary of one piece of memory: whole packets, none copied", () => {
-    const { wire, payloads } = streamWire();
-    for (let cut = 0; cut <= wire.length; cut++) {
-      const d = new FrameDecoder();
-      const got = [...d.push(wire.subarray(0, cut)), ...d.push(wire.subarray(cut))];
-      expect(payloadsOf(got)).toEqual(hex(payloads));
-      for (const p of got) expect(p.payload.buffer).toBe(wire.buffer);
-      expect(d.pendingBytes).toBe(0);
-    }
-  });
-
-  test("every byte its own chunk of one piece of memory: joined, not copied", () => {
-    const { wire, payloads } = streamWire();
-    const d = new FrameDecoder();
-    const got: Packet[] = [];
-    for (let i = 0; i < wire.length; i++) got.push(...d.push(wire.subarray(i, i + 1)));
-    expect(payloadsOf(got)).toEqual(hex(payloads));
-    for (const p of got) expect(p.payload.buffer).toBe(wire.buffer);
-  });
-
-  test("several packets in one chunk, and a packet begun at its end", () => {
-    const { wire, payloads } = streamWire();
-    const twice = Buffer.concat([wire, wire]);
-    const d = new FrameDecoder();
-    const cut = wire.length + 10;
-    const first = d.push(Buffer.from(twice.subarray(0, cut)));
-    expect(payloadsOf(first)).toEqual(hex(payloads));
-    expect(d.pendingBytes).toBe(10);
-    const rest = d.push(Buffer.from(twice.subarray(cut)));
-    expect(payloadsOf(rest)).toEqual(hex(payloads));
-    expect(d.pendingBytes).toBe(0);
-  });
-
-  test("memory that only looks adjacent (a later chunk of another buffer) is not joined", () => {
-    const { wire, payloads } = streamWire();
-    const a = Buffer.from(wire); // two copies: chunk 2 comes from b, right after chunk 1's end in a
-    const b = Buffer.from(wire);
-    const d = new FrameDecoder();
-    const got = [...d.push(a.subarray(0, 50)), ...d.push(b.subarray(50))];
-    expect(payloadsOf(got)).toEqual(hex(payloads));
   });
 
   test("payload is exactly the bytes after the header", () => {

@@ -16,7 +16,7 @@ import fc from "fast-check";
 import { HoleCursor, findHoles, holesFromMap } from "../../../libvirt/fileHoles";
 import type { HoleRange } from "../../../libvirt/fileHoles";
 import { READ_CHUNK, lendFileChunks, readFileChunks } from "../../../libvirt/fileSource";
-import { HOLE_BLOCK, fileSink, isZero, scanChunk, unwritten } from "../../../libvirt/sparse";
+import { HOLE_BLOCK, fileSink, isZero, scanChunk } from "../../../libvirt/sparse";
 import type { StreamHole } from "../../../libvirt/transfer";
 import { rejection } from "./helpers";
 
@@ -151,40 +151,6 @@ test("fileSink: data where it belongs, holes unallocated, a trailing hole sets t
   expect(back.subarray(0, 4).toString()).toBe("head");
   expect(back.subarray(4 + 8 * MiB, 8 + 8 * MiB).toString()).toBe("tail");
   expect(back.subarray(4, 4 + 8 * MiB).equals(Buffer.alloc(8 * MiB))).toBe(true);
-});
-
-test("fileSink.dataMany: chunks in a row land in order, around holes, like data()", async () => {
-  const path = join(dir, "many");
-  const sink = await fileSink(path);
-  const chunk = (n: number, fill: number) => Buffer.alloc(n, fill);
-  await sink.dataMany?.([chunk(3, 1), chunk(5, 2)]);
-  await sink.hole(4n);
-  await sink.dataMany?.([chunk(1, 3)]);
-  await sink.data(chunk(2, 4));
-  await sink.dataMany?.([chunk(2, 5), chunk(1, 6), chunk(70_000, 7)]);
-  await sink.close();
-  const expected = Buffer.concat([
-    chunk(3, 1),
-    chunk(5, 2),
-    chunk(4, 0),
-    chunk(1, 3),
-    chunk(2, 4),
-    chunk(2, 5),
-    chunk(1, 6),
-    chunk(70_000, 7),
-  ]);
-  expect(readFileSync(path).equals(expected)).toBe(true);
-});
-
-test("unwritten: what a short writev left, at every count of bytes written", () => {
-  const chunks = [Buffer.from("abc"), Buffer.from("de"), Buffer.from("f")];
-  const all = "abcdef";
-  for (let n = 0; n <= all.length; n++) {
-    const rest = unwritten(chunks, n);
-    expect(Buffer.concat(rest).toString()).toBe(all.slice(n));
-    expect(rest.every((c) => c.length > 0)).toBe(true);
-  }
-  expect(chunks.map((c) => c.toString())).toEqual(["abc", "de", "f"]); // not modified
 });
 
 test("a consumer that stops early (an aborted upload) ends the reads cleanly", async () => {
