@@ -51,7 +51,7 @@ export function placeOnHosts(fleet: ShapedFleet, spec: Placed, issues: Issues): 
     specs.map((s) => ({ spec: s, entry: kind.find((e) => e.name === s.name) }));
   if (fleet.hosts.length === 0) {
     refuseHostsWithoutHosts(fleet, issues);
-    const guests = spec.guests.map((g) => withMovedFrom(g, fleet, hosts, issues));
+    const guests = spec.guests.map((g) => withMovedFrom(g, entryOf(fleet, g), hosts, issues));
     return { hosts, ...spec, guests };
   }
   const listed = (entry: Entry<{ hosts?: string[] }> | undefined): string[] | undefined => {
@@ -69,9 +69,9 @@ export function placeOnHosts(fleet: ShapedFleet, spec: Placed, issues: Issues): 
     hosts: listed(entry) ?? everywhere,
   }));
   const guests = spec.guests.map((g) => {
-    const entry = fleet.guests.find((e) => e.name === g.name);
+    const entry = entryOf(fleet, g);
     const host = entry && guestHost(entry, named, issues);
-    return withMovedFrom(host === undefined ? g : { ...g, host }, fleet, hosts, issues);
+    return withMovedFrom(host === undefined ? g : { ...g, host }, entry, hosts, issues);
   });
   const images = entriesOf(fleet.images, spec.images).map(({ spec: image, entry }) => {
     const users = guests.filter((g) => usesImage(g, image.name)).map((g) => g.host);
@@ -85,7 +85,7 @@ export function placeOnHosts(fleet: ShapedFleet, spec: Placed, issues: Issues): 
     if (entry && pool) notOn(image.hosts, pool, "pool", [...entry.path, "pool"], issues);
   }
   for (const guest of guests) {
-    const entry = fleet.guests.find((e) => e.name === guest.name);
+    const entry = entryOf(fleet, guest);
     if (entry && guest.host !== undefined) usesAreOnHost(guest.host, guest, entry, placed, issues);
   }
   return placed;
@@ -98,11 +98,10 @@ export function placeOnHosts(fleet: ShapedFleet, spec: Placed, issues: Issues): 
  */
 function withMovedFrom(
   guest: GuestSpec,
-  fleet: ShapedFleet,
+  entry: GuestEntry | undefined,
   hosts: HostSpec[],
   issues: Issues,
 ): GuestSpec {
-  const entry = fleet.guests.find((e) => e.name === guest.name);
   const given = entry?.fields?.movedFrom;
   if (entry === undefined || given === undefined) return guest;
   const path = [...entry.path, "movedFrom"];
@@ -127,6 +126,10 @@ function withMovedFrom(
     return guest;
   }
   return { ...guest, movedFrom: uri };
+}
+
+function entryOf(fleet: ShapedFleet, guest: GuestSpec): GuestEntry | undefined {
+  return fleet.guests.find((e) => e.name === guest.name);
 }
 
 function usesImage(guest: GuestSpec, image: string): boolean {

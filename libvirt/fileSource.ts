@@ -62,9 +62,7 @@ export async function* readFileChunks(
   sparse: boolean,
   holes?: KnownHoles,
 ): AsyncGenerator<Segment> {
-  const known = await knownHoles(path, start, length, sparse, holes);
-  const file = await open(path, "r");
-  const source = new FileSource(file, path, start, length, sparse, known);
+  const source = await FileSource.open(path, start, length, sparse, holes);
   try {
     for (;;) {
       const item = await source.next();
@@ -73,8 +71,7 @@ export async function* readFileChunks(
       source.release(item);
     }
   } finally {
-    await source.stop();
-    await file.close();
+    await source.close();
   }
 }
 
@@ -90,9 +87,7 @@ export async function* lendFileChunks(
   sparse: boolean,
   holes?: KnownHoles,
 ): AsyncGenerator<LentData | StreamHole> {
-  const known = await knownHoles(path, start, length, sparse, holes);
-  const file = await open(path, "r");
-  const source = new FileSource(file, path, start, length, sparse, known);
+  const source = await FileSource.open(path, start, length, sparse, holes);
   try {
     for (;;) {
       const item = await source.next();
@@ -102,20 +97,8 @@ export async function* lendFileChunks(
       else yield { lent: segment, release: () => source.release(item) };
     }
   } finally {
-    await source.stop();
-    await file.close();
+    await source.close();
   }
-}
-
-function knownHoles(
-  path: string,
-  start: number,
-  length: number,
-  sparse: boolean,
-  given: KnownHoles | undefined,
-): KnownHoles {
-  if (!sparse) return [];
-  return given ?? findHoles(path, start, start + length);
 }
 
 class FileSource {
@@ -131,7 +114,7 @@ class FileSource {
   private reads: Promise<ChunkRead | SkippedHole>[] = [];
   private readonly holeCursor: HoleCursor;
 
-  constructor(
+  private constructor(
     private readonly file: FileHandle,
     private readonly path: string,
     private readPos: number,
@@ -153,6 +136,19 @@ class FileSource {
     });
   }
 
+  /** Opens `path` and starts reading; `holes` (sparse only) by default from the kernel. */
+  static async open(
+    path: string,
+    start: number,
+    length: number,
+    sparse: boolean,
+    holes: KnownHoles | undefined,
+  ): Promise<FileSource> {
+    const known = sparse ? await (holes ?? findHoles(path, start, start + length)) : [];
+    const file = await open(path, "r");
+    return new FileSource(file, path, start, length, sparse, known);
+  }
+
   /** The next item in file order; undefined at the end. */
   async next(): Promise<Item | undefined> {
     for (;;) {
@@ -169,8 +165,14 @@ class FileSource {
     if (item.slot !== undefined && --item.slot.users === 0) this.recycle(item.slot);
   }
 
+  /** Stops reading (wherever the consumer got to) and closes the file. */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.file.close();
+  }
+
   /** Ends production early (the consumer stopped); waits for reads in flight. */
-  async stop(): Promise<void> {
+  private async stop(): Promise<void> {
     this.done = true;
     this.signal();
     for (const waiter of this.waitingForSlot.splice(0)) waiter();

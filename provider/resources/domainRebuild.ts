@@ -50,6 +50,11 @@ export function disksToRebuild(
   });
 }
 
+/** A disk to rebuild in the preview's and the policies' words: `pool/volume from base`. */
+export function rebuildWords(d: DiskToRebuild): string {
+  return `${d.pool}/${d.volume} from ${d.base}`;
+}
+
 /** The preview's words for a rebuild. */
 export function rebuildNote(
   name: string,
@@ -57,7 +62,7 @@ export function rebuildNote(
   snapshots: readonly string[],
   restarts: boolean,
 ): string {
-  const what = disks.map((d) => `${d.pool}/${d.volume} from ${d.base}`).join(", ");
+  const what = disks.map(rebuildWords).join(", ");
   const restart = restarts ? "; the guest restarts gracefully" : "";
   const lost =
     snapshots.length > 0

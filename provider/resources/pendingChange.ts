@@ -1,13 +1,13 @@
 /**
  * What an update of a guest would do that its fleet file must acknowledge:
  * a move to another host, a rebuild of its disks. The guardrails that ask for
- * the acknowledgement (policies/acknowledged.ts) are CrossGuard policies, and
+ * the acknowledgement (policies/guests.ts) are CrossGuard policies, and
  * CrossGuard shows a policy only a resource's new inputs, never the stored
  * ones; so check() works this out from the stored inputs and adds it to the
  * checked inputs as `pendingChange`. It is not in the Domain's schema: diff
  * and update never compare it, and a stale one in the state is no change.
  */
-import { disksToRebuild } from "./domainRebuild";
+import { disksToRebuild, rebuildWords } from "./domainRebuild";
 import type { DiskWithBase } from "./domainRebuild";
 
 export interface PendingChange {
@@ -41,7 +41,7 @@ export function pendingChange(
   const disks = disksToRebuild(before, news);
   if (disks.length > 0) {
     pending.rebuild = {
-      disks: disks.map((d) => `${d.pool}/${d.volume} from ${d.base}`),
+      disks: disks.map(rebuildWords),
       raised: news.rebuild > before.rebuild,
     };
   }

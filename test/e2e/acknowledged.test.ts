@@ -43,7 +43,7 @@ const altUri = () => `${deployed.uri}?socket=/run/libvirt/libvirt-sock`;
 function fleet({ host = "desk", movedFrom, image = "one", rebuild = 0 }: Shape): string {
   return `
 hosts:
-  desk: ${deployed.uri ?? systemHost.start()}
+  desk: ${deployed.uri}
   ${host === "alt" ? `alt: "${altUri()}"` : ""}
 pools:
   ${POOL}: { path: ${POOL_DIR} }
