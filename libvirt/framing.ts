@@ -1,10 +1,12 @@
 /**
  * Packets on the wire (virnetprotocol.x): a big-endian u32 length covering the
  * whole packet including itself, a 24-byte header, then the payload. A stream
- * delivers these in arbitrary chunks; FrameDecoder reassembles them.
+ * delivers these in arbitrary chunks; FrameDecoder reassembles them without
+ * copying: a packet is the views of the chunks it arrived in (pieces.ts).
  */
 import { ProtocolError } from "./errors";
 import { HEADER_SIZE, LENGTH_WORD_SIZE, MAX_MESSAGE_SIZE } from "./protocol";
+import { withoutFirst } from "./pieces";
 import { XdrReader, XdrWriter } from "./xdr";
 
 export interface PacketHeader {
@@ -21,7 +23,18 @@ export interface PacketHeader {
 export interface Packet {
   header: PacketHeader;
   /** The bytes after the header: XDR for calls and replies, raw data for streams. */
-  payload: Buffer;
+  readonly payload: Buffer;
+  /**
+   * The same bytes as they were read, where that was more than one chunk:
+   * views of them, in order. Stream data is taken from these (no copy);
+   * `payload` joins them into one buffer when first asked for.
+   */
+  readonly pieces?: readonly Buffer[];
+}
+
+/** A packet's payload as pieces: what it arrived in, or its one buffer. */
+export function payloadPieces(p: Packet): readonly Buffer[] {
+  return p.pieces ?? [p.payload];
 }
 
 const MIN_FRAME = LENGTH_WORD_SIZE + HEADER_SIZE;
@@ -154,24 +167,24 @@ export class FrameDecoder {
     return Buffer.concat(this.chunks, LENGTH_WORD_SIZE).readUInt32BE(0);
   }
 
-  /** Removes exactly n bytes from the front, without copying when one chunk holds them all. */
-  private take(n: number): Buffer {
-    const first = this.chunks[0];
-    let frame: Buffer;
-    if (first !== undefined && first.length >= n) {
-      frame = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      frame = Buffer.allocUnsafe(n);
-      let filled = 0;
-      while (filled < n) {
-        const c = this.chunks[0];
-        const used = Math.min(c.length, n - filled);
-        c.copy(frame, filled, 0, used);
-        filled += used;
-        if (used === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(used);
+  /**
+   * Removes exactly n bytes from the front, as views of the chunks holding
+   * them (no copy: a 256 KiB stream packet arrives in four or five reads).
+   */
+  private take(n: number): Buffer[] {
+    const frame: Buffer[] = [];
+    let left = n;
+    while (left > 0) {
+      const c = this.chunks[0];
+      if (c === undefined) throw new Error("FrameDecoder: fewer bytes held than counted");
+      if (c.length <= left) {
+        frame.push(c);
+        this.chunks.shift();
+        left -= c.length;
+      } else {
+        frame.push(c.subarray(0, left));
+        this.chunks[0] = c.subarray(left);
+        left = 0;
       }
     }
     this.buffered -= n;
@@ -179,8 +192,31 @@ export class FrameDecoder {
   }
 }
 
-function decodeFrame(frame: Buffer): Packet {
-  const r = new XdrReader(frame, LENGTH_WORD_SIZE, MIN_FRAME);
+/** A packet decoded from the pieces of its frame; its payload is joined only if asked for. */
+class ReceivedPacket implements Packet {
+  private joined?: Buffer;
+
+  constructor(
+    readonly header: PacketHeader,
+    private readonly parts: readonly Buffer[],
+  ) {}
+
+  get pieces(): readonly Buffer[] | undefined {
+    return this.parts.length > 1 ? this.parts : undefined;
+  }
+
+  get payload(): Buffer {
+    const only = this.parts.length === 1 ? this.parts[0] : undefined;
+    return (this.joined ??= only ?? Buffer.concat(this.parts));
+  }
+}
+
+function decodeFrame(frame: readonly Buffer[]): Packet {
+  const first = frame[0];
+  // The header is copied only when the length word and header straddle two reads.
+  const head =
+    first !== undefined && first.length >= MIN_FRAME ? first : Buffer.concat(frame, MIN_FRAME);
+  const r = new XdrReader(head, LENGTH_WORD_SIZE, MIN_FRAME);
   const header: PacketHeader = {
     program: r.readUint(),
     version: r.readUint(),
@@ -189,5 +225,5 @@ function decodeFrame(frame: Buffer): Packet {
     serial: r.readUint(),
     status: r.readInt(),
   };
-  return { header, payload: frame.subarray(MIN_FRAME) };
+  return new ReceivedPacket(header, withoutFirst(frame, MIN_FRAME));
 }

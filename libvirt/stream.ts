@@ -25,7 +25,8 @@ import type { ConnectionError } from "./errors";
 import { ProtocolError, asError } from "./errors";
 import type { Connection, Encoder, PendingHandler } from "./connection";
 import { decodeError, decodeReply } from "./replies";
-import { encodePacket, encodeRawHeader, encodeRawPacket } from "./framing";
+import { encodePacket, encodeRawHeader, encodeRawPacket, payloadPieces } from "./framing";
+import { piecesLength } from "./pieces";
 import type { Packet, PacketHeader } from "./framing";
 import { PROGRAM_VERSION, PacketStatus, PacketType, Program, procedureName } from "./protocol";
 import { XdrReader } from "./xdr";
@@ -33,8 +34,11 @@ import { traceCall } from "./trace";
 
 type Phase = "call" | "data" | "finishing" | "aborted" | "done";
 
-/** A piece of a stream: bytes, or a run of zeros that is not sent (sparse streams). */
-export type StreamChunk = { data: Buffer } | { hole: bigint };
+/**
+ * A piece of a stream: bytes (one packet's, as the pieces they were read in:
+ * pieces.ts), or a run of zeros that is not sent (sparse streams).
+ */
+export type StreamChunk = { data: readonly Buffer[]; bytes: number } | { hole: bigint };
 
 /** Incoming data queued beyond this pauses reading from the transport until it drains. */
 const RECEIVE_HIGH_WATER = 16 * 1024 * 1024;
@@ -113,7 +117,7 @@ export class StreamCall implements PendingHandler {
     }
     const iov: Uint8Array[] = [];
     for (const pieces of packets) {
-      const length = pieces.reduce((n, p) => n + p.length, 0);
+      const length = piecesLength(pieces);
       const header = this.header(this.serial, PacketType.Stream, PacketStatus.Continue);
       iov.push(encodeRawHeader(header, length), ...pieces);
     }
@@ -138,12 +142,32 @@ export class StreamCall implements PendingHandler {
       // What arrived before a failure is still handed out, then the failure.
       if (this.incoming.length > 0) {
         const chunk = this.incoming.shift() ?? null;
-        if (chunk !== null && "data" in chunk) this.drained(chunk.data.length);
+        if (chunk !== null && "data" in chunk) this.drained(chunk.bytes);
         return chunk;
       }
       this.check("data");
       await this.wait();
     }
+  }
+
+  /**
+   * The data already queued after the chunk last received, as long as it adds
+   * up to at most `maxBytes`: taken without waiting (as receive() would hand
+   * it out), stopping at a hole or the end of the data.
+   */
+  takeQueuedData(maxBytes: number): Buffer[] {
+    const out: Buffer[] = [];
+    let bytes = 0;
+    for (;;) {
+      const next = this.incoming[0];
+      if (next === undefined || next === null || !("data" in next)) break;
+      if (bytes + next.bytes > maxBytes) break;
+      this.incoming.shift();
+      out.push(...next.data);
+      bytes += next.bytes;
+    }
+    if (bytes > 0) this.drained(bytes);
+    return out;
   }
 
   /** Ends the stream (our data, or our acceptance of theirs) and waits for the daemon's OK. */
@@ -224,8 +248,10 @@ export class StreamCall implements PendingHandler {
       if (length < 0n) return this.violation(`a hole of negative length ${length}`);
       this.incoming.push({ hole: length });
     } else if (p.header.type === PacketType.Stream) {
-      this.incoming.push(p.payload.length === 0 ? null : { data: p.payload });
-      this.queuedBytes += p.payload.length;
+      const data = payloadPieces(p);
+      const bytes = piecesLength(data);
+      this.incoming.push(bytes === 0 ? null : { data, bytes });
+      this.queuedBytes += bytes;
       if (this.queuedBytes > RECEIVE_HIGH_WATER && !this.paused) {
         this.paused = true;
         this.conn.pauseReading();

@@ -6,6 +6,7 @@
  */
 import type { Connection, Encoder } from "./connection";
 import { ProtocolError } from "./errors";
+import { piecesLength } from "./pieces";
 import { StreamCall } from "./stream";
 import type { StreamChunk } from "./stream";
 
@@ -162,9 +163,25 @@ class Packer {
   }
 }
 
+/**
+ * At most this many bytes of queued data go to a sink's dataMany() at once.
+ * Measured (1 GiB dense download, fileSink, libvirt 9.0, the shared 2-core VM
+ * at load 5–6, medians of 9 alternating runs): one FileHandle.write per
+ * packet took 1207 ms of our CPU (sys 912) and 2206 ms; one writev of all
+ * the packets queued, up to 4 MiB, 1021 ms (sys 747) and 1856 ms. Each
+ * write is a trip to the libuv pool and back; the data waiting while one
+ * write runs goes in the next.
+ */
+export const BATCH_BYTES = 4 * 1024 * 1024;
+
 /** Where a download goes: called in order, one at a time; may be async. */
 export interface DownloadSink {
   data(chunk: Buffer): Promise<void> | void;
+  /**
+   * Consecutive data in several pieces, for a sink that can take them at
+   * once (one writev); without it, data() gets each piece in turn.
+   */
+  dataMany?(pieces: readonly Buffer[]): Promise<void> | void;
   /** Only in sparse downloads. */
   hole(length: bigint): Promise<void> | void;
 }
@@ -188,8 +205,15 @@ export async function downloadStream(
       const chunk: StreamChunk | null = await call.receive();
       if (chunk === null) break;
       if ("data" in chunk) {
-        await sink.data(chunk.data);
-        done += chunk.data.length;
+        if (sink.dataMany !== undefined) {
+          // What else is queued already goes along, up to BATCH_BYTES.
+          const pieces = [...chunk.data, ...call.takeQueuedData(BATCH_BYTES - chunk.bytes)];
+          await sink.dataMany(pieces);
+          done += piecesLength(pieces);
+        } else {
+          for (const piece of chunk.data) await sink.data(piece);
+          done += chunk.bytes;
+        }
       } else {
         await sink.hole(chunk.hole);
         done += Number(chunk.hole);

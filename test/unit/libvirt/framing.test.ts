@@ -1,8 +1,13 @@
 import fc from "fast-check";
-import { thrown } from "./helpers";
+import { thrown, within } from "./helpers";
 import { ProtocolError } from "../../../libvirt/errors";
-import { FrameDecoder, encodePacket, encodeRawPacket } from "../../../libvirt/framing";
-import type { PacketHeader } from "../../../libvirt/framing";
+import {
+  FrameDecoder,
+  encodePacket,
+  encodeRawPacket,
+  payloadPieces,
+} from "../../../libvirt/framing";
+import type { Packet, PacketHeader } from "../../../libvirt/framing";
 import { MAX_MESSAGE_SIZE, PacketStatus, PacketType, Program } from "../../../libvirt/protocol";
 
 const header = (serial: number, type: number = PacketType.Reply): PacketHeader => ({
@@ -59,16 +64,47 @@ describe("FrameDecoder", () => {
       fc.property(fc.array(fc.integer({ min: 0, max: all.length }), { maxLength: 20 }), (cuts) => {
         const points = [...new Set(cuts)].sort((a, b) => a - b);
         const d = new FrameDecoder();
-        const got: number[] = [];
+        const got: Packet[] = [];
         let prev = 0;
         for (const p of [...points, all.length]) {
-          for (const pk of d.push(all.subarray(prev, p))) got.push(pk.header.serial);
+          got.push(...d.push(all.subarray(prev, p)));
           prev = p;
         }
-        expect(got).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(got.map((pk) => pk.header.serial)).toEqual([1, 2, 3, 4, 5, 6]);
         expect(d.pendingBytes).toBe(0);
+        for (const [i, pk] of got.entries()) {
+          const body = wire[i]?.subarray(28);
+          // The pieces are the wire's own memory, not copies, and make up the payload.
+          for (const piece of payloadPieces(pk)) expect(within(piece, all)).toBe(true);
+          expect(Buffer.concat(payloadPieces(pk)).equals(body ?? Buffer.alloc(0))).toBe(true);
+          expect(pk.payload.equals(body ?? Buffer.alloc(0))).toBe(true);
+        }
       }),
     );
+  });
+
+  test("a stream packet split across reads is handed on as views of them, without a copy", () => {
+    const data = Buffer.alloc(256 * 1024, 7);
+    const wire = encodeRawPacket(header(9, PacketType.Stream), data);
+    // Reads of their own memory, as a socket's are; the header straddles the first two.
+    const reads: Buffer[] = [];
+    for (const [from, to] of [
+      [0, 10],
+      [10, 40],
+      [40, 65576],
+      [65576, 131112],
+      [131112, 196648],
+      [196648, wire.length],
+    ])
+      reads.push(Buffer.from(wire.subarray(from, to)));
+    const d = new FrameDecoder();
+    const got = reads.flatMap((r) => d.push(r));
+    expect(got).toHaveLength(1);
+    const pieces = payloadPieces(got[0]);
+    expect(pieces.map((p) => p.length)).toEqual([12, 65536, 65536, 65536, 65524]);
+    expect(pieces.map((p) => reads.findIndex((r) => within(p, r)))).toEqual([1, 2, 3, 4, 5]);
+    expect(Buffer.concat(pieces).equals(data)).toBe(true);
+    expect(got[0]?.payload.equals(data)).toBe(true);
   });
 
   test("payload is exactly the bytes after the header", () => {

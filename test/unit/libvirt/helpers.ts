@@ -19,3 +19,12 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error("expected a rejection");
 }
+
+/** Whether `part` is a view of `whole`'s memory (not a copy of its bytes). */
+export function within(part: Buffer, whole: Buffer): boolean {
+  return (
+    part.buffer === whole.buffer &&
+    part.byteOffset >= whole.byteOffset &&
+    part.byteOffset + part.length <= whole.byteOffset + whole.length
+  );
+}

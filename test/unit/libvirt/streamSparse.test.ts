@@ -9,7 +9,7 @@ import {
   PacketType,
   Procedure,
 } from "../../../libvirt/protocol";
-import { downloadStream, uploadStream } from "../../../libvirt/transfer";
+import { BATCH_BYTES, downloadStream, uploadStream } from "../../../libvirt/transfer";
 import type { DownloadSink } from "../../../libvirt/transfer";
 import { connectUnixPath } from "../../../libvirt/transports/unix";
 import { decodeString, encodeString } from "../../../libvirt/types";
@@ -230,20 +230,31 @@ describe("download", () => {
     expect(conn?.isOpen).toBe(true);
   });
 
-  test("a slow sink: reading pauses while 16 MiB wait, and every byte arrives in order", async () => {
-    const CHUNK = 256 * 1024;
-    const COUNT = 160; // 40 MiB
-    await start((call, peer) => {
-      for (let i = 0; i < COUNT; i++)
+  const CHUNK = 256 * 1024;
+  /** A daemon whose download is `count` packets of CHUNK bytes, packet i's all i & 255. */
+  const startPackets = (count: number): Promise<string[]> =>
+    start((call, peer) => {
+      for (let i = 0; i < count; i++)
         peer.stream(call, PacketStatus.Continue, Buffer.alloc(CHUNK, i));
       peer.stream(call, PacketStatus.Continue);
     });
-    let next = 0;
+
+  test("a slow sink: reading pauses while 16 MiB wait, and every byte arrives in order", async () => {
+    const COUNT = 160; // 40 MiB
+    await startPackets(COUNT);
+    // Pieces come as they were read (any length): packet i's bytes are all i & 255.
+    let pos = 0;
+    let calls = 0;
     const sink: DownloadSink = {
       async data(chunk) {
-        expect(chunk.length).toBe(CHUNK);
-        expect(chunk[0]).toBe(next++ & 255);
-        if (next % 16 === 0) await new Promise((r) => setTimeout(r, 1));
+        for (let at = 0; at < chunk.length;) {
+          const packet = Math.floor((pos + at) / CHUNK);
+          const end = Math.min(chunk.length, (packet + 1) * CHUNK - pos);
+          expect(chunk.subarray(at, end).equals(Buffer.alloc(end - at, packet & 255))).toBe(true);
+          at = end;
+        }
+        pos += chunk.length;
+        if (++calls % 16 === 0) await new Promise((r) => setTimeout(r, 1));
       },
       hole() {
         throw new Error("no holes here");
@@ -251,7 +262,35 @@ describe("download", () => {
     };
     const n = await downloadStream(conn as Connection, Procedure.StorageVolDownload, args, sink);
     expect(n).toBe(CHUNK * COUNT);
-    expect(next).toBe(COUNT);
+    expect(pos).toBe(CHUNK * COUNT);
+    await expect(hostname()).resolves.toBe("still here");
+  });
+
+  test("a sink taking many: what is queued comes in batches of at most 4 MiB, in order", async () => {
+    const COUNT = 64; // 16 MiB
+    await startPackets(COUNT);
+    const batches: number[] = [];
+    const got: Buffer[] = [];
+    const sink: DownloadSink = {
+      data() {
+        throw new Error("dataMany is there");
+      },
+      async dataMany(pieces) {
+        batches.push(pieces.reduce((n, p) => n + p.length, 0));
+        got.push(...pieces.map((p) => Buffer.from(p)));
+        await new Promise((r) => setTimeout(r, 5)); // a slow disk: packets queue meanwhile
+      },
+      hole() {
+        throw new Error("no holes here");
+      },
+    };
+    const n = await downloadStream(conn as Connection, Procedure.StorageVolDownload, args, sink);
+    expect(n).toBe(CHUNK * COUNT);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(BATCH_BYTES);
+    expect(batches.length).toBeLessThan(COUNT); // batched, not one call per packet
+    const all = Buffer.concat(got);
+    for (let i = 0; i < COUNT; i++)
+      expect(all.subarray(i * CHUNK, (i + 1) * CHUNK).equals(Buffer.alloc(CHUNK, i))).toBe(true);
     await expect(hostname()).resolves.toBe("still here");
   });
 });
