@@ -108,7 +108,13 @@ function isMapEntry(e: unknown): e is MapEntry {
 export class HoleCursor {
   private index = 0;
 
-  constructor(private readonly holes: readonly HoleRange[]) {}
+  constructor(private holes: readonly HoleRange[] = []) {}
+
+  /** The holes, known now (a search that finished while reading had begun); none before. */
+  learn(holes: readonly HoleRange[]): void {
+    this.holes = holes;
+    this.index = 0;
+  }
 
   /** How many bytes from `pos` are a known hole (0 when `pos` is not in one). */
   holeAt(pos: number): number {

@@ -6,8 +6,7 @@
 import { stat, unlink } from "node:fs/promises";
 import type { Encoder } from "../connection";
 import { Procedure, StorageVolDownloadFlags, StorageVolUploadFlags } from "../protocol";
-import { findHoles } from "../fileHoles";
-import { READ_CHUNK, lendFileChunks } from "../fileSource";
+import { FileSource, READ_CHUNK } from "../fileSource";
 import { fileSink } from "../sparse";
 import { downloadStream, uploadStream } from "../transfer";
 import { encodeStorageVolRef } from "../types";
@@ -74,15 +73,20 @@ export class VolumeStreamMethods extends StorageVolMethods {
       opts.sparse === true || ((opts.flags ?? 0) & StorageVolUploadFlags.SparseStream) !== 0;
     const flags = (opts.flags ?? 0) | (sparse ? StorageVolUploadFlags.SparseStream : 0);
     const onProgress = opts.onProgress;
-    // The holes are looked for while the stream opens (qemu-img's 5–9 ms, fileHoles.ts).
-    const holes = sparse ? findHoles(filePath, 0, length) : undefined;
-    await uploadStream(
-      this.conn,
-      Procedure.StorageVolUpload,
-      transferArgs(v, opts.offset, length, flags),
-      lendFileChunks(filePath, 0, length, sparse, holes),
-      { sparse, ...(onProgress && { onProgress: (sent: number) => onProgress(sent, length) }) },
-    );
+    // Reading starts, and the holes are looked for (qemu-img's 5–9 ms, fileHoles.ts), while
+    // the stream opens; the reads do not wait for the holes either.
+    const source = await FileSource.open(filePath, 0, length, sparse, undefined);
+    try {
+      await uploadStream(
+        this.conn,
+        Procedure.StorageVolUpload,
+        transferArgs(v, opts.offset, length, flags),
+        source.lend(),
+        { sparse, ...(onProgress && { onProgress: (sent: number) => onProgress(sent, length) }) },
+      );
+    } finally {
+      await source.close();
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import fc from "fast-check";
 import { HoleCursor, findHoles, holesFromMap } from "../../../libvirt/fileHoles";
 import type { HoleRange } from "../../../libvirt/fileHoles";
 import { READ_CHUNK, lendFileChunks, readFileChunks } from "../../../libvirt/fileSource";
+import type { KnownHoles } from "../../../libvirt/fileSource";
 import { HOLE_BLOCK, fileSink, isZero, scanChunk } from "../../../libvirt/sparse";
 import type { StreamHole } from "../../../libvirt/transfer";
 import { rejection } from "./helpers";
@@ -34,7 +35,7 @@ async function collect(
   start: number,
   length: number,
   sparse: boolean,
-  holes?: HoleRange[],
+  holes?: KnownHoles,
 ) {
   const items: Item[] = [];
   for await (const item of readFileChunks(path, start, length, sparse, holes)) {
@@ -200,7 +201,8 @@ describe("known holes (fileHoles.ts)", () => {
         fc.nat({ max: HOLE_BLOCK - 1 }),
         fc.array(fc.boolean(), { maxLength: 120 }), // which runs are known
         fc.nat({ max: 3 * HOLE_BLOCK }), // skipped at the start
-        async (blocks, tail, knownMask, skip) => {
+        fc.integer({ min: -1, max: 2 }), // the holes known from the start (-1), or after ms
+        async (blocks, tail, knownMask, skip, lateMs) => {
           const bytes = layout(blocks, tail);
           writeFileSync(path, bytes);
           const start = Math.min(skip, bytes.length);
@@ -209,7 +211,12 @@ describe("known holes (fileHoles.ts)", () => {
             .filter((_, i) => knownMask[i] ?? true)
             .map((r, i) => (i % 3 === 2 ? { from: r.from + 512, to: r.to - 512 } : r));
           const scanned = await collect(path, start, bytes.length - start, true, []);
-          const skipped = await collect(path, start, bytes.length - start, true, known);
+          // Reading does not wait for a search still running: what it reads meanwhile is scanned.
+          const learnt =
+            lateMs < 0
+              ? known
+              : new Promise<HoleRange[]>((r) => setTimeout(() => r(known), lateMs));
+          const skipped = await collect(path, start, bytes.length - start, true, learnt);
           expect(rebuild(skipped).equals(bytes.subarray(start))).toBe(true);
           for (let i = 1; i < skipped.length; i++) {
             expect("hole" in skipped[i] && "hole" in skipped[i - 1]).toBe(false);
@@ -238,6 +245,29 @@ describe("known holes (fileHoles.ts)", () => {
       `hole:${2 * HOLE_BLOCK}`,
       `data:${HOLE_BLOCK}`,
     ]);
+  });
+
+  test("holes learnt after reading began are skipped from then on; a failed search skips none", async () => {
+    const path = join(dir, "late");
+    const bytes = Buffer.alloc(8 * READ_CHUNK, 5); // not zeros: only a skip makes a hole
+    writeFileSync(path, bytes);
+    let learn: (h: HoleRange[]) => void = () => undefined;
+    const late = new Promise<HoleRange[]>((r) => (learn = r));
+    const items: string[] = [];
+    for await (const item of readFileChunks(path, 0, bytes.length, true, late)) {
+      items.push("hole" in item ? `hole:${item.hole}` : `data:${item.length}`);
+      // After the first chunk: a "hole" over that chunk (read already) and over the last MiB.
+      if (items.length === 1)
+        learn([
+          { from: 0, to: READ_CHUNK },
+          { from: 7 * READ_CHUNK, to: 8 * READ_CHUNK },
+        ]);
+    }
+    expect(items.at(-1)).toBe(`hole:${READ_CHUNK}`);
+    expect(items.filter((i) => i.startsWith("hole"))).toHaveLength(1);
+    const failed = Promise.reject(new Error("no qemu-img"));
+    const all = await collect(path, 0, bytes.length, true, failed);
+    expect(rebuild(all).equals(bytes)).toBe(true);
   });
 
   test("dense reads ignore known holes", async () => {
