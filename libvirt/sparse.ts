@@ -96,7 +96,8 @@ export async function fileSink(path: string): Promise<DownloadSink & { close(): 
   let pos = 0;
   let closed = false;
   const write = async (pieces: readonly Buffer[]): Promise<void> => {
-    for (let rest = pieces; rest.length > 0;) {
+    // Empty pieces would make a writev of nothing, forever.
+    for (let rest = pieces.filter((p) => p.length > 0); rest.length > 0;) {
       const { bytesWritten } = await file.writev(rest, pos);
       pos += bytesWritten;
       rest = withoutFirst(rest, bytesWritten);

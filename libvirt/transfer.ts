@@ -43,7 +43,10 @@ export interface LentData {
 export type UploadItem = Uint8Array | StreamHole | LentData;
 
 export interface TransferOptions {
-  /** Called after each chunk or hole, with the bytes covered so far (holes included). */
+  /**
+   * Called after each chunk or hole (a download: after each batch of data a
+   * sink took at once), with the bytes covered so far (holes included).
+   */
   onProgress?: (done: number) => void;
 }
 
@@ -174,7 +177,11 @@ class Packer {
  */
 export const BATCH_BYTES = 4 * 1024 * 1024;
 
-/** Where a download goes: called in order, one at a time; may be async. */
+/**
+ * Where a download goes: called in order, one at a time; may be async. Data
+ * comes as it was read from the socket (pieces of any size, not packets);
+ * the bytes are never overwritten, so a sink may keep them.
+ */
 export interface DownloadSink {
   data(chunk: Buffer): Promise<void> | void;
   /**

@@ -7,7 +7,7 @@
  */
 import type { LibvirtClient } from "./client";
 import { ContentDigest } from "./contentDigest";
-import type { StreamHole } from "./transfer";
+import type { LentData, StreamHole } from "./transfer";
 import type { StorageVolRef } from "./types";
 
 export interface VolumeEnd {
@@ -24,27 +24,40 @@ export interface CopyResult {
   digest: string;
 }
 
-/** Packets in flight between the download and the upload. */
-const QUEUE = 16;
+/** Data bytes in flight between the download and the upload (16 packets' worth). */
+const QUEUE_BYTES = 4 * 1024 * 1024;
+/** Items in flight at most, whatever their bytes (a run of holes is items of none). */
+const QUEUE_ITEMS = 256;
 
 /**
  * A bounded queue between a producer (the download's sink) and a consumer
  * (the upload's source): the producer waits while it is full, so the slower
- * side sets the pace.
+ * side sets the pace. Data goes through as the download read it, lent to
+ * the upload: the pieces of the download's reads, which nothing overwrites,
+ * are cut by the upload into whole packets without a copy (transfer.ts).
  */
 class Pipe {
-  private readonly items: (Uint8Array | StreamHole)[] = [];
+  private readonly items: (LentData | StreamHole)[] = [];
+  private bytes = 0;
   private ended = false;
   private failure?: Error;
   private wakeConsumer?: () => void;
   private wakeProducer?: () => void;
 
   async put(item: Uint8Array | StreamHole): Promise<void> {
-    while (this.items.length >= QUEUE && this.failure === undefined) {
+    while (
+      (this.bytes >= QUEUE_BYTES || this.items.length >= QUEUE_ITEMS) &&
+      this.failure === undefined
+    ) {
       await new Promise<void>((resolve) => (this.wakeProducer = resolve));
     }
     if (this.failure !== undefined) throw this.failure;
-    this.items.push(item);
+    if (item instanceof Uint8Array) {
+      this.bytes += item.length;
+      this.items.push({ lent: item, release: () => undefined });
+    } else {
+      this.items.push(item);
+    }
     this.wakeConsumer?.();
   }
 
@@ -60,11 +73,12 @@ class Pipe {
     this.wakeProducer?.();
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array | StreamHole> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<LentData | StreamHole> {
     for (;;) {
       if (this.failure !== undefined) throw this.failure;
       const item = this.items.shift();
       if (item !== undefined) {
+        if ("lent" in item) this.bytes -= item.lent.length;
         this.wakeProducer?.();
         yield item;
         continue;

@@ -5,7 +5,7 @@
  */
 import type { Encoder } from "../connection";
 import { Procedure, StorageVolDownloadFlags, StorageVolUploadFlags } from "../protocol";
-import type { DownloadSink, StreamHole } from "../transfer";
+import type { DownloadSink, UploadItem } from "../transfer";
 import { downloadStream, uploadStream } from "../transfer";
 import { encodeStorageVolRef } from "../types";
 import type { StorageVolRef } from "../types";
@@ -43,7 +43,7 @@ export class VolumePipeMethods extends VolumeStreamMethods {
   /** `length` bytes from `source` into the volume from its start. */
   async storageVolUploadFrom(
     v: StorageVolRef,
-    source: AsyncIterable<Uint8Array | StreamHole>,
+    source: AsyncIterable<UploadItem>,
     length: number,
     opts: VolPipeOptions = {},
   ): Promise<void> {
