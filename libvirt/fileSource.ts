@@ -82,26 +82,6 @@ export async function* readFileChunks(
 }
 
 /**
- * The same items as readFileChunks, the data lent (transfer.ts): uploads
- * send it without copying, and its buffer is read into again only once the
- * socket has written it out.
- */
-export async function* lendFileChunks(
-  path: string,
-  start: number,
-  length: number,
-  sparse: boolean,
-  holes?: KnownHoles,
-): AsyncGenerator<LentData | StreamHole> {
-  const source = await FileSource.open(path, start, length, sparse, holes);
-  try {
-    yield* source.lend();
-  } finally {
-    await source.close();
-  }
-}
-
-/**
  * A file being read ahead from the moment it is opened: an upload opens it
  * before its stream, so the first reads overlap the daemon's reply (and the
  * search for holes). Close it in every case, iterated or not.

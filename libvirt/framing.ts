@@ -25,14 +25,14 @@ export interface Packet {
   /** The bytes after the header: XDR for calls and replies, raw data for streams. */
   readonly payload: Buffer;
   /**
-   * The same bytes as they were read, where that was more than one chunk:
-   * views of them, in order. Stream data is taken from these (no copy);
+   * The same bytes as they were read (a packet that was decoded): views of
+   * the chunks, in order. Stream data is taken from these (no copy);
    * `payload` joins them into one buffer when first asked for.
    */
   readonly pieces?: readonly Buffer[];
 }
 
-/** A packet's payload as pieces: what it arrived in, or its one buffer. */
+/** A packet's payload as pieces: what it arrived in, or its one buffer (a packet built here). */
 export function payloadPieces(p: Packet): readonly Buffer[] {
   return p.pieces ?? [p.payload];
 }
@@ -198,16 +198,12 @@ class ReceivedPacket implements Packet {
 
   constructor(
     readonly header: PacketHeader,
-    private readonly parts: readonly Buffer[],
+    readonly pieces: readonly Buffer[],
   ) {}
 
-  get pieces(): readonly Buffer[] | undefined {
-    return this.parts.length > 1 ? this.parts : undefined;
-  }
-
   get payload(): Buffer {
-    const only = this.parts.length === 1 ? this.parts[0] : undefined;
-    return (this.joined ??= only ?? Buffer.concat(this.parts));
+    const only = this.pieces.length === 1 ? this.pieces[0] : undefined;
+    return (this.joined ??= only ?? Buffer.concat(this.pieces));
   }
 }
 

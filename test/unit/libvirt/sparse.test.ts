@@ -15,7 +15,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { HoleCursor, findHoles, holesFromMap } from "../../../libvirt/fileHoles";
 import type { HoleRange } from "../../../libvirt/fileHoles";
-import { READ_CHUNK, lendFileChunks, readFileChunks } from "../../../libvirt/fileSource";
+import { FileSource, READ_CHUNK, readFileChunks } from "../../../libvirt/fileSource";
 import type { KnownHoles } from "../../../libvirt/fileSource";
 import { HOLE_BLOCK, fileSink, isZero, scanChunk } from "../../../libvirt/sparse";
 import type { StreamHole } from "../../../libvirt/transfer";
@@ -79,7 +79,7 @@ test("any layout: the items rebuild the file, holes are whole zero blocks, never
   );
 });
 
-test("lendFileChunks: the same items; a buffer is read into again only once released", async () => {
+test("FileSource.lend: the same items; a buffer is read into again only once released", async () => {
   const path = join(dir, "lent");
   const bytes = layout(
     Array.from({ length: 120 }, (_, i) => i % 7 !== 0),
@@ -89,22 +89,28 @@ test("lendFileChunks: the same items; a buffer is read into again only once rele
   const expected = await collect(path, 0, bytes.length, true);
   const held: { copy: Buffer; lent: Uint8Array; release(): void }[] = [];
   const items: Item[] = [];
-  for await (const item of lendFileChunks(path, 0, bytes.length, true)) {
-    if ("hole" in item) {
-      items.push(item);
-      continue;
+  // As an upload uses it (api/volumeStreams.ts): opened, lent, closed.
+  const source = await FileSource.open(path, 0, bytes.length, true, undefined);
+  try {
+    for await (const item of source.lend()) {
+      if ("hole" in item) {
+        items.push(item);
+        continue;
+      }
+      const copy = Buffer.from(item.lent);
+      items.push(copy);
+      held.push({ copy, lent: item.lent, release: () => item.release() });
+      // Hold up to 3 at once, released late: none may have been overwritten meanwhile.
+      if (held.length > 3) {
+        const h = held.shift();
+        expect(Buffer.from(h?.lent ?? []).equals(h?.copy ?? Buffer.alloc(0))).toBe(true);
+        h?.release();
+      }
     }
-    const copy = Buffer.from(item.lent);
-    items.push(copy);
-    held.push({ copy, lent: item.lent, release: () => item.release() });
-    // Hold up to 3 at once, released late: none may have been overwritten meanwhile.
-    if (held.length > 3) {
-      const h = held.shift();
-      expect(Buffer.from(h?.lent ?? []).equals(h?.copy ?? Buffer.alloc(0))).toBe(true);
-      h?.release();
-    }
+    for (const h of held) h.release();
+  } finally {
+    await source.close();
   }
-  for (const h of held) h.release();
   const shape = (xs: Item[]) =>
     xs.map((i) => ("hole" in i ? `hole:${i.hole}` : `data:${i.length}`));
   expect(shape(items)).toEqual(shape(expected));
