@@ -1,6 +1,6 @@
 /**
- * Holes in local files: finding them in a file to upload, keeping them in a
- * file downloaded into.
+ * Holes in a local file to upload: finding them. (A file downloaded into
+ * keeps the volume's holes: fileSink.ts.)
  *
  * Finding holes: libvirt's own client asks the kernel (lseek SEEK_DATA /
  * SEEK_HOLE), which Node cannot do without native code. We ask qemu-img,
@@ -24,9 +24,7 @@
  * December 2026). Native code stays ruled out where Pulumi runs; a child
  * process that may be missing is fine because it is only an optimisation.
  */
-import { open } from "node:fs/promises";
-import { withoutFirst } from "./pieces";
-import type { DownloadSink, StreamHole } from "./transfer";
+import type { StreamHole } from "./transfer";
 
 /**
  * Zero runs shorter than this travel as data. 64 KiB: far above a hole
@@ -81,42 +79,4 @@ export function scanChunk(chunk: Buffer, holes: { pending: number }): Segment[] 
   }
   if (dataFrom >= 0) out.push(chunk.subarray(dataFrom));
   return out;
-}
-
-/**
- * A download sink writing to `path` (created or truncated). Holes are
- * skipped over, never written, so they stay holes in the local file; close()
- * sets the final size, which makes a trailing hole too. Data queued together
- * goes in one writev (dataMany), as the pieces it was read in: one trip to
- * the libuv pool for up to 4 MiB instead of one per packet (transfer.ts,
- * BATCH_BYTES), and no copy.
- */
-export async function fileSink(path: string): Promise<DownloadSink & { close(): Promise<void> }> {
-  const file = await open(path, "w");
-  let pos = 0;
-  let closed = false;
-  const write = async (pieces: readonly Buffer[]): Promise<void> => {
-    // Empty pieces would make a writev of nothing, forever.
-    for (let rest = pieces.filter((p) => p.length > 0); rest.length > 0;) {
-      const { bytesWritten } = await file.writev(rest, pos);
-      pos += bytesWritten;
-      rest = withoutFirst(rest, bytesWritten);
-    }
-  };
-  return {
-    data: (chunk) => write([chunk]),
-    dataMany: write,
-    hole(length: bigint): void {
-      pos += Number(length);
-    },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      try {
-        await file.truncate(pos);
-      } finally {
-        await file.close();
-      }
-    },
-  };
 }

@@ -172,8 +172,10 @@ class Packer {
  * at load 5–6, medians of 9 alternating runs): one FileHandle.write per
  * packet took 1207 ms of our CPU (sys 912) and 2206 ms; one writev of all
  * the packets queued, up to 4 MiB, 1021 ms (sys 747) and 1856 ms. Each
- * write is a trip to the libuv pool and back; the data waiting while one
- * write runs goes in the next.
+ * write was a trip to the libuv pool and back; the data waiting while one
+ * write runs goes in the next. (fileSink now writes on the calling thread
+ * while its writes are quick, where the batch is whatever came in meanwhile;
+ * this bounds how long one write holds the event loop.)
  */
 export const BATCH_BYTES = 4 * 1024 * 1024;
 

@@ -7,7 +7,7 @@ import { stat, unlink } from "node:fs/promises";
 import type { Encoder } from "../connection";
 import { Procedure, StorageVolDownloadFlags, StorageVolUploadFlags } from "../protocol";
 import { FileSource, READ_CHUNK } from "../fileSource";
-import { fileSink } from "../sparse";
+import { fileSink } from "../fileSink";
 import { downloadStream, uploadStream } from "../transfer";
 import { encodeStorageVolRef } from "../types";
 import type { StorageVolRef } from "../types";

@@ -1,11 +1,9 @@
-/** Local files as stream sources (zero blocks → holes) and sinks (holes stay holes). */
+/** Local files as stream sources: zero blocks become holes (the sink side: fileSink.test.ts). */
 import {
   closeSync,
   mkdtempSync,
   openSync,
-  readFileSync,
   rmSync,
-  statSync,
   truncateSync,
   writeFileSync,
   writeSync,
@@ -17,7 +15,7 @@ import { HoleCursor, findHoles, holesFromMap } from "../../../libvirt/fileHoles"
 import type { HoleRange } from "../../../libvirt/fileHoles";
 import { FileSource, READ_CHUNK, readFileChunks } from "../../../libvirt/fileSource";
 import type { KnownHoles } from "../../../libvirt/fileSource";
-import { HOLE_BLOCK, fileSink, isZero, scanChunk } from "../../../libvirt/sparse";
+import { HOLE_BLOCK, isZero, scanChunk } from "../../../libvirt/sparse";
 import type { StreamHole } from "../../../libvirt/transfer";
 import { rejection } from "./helpers";
 
@@ -138,27 +136,6 @@ test("an empty range yields nothing", async () => {
   const path = join(dir, "empty");
   writeFileSync(path, "");
   expect(await collect(path, 0, 0, true)).toEqual([]);
-});
-
-test("fileSink: data where it belongs, holes unallocated, a trailing hole sets the size", async () => {
-  const path = join(dir, "sink");
-  writeFileSync(path, "old contents are truncated");
-  const sink = await fileSink(path);
-  const MiB = 1024 * 1024;
-  await sink.data(Buffer.from("head"));
-  await sink.data(Buffer.alloc(0)); // nothing, and no endless write of nothing
-  await sink.hole(BigInt(8 * MiB));
-  await sink.dataMany?.([Buffer.from("ta"), Buffer.alloc(0), Buffer.from("il")]);
-  await sink.hole(BigInt(8 * MiB));
-  await sink.close();
-  await sink.close(); // idempotent
-  const st = statSync(path);
-  expect(st.size).toBe(16 * MiB + 8);
-  expect(st.blocks * 512).toBeLessThan(MiB); // 16 MiB of holes took no space
-  const back = readFileSync(path);
-  expect(back.subarray(0, 4).toString()).toBe("head");
-  expect(back.subarray(4 + 8 * MiB, 8 + 8 * MiB).toString()).toBe("tail");
-  expect(back.subarray(4, 4 + 8 * MiB).equals(Buffer.alloc(8 * MiB))).toBe(true);
 });
 
 test("a consumer that stops early (an aborted upload) ends the reads cleanly", async () => {
