@@ -13,7 +13,7 @@ import { stringify } from "yaml";
 import type { LibvirtClient } from "../libvirt";
 import { NetworkXmlFlags, isNotFound } from "../libvirt";
 import { NAME_PATTERN, NAME_RULE } from "../fleet/schema";
-import { formatSize } from "../fleet/size";
+import { formatSize } from "../units/size";
 import { pickDevices } from "../xml/devices";
 import type { Devices } from "../xml/devices";
 import type { ParsedDomain } from "../xml/domain";

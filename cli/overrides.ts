@@ -8,7 +8,7 @@
  * "Several files".
  */
 import type { FleetSpec, GuestSpec } from "../fleet/spec";
-import { formatSize } from "../fleet/size";
+import { formatSize } from "../units/size";
 
 export interface OverridesContext {
   machine: string;

@@ -12,7 +12,7 @@ import { seedFiles } from "./cloudInit";
 import type { DiskFields, GuestFields } from "./schema";
 import { pickGuestSettings, settingsConflicts } from "../xml/guestSettings";
 import { KVM_PRESETS, PRESETS } from "./presets";
-import { formatSize } from "./size";
+import { formatSize } from "../units/size";
 import type { CdromSpec, DiskSpec, GuestSpec, InterfaceSpec, SeedSpec } from "./spec";
 import type { Entry, GuestEntry, InterfaceEntry } from "./validate";
 

@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { FleetIssueCode } from "./errors";
 import type { Cidr } from "./ipv4";
 import { broadcastAddress, formatIpv4, networkAddress, parseCidr, parseIpv4 } from "./ipv4";
-import { SizeError, formatSize, parseSize } from "./size";
+import { SizeError, formatSize, parseSize } from "../units/size";
 import { AUTOSNAP_PREFIX } from "../snapshots/names";
 import { guestSettingsFields } from "../xml/guestSettings";
 import { PRESET_NAMES } from "./presets";

@@ -9,7 +9,7 @@
  * 2GiB).
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { parseSize, roughSize } from "../fleet/size";
+import { parseSize, roughSize } from "../units/size";
 import { guestsOf } from "./resources";
 
 export interface MemoryBudgetConfig {

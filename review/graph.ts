@@ -3,7 +3,7 @@
  * their disks, each added, changed, removed or the same. What is removed stays
  * in the graph (drawn apart), so the reviewer sees what goes.
  */
-import { formatBytes } from "../provider/units";
+import { formatBytes } from "../units/size";
 import type { Props, Step } from "./preview";
 import { DOMAIN, NETWORK, VOLUME, diskName, guestOf, hostOf } from "./kinds";
 

@@ -4,7 +4,7 @@
  * none of the provider's code), the guest and host of a step, its subject in a
  * reviewer's words, and small words for volumes, guests and changed inputs.
  */
-import { formatBytes } from "../provider/units";
+import { formatBytes } from "../units/size";
 import type { Props, Step } from "./preview";
 import { urnName, urnType } from "./preview";
 

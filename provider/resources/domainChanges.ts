@@ -21,7 +21,7 @@
  * renames a shut-off guest only, so a running one needs a restart for it.
  */
 import { changedProperties } from "../diff";
-import { formatBytes } from "../units";
+import { formatBytes } from "../../units/size";
 import { sameVolume } from "../../xml/domain";
 
 export type ChangeClass = "live" | "next boot" | "restart" | "move" | "rebuild";

@@ -45,7 +45,7 @@ import {
 import { MOVED_METADATA, movedXml, parseMovedXml } from "../../xml/metadata";
 import { readMetadataElement, writeMetadataElement } from "../../xml/domainMetadata";
 import { allOrNothing, doing, ignoreNotFound } from "../kind";
-import { formatBytes } from "../units";
+import { roughSize } from "../../units/size";
 import { noteOverlay } from "./backingUsers";
 import { shutDownGracefully, startGuest } from "../../guests/lifecycle";
 
@@ -158,7 +158,7 @@ export function moveNote(name: string, fromUri: string, toUri: string, survey: M
   const first = survey.first.length > 0 ? `${survey.first.join(" and ")} made there first; ` : "";
   return (
     `move ${name} ${fromUri} → ${toUri} (${first}cold: the guest stops while its ${survey.disks} ` +
-    `disk${survey.disks === 1 ? "" : "s"} (${formatBytes(survey.allocated)} allocated) are copied and verified${snaps}; ` +
+    `disk${survey.disks === 1 ? "" : "s"} (${roughSize(survey.allocated)} allocated) are copied and verified${snaps}; ` +
     "UUID, MACs, NVRAM and TPM state kept; removed from the old host only once it runs on the new one)"
   );
 }
@@ -270,12 +270,12 @@ async function copyDisk(
   const { from, to } = req;
   const { source, copy } = await makeTargetVolume(from, to, poolName, name, onUndo);
   const { allocation } = await from.storageVolGetInfo(source);
-  const total = formatBytes(Number(allocation));
+  const total = roughSize(Number(allocation));
   let shown = 0;
   await copyVolume({ conn: from, vol: source }, { conn: to, vol: copy }, (done) => {
     if (done - shown < 64 * 1024 ** 2) return;
     shown = done;
-    req.progress?.(`copying ${name}: ${formatBytes(done)} read (${total} allocated)`);
+    req.progress?.(`copying ${name}: ${roughSize(done)} read (${total} allocated)`);
   });
 }
 

@@ -34,7 +34,7 @@ import {
 import type { ParsedDomain } from "../../xml/domain";
 import { MOVED_METADATA, movedXml } from "../../xml/metadata";
 import { allOrNothing, doing, ignoreNotFound } from "../kind";
-import { formatBytes } from "../units";
+import { formatBytes, roughSize } from "../../units/size";
 import type { MoveRequest, MoveResult } from "./domainMove";
 import { cutShort, makeTargetVolume, removeFromSource, surveyMove } from "./domainMove";
 import type { LiveChannel, LiveMoveFacts } from "./liveMoveRules";
@@ -148,7 +148,7 @@ export function liveMoveNote(
       : "";
   return (
     `move ${name} ${fromUri} → ${toUri} (${made}live: the guest runs on while its memory (${formatBytes(memory)}) ` +
-    `and the data its ${disks} disk${disks === 1 ? "" : "s"} hold above their images (${formatBytes(allocated)} allocated) ` +
+    `and the data its ${disks} disk${disks === 1 ? "" : "s"} hold above their images (${roughSize(allocated)} allocated) ` +
     `are copied by ${fromUri}${peer} straight to the new host, then pauses for the last of its memory (well under a second when it writes little); ` +
     "UUID, MACs, NVRAM and TPM state kept; removed from the old host once it runs on the new one)"
   );

@@ -34,7 +34,7 @@ import { allOrNothing, doing, ignoreNotFound, uriOf } from "../kind";
 import { libvirtName } from "../names";
 import { imageVirtualSize } from "../image";
 import { buildIso9660 } from "../iso9660";
-import { formatBytes } from "../units";
+import { formatBytes } from "../../units/size";
 import type { VolumeModel } from "../../xml/volume";
 import { buildVolumeXml, parseVolumeXml } from "../../xml/volume";
 import { defaultUri } from "../config";

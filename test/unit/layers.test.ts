@@ -9,16 +9,17 @@ import { REPO_ROOT } from "../support/host";
 
 /** Each layer and the layers it may import (besides itself). */
 const MAY_IMPORT: Record<string, readonly string[]> = {
+  units: [],
   libvirt: [],
   xml: ["libvirt"],
   guests: ["libvirt"],
   snapshots: ["libvirt", "xml"],
-  backups: ["libvirt", "xml", "snapshots", "guests"],
-  provider: ["libvirt", "xml", "snapshots", "backups", "guests"],
-  fleet: ["snapshots", "xml"],
+  backups: ["libvirt", "xml", "snapshots", "guests", "units"],
+  provider: ["libvirt", "xml", "snapshots", "backups", "guests", "units"],
+  fleet: ["snapshots", "xml", "units"],
   components: ["fleet", "provider", "snapshots", "xml", "libvirt"],
-  review: ["provider"],
-  cli: ["libvirt", "xml", "snapshots", "backups", "fleet", "review"],
+  review: ["provider", "units"],
+  cli: ["libvirt", "xml", "snapshots", "backups", "fleet", "review", "units"],
 };
 
 function sources(dir: string): string[] {
@@ -55,7 +56,7 @@ it("the program and the plugin load Pulumi's SDK by its modules, never by its in
   const VALUE_IMPORT_OF_INDEX = /^import (?!type )[^;]*from "@pulumi\/pulumi";/m;
   const program = [
     join(REPO_ROOT, "index.ts"),
-    ...["components", "provider", "fleet", "xml", "libvirt", "snapshots"].flatMap((d) =>
+    ...["components", "provider", "fleet", "xml", "libvirt", "snapshots", "units"].flatMap((d) =>
       sources(join(REPO_ROOT, d)),
     ),
   ];

@@ -10,6 +10,6 @@ test("room enough: nothing to say, at the boundary too", () => {
 
 test("too little: where, how much is free and how much it may need, and what to do", () => {
   expect(spaceProblem("the backup store /b", 512 * 1024 ** 2, 3 * GiB)).toBe(
-    "the backup store /b has 512 MiB free, and this backup may need up to 3.0 GiB (the data its disks hold): free some space there, or prune older backups",
+    "the backup store /b has 512 MiB free, and this backup may need up to 3 GiB (the data its disks hold): free some space there, or prune older backups",
   );
 });

@@ -156,13 +156,13 @@ describe("liveMoveNote", () => {
         "qemu:///system",
         "qemu+ssh://me@laptop/system",
         2,
-        3 * 1024 ** 3,
+        3_328_573_440, // what disks hold: an odd number of bytes, said roughly
         1024 ** 3,
         ["its base debian-13.qcow2"],
       ),
     ).toBe(
       "move mail qemu:///system → qemu+ssh://me@laptop/system (its base debian-13.qcow2 made there first; " +
-        "live: the guest runs on while its memory (1 GiB) and the data its 2 disks hold above their images (3 GiB allocated) " +
+        "live: the guest runs on while its memory (1 GiB) and the data its 2 disks hold above their images (3.1 GiB allocated) " +
         "are copied by qemu:///system (its daemon opens qemu+ssh://me@laptop/system itself, as root with its own ssh keys) straight to the new host, " +
         "then pauses for the last of its memory (well under a second when it writes little); " +
         "UUID, MACs, NVRAM and TPM state kept; removed from the old host once it runs on the new one)",

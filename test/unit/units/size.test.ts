@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { SizeError, formatSize, parseSize, roughSize } from "../../../fleet/size";
+import { SizeError, formatBytes, formatSize, parseSize, roughSize } from "../../../units/size";
 
 const KiB = 1024;
 const MiB = 1024 ** 2;
@@ -129,4 +129,14 @@ test("roughSize: one decimal of GiB from 1 GiB up, else whole MiB rounded up", (
   expect(roughSize(512 * 1024 ** 2)).toBe("512 MiB");
   expect(roughSize(1)).toBe("1 MiB");
   expect(roughSize(0)).toBe("0 MiB");
+});
+
+test("formatBytes: exact, in the largest binary unit that divides the size, else bytes", () => {
+  expect(formatBytes(1024 ** 3)).toBe("1 GiB");
+  expect(formatBytes(1.5 * 1024 ** 3)).toBe("1536 MiB");
+  expect(formatBytes(32 * 1024 ** 2)).toBe("32 MiB");
+  expect(formatBytes(2 * 1024 ** 4)).toBe("2 TiB");
+  expect(formatBytes(4096)).toBe("4 KiB");
+  expect(formatBytes(1000)).toBe("1000 bytes");
+  expect(formatBytes(0)).toBe("0 bytes");
 });

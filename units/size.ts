@@ -1,5 +1,10 @@
 /**
- * Sizes in fleet files: a number and a unit, `256MiB`, `1.5GiB`, `20GB`.
+ * Sizes in bytes, the one place every layer reads and writes them: parsed
+ * from fleet files, written back into them (formatSize), and said in
+ * messages, exactly for what a person set (formatBytes) or roughly for what
+ * was measured (roughSize). Imports nothing, so any layer may use it.
+ *
+ * In fleet files: a number and a unit, `256MiB`, `1.5GiB`, `20GB`.
  * A unit is always required — a bare `1024` could mean bytes, KiB (libvirt's
  * default for memory) or MiB (virt-install's), so it is rejected rather than
  * guessed. Arithmetic is exact (BigInt): `1.5GiB` is 1610612736 bytes, and a
@@ -105,4 +110,20 @@ export function roughSize(bytes: number): string {
   const GiB = 1024 ** 3;
   if (bytes >= GiB) return `${(bytes / GiB).toFixed(1).replace(/\.0$/, "")} GiB`;
   return `${Math.ceil(bytes / 1024 ** 2)} MiB`;
+}
+
+/**
+ * A size a person set, said exactly in a message: the largest binary unit
+ * it is a whole number of ("1 GiB", "1536 MiB"), else bytes ("1000 bytes").
+ */
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [
+    ["TiB", 2 ** 40],
+    ["GiB", 2 ** 30],
+    ["MiB", 2 ** 20],
+    ["KiB", 2 ** 10],
+  ] as const) {
+    if (n >= size && n % size === 0) return `${n / size} ${unit}`;
+  }
+  return `${n} bytes`;
 }
