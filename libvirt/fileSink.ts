@@ -14,9 +14,9 @@
  * 1.1–1.4 s of our CPU in the kernel against its 0.7–0.8; waiting for 1 or 4 MiB
  * before each write cut the switches but made the copy dearer still (sys
  * 1.4–4.0 s). On the calling thread: 9,000 context switches per GiB, and
- * bench:libvirt's dense download ours/C 0.94–1.12 (median of six runs
- * 1.02) against 1.04–1.22 (median 1.10) on the pool, alternating, in one
- * hour. The C client also writes on its one thread.
+ * bench:libvirt's dense download ours/C, medians of alternating runs, 1.01
+ * against 1.09 on the pool when the host was slow, 1.21 against 1.29 when
+ * it was fast. The C client also writes on its one thread.
  *
  * The cost is that a write holds the event loop while the kernel copies:
  * measured, a median of 0.08 ms, p99 0.21–0.26 ms, at most 3.6–5.5 ms in
