@@ -28,6 +28,13 @@ const RESEND_MS = 2000;
  * The press is repeated every couple of seconds: a guest that is still
  * booting has nothing listening to the button yet and would lose a single one.
  * A daemon without events (an old libvirt) is polled at each press instead.
+ *
+ * A press the daemon has not answered by the deadline is given up on: the
+ * daemon answers only once QEMU has, and a wedged QEMU never does (seen with
+ * QEMU 10 under TCG: a vCPU resetting virtio-gpu and the SPICE display
+ * refresh waiting for each other). Meanwhile the press holds the domain's
+ * job, so every other call that needs it waits too; destroy does not (libvirt
+ * kills QEMU first), so the guest is forced off and the press then fails.
  */
 export async function shutDownGracefully(
   conn: LibvirtClient,
@@ -47,7 +54,8 @@ export async function shutDownGracefully(
   try {
     if (!(await conn.domainIsActive(dom))) return "was off";
     while (Date.now() < deadline) {
-      await pressPowerButton(conn, dom, agent);
+      const press = pressPowerButton(conn, dom, agent);
+      if (!(await settlesWithin(press, deadline - Date.now()))) break;
       const event = await stop.next(Math.min(RESEND_MS, deadline - Date.now()));
       if (event === "stopped") return "shut down";
       if ((event === "shutdown" || registration === undefined) && !(await conn.domainIsActive(dom)))
@@ -62,6 +70,20 @@ export async function shutDownGracefully(
     return "forced off";
   } finally {
     await deregister(registration);
+  }
+}
+
+/** Whether `p` settles within `ms`; a later rejection is dropped (its caller has moved on). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+    p.catch(() => undefined);
   }
 }
 

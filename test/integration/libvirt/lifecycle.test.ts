@@ -2,9 +2,10 @@
  * Domain lifecycle events from the real daemon, and the provider's graceful
  * shutdown that waits for them (provider/resources/domainLifecycle.ts):
  * the test appliance powers off on the ACPI button; a guest without an OS
- * ignores it and is forced off at the deadline. Objects: test-libvirt-life-*.
+ * ignores it and is forced off at the deadline, and so is one whose QEMU
+ * never answers (stopped with SIGSTOP). Objects: test-libvirt-life-*.
  */
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -126,3 +127,26 @@ test("shutDownGracefully: a guest that ignores the button is forced off at the d
   await shutDownGracefully(client, dom, 3);
   await client.domainUndefine(dom);
 }, 60_000);
+
+test("shutDownGracefully: a guest whose QEMU never answers the press is forced off at the deadline", async () => {
+  // A wedged QEMU (seen: QEMU 10, TCG, virtio-gpu reset against the SPICE refresh) answers no
+  // monitor command, so the daemon never answers the press; a stopped one answers none either.
+  const name = `${PREFIX}wedged`;
+  const dom = await client.domainDefineXml(domainXml(name));
+  await client.domainCreate(dom);
+  const pid = Number(readFileSync(`/run/libvirt/qemu/${name}.pid`, "utf8"));
+  process.kill(pid, "SIGSTOP");
+  try {
+    // Without the deadline on the press this never returns (the test times out).
+    expect(await shutDownGracefully(client, dom, 3)).toBe("forced off");
+    expect(await client.domainIsActive(dom)).toBe(false);
+  } finally {
+    try {
+      process.kill(pid, "SIGCONT");
+    } catch {
+      /* killed by the destroy */
+    }
+    await client.domainDestroy(dom).catch(() => undefined);
+    await client.domainUndefine(dom);
+  }
+}, 90_000);
