@@ -70,6 +70,8 @@ export class Connection {
     this.decoder = new FrameDecoder(maxMessage);
     this.writer = new BatchWriter(transport.stream);
     const s = transport.stream;
+    transport.onChunks?.((chunk) => this.receive(chunk));
+    // Without onChunks the bytes come as 'data' events; with it there are none.
     s.on("data", (chunk: Buffer) => this.receive(chunk));
     s.on("error", (err: Error) => this.transportEnded("transport", err));
     s.on("end", () => this.transportEnded("eof"));

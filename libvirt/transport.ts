@@ -19,6 +19,13 @@ export interface Transport {
    * child's stderr, its exit status). Called once the stream has closed.
    */
   failureDetail?(): string | undefined;
+  /**
+   * Transports that read into memory of their own (unix and tcp sockets:
+   * transports/socketReads.ts) deliver what they read to `receive` and emit
+   * no 'data' events; ssh has no such thing. Chunks are never written again
+   * afterwards: they may be kept.
+   */
+  onChunks?(receive: (chunk: Buffer) => void): void;
   /** Ends the stream and releases whatever backs it (a child process, a socket). */
   close(): void;
 }

@@ -1,8 +1,13 @@
-/** A net.Socket (unix or tcp) as a Transport; shared by transports/unix.ts and transports/tcp.ts. */
+/**
+ * A net.Socket (unix or tcp) as a Transport; shared by transports/unix.ts and
+ * transports/tcp.ts. Its reads go into memory of our own (socketReads.ts) and
+ * reach the connection through onChunks(), not as 'data' events.
+ */
 import { createConnection } from "node:net";
 import type { NetConnectOpts } from "node:net";
 import { ConnectionError } from "../errors";
 import type { Transport } from "../transport";
+import { socketReads } from "./socketReads";
 
 /**
  * Connects; rejects with ConnectionError("connect") naming `description` and,
@@ -16,7 +21,10 @@ export function connectNetSocket(
   signal?: AbortSignal,
 ): Promise<Transport> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection(options);
+    const reads = socketReads((err) =>
+      socket.destroy(err instanceof Error ? err : new Error(String(err))),
+    );
+    const socket = createConnection({ ...options, onread: reads.onread });
     const fail = (why: string, cause?: unknown): void => {
       socket.destroy();
       signal?.removeEventListener("abort", onAbort);
@@ -30,7 +38,12 @@ export function connectNetSocket(
     socket.once("connect", () => {
       socket.off("error", onError);
       signal?.removeEventListener("abort", onAbort);
-      resolve({ stream: socket, description, close: () => socket.destroy() });
+      resolve({
+        stream: socket,
+        description,
+        close: () => socket.destroy(),
+        onChunks: (receive) => reads.deliverTo(receive),
+      });
     });
   });
 }
