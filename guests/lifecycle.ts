@@ -73,7 +73,10 @@ export async function shutDownGracefully(
   }
 }
 
-/** Whether `p` settles within `ms`; a later rejection is dropped (its caller has moved on). */
+/**
+ * Whether `p` settles within `ms`. A rejection in time is thrown; a later one
+ * is dropped (the race's handler stays on it, so it is never unhandled).
+ */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => {
@@ -83,7 +86,6 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
     return await Promise.race([p.then(() => true), late]);
   } finally {
     clearTimeout(timer);
-    p.catch(() => undefined);
   }
 }
 
